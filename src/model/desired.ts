@@ -1,0 +1,62 @@
+import type { SourceRef } from './source.js';
+
+export const TIERS = ['database', 'app', 'network', 'main'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord'] as const;
+export type ManagerKind = (typeof MANAGERS)[number];
+export type ManagerChoice = ManagerKind | 'auto';
+
+/** SPEC's service-name rule; anything else never reaches a shell. */
+export const SERVICE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9@._+-]{0,254}$/;
+
+/**
+ * What the host should run in: a SysV-style level (1-5; 0 and 6 are refused), a systemd
+ * target ("multi-user.target"), or an OpenRC named runlevel ("default").
+ */
+export type Runlevel =
+  | { kind: 'level'; level: 1 | 2 | 3 | 4 | 5 }
+  | { kind: 'target'; name: string }
+  | { kind: 'named'; name: string };
+
+export type HealthCheck =
+  | { kind: 'tcp'; port: number; host: string; timeoutSec: number }
+  | { kind: 'http'; url: string; timeoutSec: number }
+  /** argv, never a shell string: run with each word quoted. */
+  | { kind: 'command'; argv: string[]; timeoutSec: number };
+
+/** A dependency as written: "svc" (same host), "host:svc" or "group:svc" — resolved to hosts. */
+export interface Requirement {
+  raw: string;
+  host: string; // a resolved inventory host
+  service: string;
+}
+
+export interface DesiredService {
+  name: string;
+  state: 'running' | 'stopped';
+  enabled?: boolean;
+  tier: Tier;
+  manager: ManagerChoice;
+  health?: HealthCheck;
+  requires: Requirement[];
+  /** For each field that was set: the layer ("all", "group:web", "host:h1") and file position. */
+  origin: Record<string, Origin>;
+}
+
+export interface Origin {
+  layer: string;
+  where: SourceRef;
+}
+
+export interface DesiredHost {
+  host: string;
+  runlevel?: Runlevel;
+  runlevelOrigin?: Origin;
+  services: Record<string, DesiredService>;
+}
+
+export interface Desired {
+  playbooks: string[];
+  hosts: Record<string, DesiredHost>;
+}

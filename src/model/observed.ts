@@ -1,0 +1,53 @@
+import type { ManagerKind } from './desired.js';
+
+/** Normalised across managers; `not-found` is its own state, never "stopped". */
+export type ActiveState =
+  | 'active'
+  | 'inactive'
+  | 'failed'
+  | 'activating'
+  | 'deactivating'
+  | 'not-found'
+  | 'unknown';
+
+export type EnabledState = 'enabled' | 'disabled' | 'static' | 'masked' | 'not-found' | 'unknown';
+
+export interface ObservedService {
+  name: string;
+  manager: ManagerKind;
+  active: ActiveState;
+  enabled: EnabledState;
+  /** The manager's own words (SubState, LSB code, supervisor state…), for humans. */
+  detail?: string;
+}
+
+export interface ObservedRunlevel {
+  /** Current SysV runlevel ("3"), OpenRC runlevel ("default") or systemd target. */
+  current?: string;
+  /** Boot default: systemd default target, inittab initdefault, … */
+  default?: string;
+}
+
+export interface ReachableHost {
+  status: 'ok';
+  host: string;
+  /** The host's init system (PID 1 side); a host may also run supervisord. */
+  init: ManagerKind | 'unknown';
+  managers: ManagerKind[];
+  runlevel: ObservedRunlevel;
+  services: Record<string, ObservedService>;
+}
+
+export interface UnreachableHost {
+  status: 'unreachable';
+  host: string;
+  reason: string;
+}
+
+export type ObservedHost = ReachableHost | UnreachableHost;
+
+/** What `runstate facts --format json` prints and `plan --observed` reads. */
+export interface ObservedSnapshot {
+  version: 1;
+  hosts: Record<string, ObservedHost>;
+}

@@ -1,0 +1,44 @@
+import type { HealthCheck, ManagerKind } from './desired.js';
+
+export type StepKind =
+  | 'start'
+  | 'stop'
+  | 'restart'
+  | 'enable'
+  | 'disable'
+  | 'set-runlevel'
+  | 'set-default-runlevel';
+
+/** One change on one host. `commands` are argv lists that the executor quotes; never shell text. */
+export interface Step {
+  id: string; // "<host>/<kind>/<service or runlevel>", unique in a plan
+  host: string;
+  kind: StepKind;
+  service?: string;
+  manager?: ManagerKind;
+  /** For runlevel steps: the runlevel/target to go to. */
+  target?: string;
+  reason: string; // "observed inactive, want running"
+  commands: string[][];
+  /** Steps that must finish (successfully) before this one starts. */
+  after: string[];
+  wave: number; // 1-based
+  health?: HealthCheck;
+}
+
+export interface PlanHost {
+  /** sha256 of the canonical observed state of the host the plan was made from. */
+  digest: string;
+  unreachable?: string;
+}
+
+/** The plan is a value: saved as JSON, reviewed, and applied later (schemas/plan.schema.json). */
+export interface Plan {
+  version: 1;
+  playbooks: string[];
+  inventory: string[];
+  hosts: Record<string, PlanHost>;
+  steps: Step[];
+  /** Step ids per wave, in order; steps of one wave may run concurrently (one per host at a time). */
+  waves: string[][];
+}
