@@ -40,6 +40,10 @@ export interface DesiredService {
   manager: ManagerChoice;
   health?: HealthCheck;
   requires: Requirement[];
+  /** A systemd user unit (`systemctl --user`) rather than a system one. */
+  user?: boolean;
+  /** Restart the running service when one of these absolute paths on the host changed. */
+  restart?: { onChange: string[] };
   /** For each field that was set: the layer ("all", "group:web", "host:h1") and file position. */
   origin: Record<string, Origin>;
 }
@@ -47,6 +51,15 @@ export interface DesiredService {
 export interface Origin {
   layer: string;
   where: SourceRef;
+  /** Lower layers that set the field too, highest first: what this value overrode (for `--explain`). */
+  overrode?: Overridden[];
+}
+
+/** A value a higher layer replaced, as written there (requires: the list of strings). */
+export interface Overridden {
+  layer: string;
+  where: SourceRef;
+  value: unknown;
 }
 
 export interface DesiredHost {

@@ -19,6 +19,15 @@ export interface ObservedService {
   enabled: EnabledState;
   /** The manager's own words (SubState, LSB code, supervisor state…), for humans. */
   detail?: string;
+  /**
+   * The manager's own name for it when that differs from `name` (systemd `foo.service`, supervisor
+   * `grp:foo` or `pool:*`); drivers address the service by it.
+   */
+  unit?: string;
+  /** sysv: the boot-link tool found on the host (`update-rc.d` or `chkconfig`). */
+  tool?: string;
+  /** Runlevels that start it at boot (sysv: levels with an S link; OpenRC: runlevels it is in). */
+  runlevels?: string[];
 }
 
 export interface ObservedRunlevel {

@@ -1,4 +1,5 @@
 import type { HealthCheck, ManagerKind } from './desired.js';
+import type { ObservedHost } from './observed.js';
 
 export type StepKind =
   | 'start'
@@ -30,6 +31,10 @@ export interface PlanHost {
   /** sha256 of the canonical observed state of the host the plan was made from. */
   digest: string;
   unreachable?: string;
+  /** The services observed on the host, so `apply --plan` observes exactly the same set again. */
+  services?: string[];
+  /** The observed state itself, so a stale plan can say what changed, not only that it did. */
+  observed?: ObservedHost;
 }
 
 /** The plan is a value: saved as JSON, reviewed, and applied later (schemas/plan.schema.json). */

@@ -1,0 +1,137 @@
+import pLimit from 'p-limit';
+import type { Plan, Step } from '../model/plan.js';
+import type { CommandRecord, ExecuteOptions, HostAccess, StepOutcome } from './types.js';
+
+const STDERR_TAIL_CHARS = 600;
+
+/**
+ * Runs a plan's DAG with the most parallelism that is safe: a step starts once every step in
+ * its `after` succeeded; steps of one host run one at a time; at most `forks` run at once.
+ * A failed step (or unreachable host) skips its transitive dependents; independent branches go
+ * on. The dry run walks exactly the same path and stops just before each command (mgmt's
+ * CheckApply idea), so it can never disagree with a real run about what would happen.
+ */
+export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<StepOutcome[]> {
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const outcomes = new Map<string, Promise<StepOutcome>>();
+  const global = pLimit(Math.max(1, opts.forks));
+  const hostQueues = new Map<string, Promise<unknown>>();
+  const access = memoiseAccess(opts);
+
+  const outcomeOf = (id: string): Promise<StepOutcome> => {
+    const existing = outcomes.get(id);
+    if (existing) return existing;
+    const step = byId.get(id);
+    if (!step) throw new Error(`plan step ${id} is referenced but not defined`);
+    const p = (async () => {
+      const before = await Promise.all(step.after.map(outcomeOf));
+      const blocker = before.find((o) => o.kind !== 'ok' && o.kind !== 'would-run');
+      if (blocker) return skipped(step, blocker);
+      return onHost(step.host, () => global(() => runStep(step, opts, access)));
+    })();
+    outcomes.set(id, p);
+    return p;
+  };
+
+  /** Steps of one host run one at a time, in the order they were queued (wave order). */
+  const onHost = (host: string, task: () => Promise<StepOutcome>): Promise<StepOutcome> => {
+    const previous = hostQueues.get(host) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    hostQueues.set(host, next);
+    return next;
+  };
+
+  // Queue in wave order so each host's queue follows the plan's listed order.
+  const ordered = plan.waves.flat();
+  const results = await Promise.all(ordered.map(outcomeOf));
+  return results;
+}
+
+function memoiseAccess(opts: ExecuteOptions): (host: string) => Promise<HostAccess> {
+  const cache = new Map<string, Promise<HostAccess>>();
+  return (host) => {
+    let p = cache.get(host);
+    if (!p) {
+      p = opts.access(host);
+      cache.set(host, p);
+    }
+    return p;
+  };
+}
+
+function skipped(step: Step, blocker: StepOutcome): StepOutcome {
+  const root = blocker.kind === 'skipped' ? blocker.cause : blocker.step.id;
+  return { kind: 'skipped', step, because: blocker.step.id, cause: root };
+}
+
+async function runStep(
+  step: Step,
+  opts: ExecuteOptions,
+  access: (host: string) => Promise<HostAccess>,
+): Promise<StepOutcome> {
+  if (opts.signal?.aborted) return { kind: 'not-started', step, reason: 'interrupted before it began' };
+  const conn = await access(step.host);
+  if (!conn.ok) return { kind: 'unreachable', step, reason: conn.reason };
+  opts.onEvent?.({ kind: 'step-start', step, at: new Date() });
+  const started = Date.now();
+  const outcome = await (async (): Promise<StepOutcome> => {
+    for (const argv of step.commands) {
+      if (opts.dryRun) continue;
+      const startedAt = new Date().toISOString();
+      const res = await conn.actions.run(argv);
+      opts.onCommand?.(commandRecord(step, argv, startedAt, res));
+      if (res.code !== 0 || res.timedOut) {
+        const why = res.timedOut ? 'timed out' : `exited ${res.code}`;
+        return failed(step, started, `\`${argv.join(' ')}\` ${why}`, res.stderr || res.stdout);
+      }
+    }
+    if (opts.dryRun) return { kind: 'would-run', step };
+    if (step.kind === 'start' || step.kind === 'restart') {
+      const verified = await conn.actions.verifyRunning(step);
+      if (!verified.ok) return failed(step, started, verified.message, '');
+      if (step.health) {
+        opts.onEvent?.({ kind: 'health-wait', step, at: new Date(), detail: describeGate(step) });
+        const healthy = await conn.actions.waitHealthy(step);
+        if (!healthy.ok) return failed(step, started, healthy.message, '');
+      }
+    }
+    return { kind: 'ok', step, durationMs: Date.now() - started };
+  })();
+  opts.onEvent?.({ kind: 'step-end', outcome, at: new Date() });
+  return outcome;
+}
+
+function failed(step: Step, started: number, message: string, output: string): StepOutcome {
+  const tail = output.trim().slice(-STDERR_TAIL_CHARS);
+  return { kind: 'failed', step, durationMs: Date.now() - started, message, stderrTail: tail };
+}
+
+function commandRecord(
+  step: Step,
+  argv: string[],
+  startedAt: string,
+  res: { code: number | null; timedOut: boolean },
+): CommandRecord {
+  return {
+    host: step.host,
+    stepId: step.id,
+    argv,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    exitCode: res.code,
+    timedOut: res.timedOut,
+  };
+}
+
+export function describeGate(step: Step): string {
+  const h = step.health;
+  if (!h) return '';
+  switch (h.kind) {
+    case 'tcp':
+      return `tcp ${h.host}:${h.port} (up to ${h.timeoutSec}s)`;
+    case 'http':
+      return `http ${h.url} (up to ${h.timeoutSec}s)`;
+    case 'command':
+      return `command ${h.argv.join(' ')} (up to ${h.timeoutSec}s)`;
+  }
+}

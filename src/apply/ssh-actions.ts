@@ -1,0 +1,48 @@
+import { quote } from 'shell-quote';
+import type { Step } from '../model/plan.js';
+import { buildObserveScript, newNonce, parseObserveOutput } from '../observe/index.js';
+import type { Connection } from '../transport/index.js';
+import { healthScript } from './health.js';
+import type { HostActions } from './types.js';
+
+export interface SshActionOptions {
+  become: boolean;
+  /** Seconds to wait after a start before asking the manager again (catches units that die at once). */
+  settleSec: number;
+  commandTimeoutMs: number;
+}
+
+/** HostActions over one SSH connection: each command, verification and gate is one channel. */
+export function sshActions(conn: Connection, opts: SshActionOptions): HostActions {
+  return {
+    run: (argv) => conn.run(argv, { become: opts.become, timeoutMs: opts.commandTimeoutMs }),
+
+    async verifyRunning(step: Step) {
+      const service = step.service;
+      if (!service) return { ok: true };
+      const nonce = newNonce();
+      const script = `sleep ${quote([String(opts.settleSec)])}\n${buildObserveScript([service], nonce)}`;
+      const res = await conn.runScript(script, { become: opts.become, timeoutMs: opts.commandTimeoutMs });
+      const host = parseObserveOutput(step.host, res.stdout, nonce, [service]);
+      if (host.status !== 'ok') return { ok: false, message: `could not check ${service}: ${host.reason}` };
+      const seen = host.services[service];
+      if (seen?.active === 'active') return { ok: true };
+      const state = seen ? `${seen.active}${seen.detail ? ` (${seen.detail})` : ''}` : 'not found';
+      return {
+        ok: false,
+        message: `${service} was started but is ${state} ${opts.settleSec}s later: it died right after start`,
+      };
+    },
+
+    async waitHealthy(step: Step) {
+      if (!step.health) return { ok: true };
+      const timeoutMs = (step.health.timeoutSec + 15) * 1000;
+      const res = await conn.runScript(healthScript(step.health), { become: opts.become, timeoutMs });
+      if (res.code === 0) return { ok: true };
+      return {
+        ok: false,
+        message: `health gate did not pass within ${step.health.timeoutSec}s; dependents were not started`,
+      };
+    },
+  };
+}

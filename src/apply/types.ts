@@ -1,0 +1,61 @@
+import type { Step } from '../model/plan.js';
+
+/** What happened to one step. `because` names the failed/unreachable step a skip descends from. */
+export type StepOutcome =
+  | { kind: 'ok'; step: Step; durationMs: number; note?: string }
+  | { kind: 'would-run'; step: Step } // dry run: the same path as apply, stopped before the command
+  | { kind: 'failed'; step: Step; durationMs: number; message: string; stderrTail: string }
+  | { kind: 'skipped'; step: Step; because: string; cause: string }
+  | { kind: 'unreachable'; step: Step; reason: string }
+  | { kind: 'not-started'; step: Step; reason: string }; // interrupted (Ctrl-C) before it began
+
+/** Live progress for the terminal/CI renderer. */
+export type ExecEvent =
+  | { kind: 'step-start'; step: Step; at: Date }
+  | { kind: 'step-end'; outcome: StepOutcome; at: Date }
+  | { kind: 'health-wait'; step: Step; at: Date; detail: string };
+
+/** The result of one command on a host, as the transport reports it. */
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Everything the executor needs from a host. Real runs implement it over SSH; unit tests
+ * implement it in memory to check ordering and failure isolation (never to claim it works).
+ */
+export interface HostActions {
+  /** Runs one argv on the host. */
+  run(argv: string[]): Promise<CommandResult>;
+  /** After a start/restart: is the service active when its manager is asked again? */
+  verifyRunning(step: Step): Promise<{ ok: true } | { ok: false; message: string }>;
+  /** Waits for the step's health gate from the host itself, bounded by the gate's timeout. */
+  waitHealthy(step: Step): Promise<{ ok: true } | { ok: false; message: string }>;
+}
+
+export type HostAccess = { ok: true; actions: HostActions } | { ok: false; reason: string };
+
+export interface ExecuteOptions {
+  forks: number;
+  dryRun: boolean;
+  /** Connects (once) to a host; an unreachable host fails its own steps and their dependents. */
+  access: (host: string) => Promise<HostAccess>;
+  onEvent?: (e: ExecEvent) => void;
+  /** Aborted (Ctrl-C / SIGTERM): no new steps start; running ones finish. */
+  signal?: AbortSignal;
+  /** Called for every command actually executed, for the audit log. */
+  onCommand?: (entry: CommandRecord) => void;
+}
+
+export interface CommandRecord {
+  host: string;
+  stepId: string;
+  argv: string[];
+  startedAt: string;
+  endedAt: string;
+  exitCode: number | null;
+  timedOut: boolean;
+}

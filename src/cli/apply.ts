@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import pLimit from 'p-limit';
+import { AuditLog, defaultAuditPath } from '../apply/audit.js';
+import { executePlan } from '../apply/executor.js';
+import { lockScript, unlockScript } from '../apply/lock.js';
+import { sshActions } from '../apply/ssh-actions.js';
+import type { HostAccess, StepOutcome } from '../apply/types.js';
+import type { Inventory } from '../model/inventory.js';
+import type { Plan } from '../model/plan.js';
+import { renderApplyText } from '../report/apply.js';
+import { renderPlanText } from '../report/index.js';
+import type { ConnectionPool } from '../transport/index.js';
+import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
+import { preparePlan, prepareSavedPlan } from './prepare.js';
+import { progressPrinter } from './progress.js';
+
+export interface ApplyOptions extends CommonOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+  plan?: string;
+  observed?: string;
+  auditLog?: string;
+  lockTimeout: number;
+  settle: number;
+  commandTimeout: number;
+}
+
+/** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
+export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: Io): Promise<number> {
+  const prepared = opts.plan ? await prepareSavedPlan(opts.plan, opts, io) : await preparePlan(playbooks, opts, io);
+  if (!prepared.ok) return prepared.exitCode;
+  const { plan, inventory, pool } = prepared;
+  try {
+    return await applyPrepared(plan, inventory, pool, opts, io);
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+async function applyPrepared(
+  plan: Plan,
+  inventory: Inventory,
+  pool: ConnectionPool,
+  opts: ApplyOptions,
+  io: Io,
+): Promise<number> {
+  const color = useColor(opts, io);
+  io.out(renderPlanText(plan, { color }));
+  const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
+  for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
+  if (plan.steps.length === 0) {
+    io.out('0 changes.\n');
+    return unreachable.length > 0 ? EXIT.partial : EXIT.ok;
+  }
+  if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
+
+  const owner = `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
+  const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
+  const locks = opts.dryRun ? new Map<string, string | true>() : await lockHosts(stepHosts, owner, pool, inventory, opts);
+  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
+  const abort = new AbortController();
+  const stop = () => {
+    if (!abort.signal.aborted) io.err('\ninterrupted: no new steps will start; running steps finish…\n');
+    abort.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const progress = progressPrinter(io, color);
+  let outcomes: StepOutcome[];
+  try {
+    outcomes = await executePlan(plan, {
+      forks: opts.forks,
+      dryRun: Boolean(opts.dryRun),
+      signal: abort.signal,
+      onEvent: progress.onEvent,
+      onCommand: (rec) => audit?.record(rec, inventory.hosts[rec.host]?.user),
+      access: async (host): Promise<HostAccess> => {
+        const lock = locks.get(host);
+        if (lock !== undefined && lock !== true) return { ok: false, reason: lock };
+        const inv = inventory.hosts[host];
+        if (!inv) return { ok: false, reason: 'not in the inventory' };
+        const got = await pool.get(inv);
+        if (!got.ok) return { ok: false, reason: got.failure.message };
+        const actions = sshActions(got.conn, {
+          become: inv.become,
+          settleSec: opts.settle,
+          commandTimeoutMs: opts.commandTimeout * 1000,
+        });
+        return { ok: true, actions };
+      },
+    });
+  } finally {
+    progress.done();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await unlockHosts([...locks].filter(([, v]) => v === true).map(([h]) => h), owner, pool, inventory);
+  }
+  io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
+  if (audit && !opts.dryRun) io.err(`audit log: ${audit.path}\n`);
+  const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
+  return allOk && unreachable.length === 0 && !abort.signal.aborted ? EXIT.ok : EXIT.partial;
+}
+
+async function confirmed(opts: ApplyOptions, io: Io): Promise<boolean> {
+  if (opts.yes) return true;
+  if (!io.ask) {
+    io.err('error: apply needs confirmation but there is no terminal; pass --yes (or use --dry-run)\n');
+    return false;
+  }
+  const answer = (await io.ask('Apply these changes? Only "yes" is accepted: ')).trim();
+  if (answer === 'yes') return true;
+  io.err('apply cancelled; nothing was changed.\n');
+  return false;
+}
+
+/** Takes every host's lock concurrently; `true` = ours, a string = why we could not. */
+async function lockHosts(
+  hosts: string[],
+  owner: string,
+  pool: ConnectionPool,
+  inventory: Inventory,
+  opts: ApplyOptions,
+): Promise<Map<string, string | true>> {
+  const limit = pLimit(opts.forks);
+  const entries = await Promise.all(
+    hosts.map((host) =>
+      limit(async (): Promise<[string, string | true]> => {
+        const inv = inventory.hosts[host];
+        if (!inv) return [host, 'not in the inventory'];
+        const got = await pool.get(inv);
+        if (!got.ok) return [host, got.failure.message];
+        const res = await got.conn.runScript(lockScript(owner, opts.lockTimeout), {
+          become: inv.become,
+          timeoutMs: (opts.lockTimeout + 30) * 1000,
+        });
+        if (res.code === 0) return [host, true];
+        if (res.code === 75) {
+          return [host, `another apply holds the lock on ${host} (${res.stdout.trim()}); waited ${opts.lockTimeout}s (--lock-timeout)`];
+        }
+        return [host, `could not take the lock on ${host}: ${res.error ?? res.stderr.trim()}`];
+      }),
+    ),
+  );
+  return new Map(entries);
+}
+
+async function unlockHosts(hosts: string[], owner: string, pool: ConnectionPool, inventory: Inventory) {
+  await Promise.all(
+    hosts.map(async (host) => {
+      const inv = inventory.hosts[host];
+      if (!inv) return;
+      const got = await pool.get(inv);
+      if (got.ok) await got.conn.runScript(unlockScript(owner), { become: inv.become, timeoutMs: 30_000 });
+    }),
+  );
+}

@@ -1,0 +1,51 @@
+import { createInterface } from 'node:readline/promises';
+import pc from 'picocolors';
+import type { HostKeyChecking } from '../model/inventory.js';
+
+/** Options every command shares (SPEC "Common flags"). */
+export interface CommonOptions {
+  inventory: string[];
+  limit?: string;
+  forks: number;
+  noColor?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+  hostKeyChecking: HostKeyChecking;
+  connectTimeout: number;
+}
+
+/** Where output goes; injectable so the CLI can be run in-process by tests. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Asks a yes/no question on the terminal; undefined when there is no terminal to ask on. */
+  ask?: (question: string) => Promise<string>;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  isTTY: Boolean(process.stdout.isTTY),
+  env: process.env,
+  ask: process.stdin.isTTY ? askOnTerminal : undefined,
+};
+
+async function askOnTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+/** Colour only on a terminal, never with --no-color or NO_COLOR (https://no-color.org). */
+export function useColor(opts: { color?: boolean }, io: Io): boolean {
+  if (opts.color === false) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return io.isTTY && pc.isColorSupported;
+}
+
+export const EXIT = { ok: 0, input: 1, changes: 2, partial: 3 } as const;

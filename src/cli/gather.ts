@@ -1,0 +1,62 @@
+import pLimit from 'p-limit';
+import type { Desired } from '../model/desired.js';
+import type { Inventory } from '../model/inventory.js';
+import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
+import { buildObserveScript, newNonce, parseObserveOutput } from '../observe/index.js';
+import { ConnectionPool } from '../transport/index.js';
+import type { CommonOptions, Io } from './context.js';
+
+/** How long the one observe script may run on a host before the host counts as unreachable. */
+const OBSERVE_TIMEOUT_MS = 60_000;
+
+export interface Gathered {
+  snapshot: ObservedSnapshot;
+  /** Open connections, kept for the executor so a run uses one connection per host. */
+  pool: ConnectionPool;
+}
+
+/**
+ * Observes every host of `desired` (or, with no playbook, every inventory host): one connection
+ * and one script per host, `--forks` hosts at a time. Unreachable hosts are facts, not errors.
+ */
+export async function gatherFacts(
+  inventory: Inventory,
+  desired: Desired | undefined,
+  opts: CommonOptions,
+  io: Io,
+  hostNames: string[] = Object.keys(desired?.hosts ?? inventory.hosts),
+): Promise<Gathered> {
+  const pool = new ConnectionPool({
+    hostKeyChecking: opts.hostKeyChecking,
+    connectTimeoutMs: opts.connectTimeout * 1000,
+  });
+  const limit = pLimit(opts.forks);
+  const results = await Promise.all(
+    [...hostNames].sort().map((name) =>
+      limit(async (): Promise<ObservedHost> => {
+        const host = inventory.hosts[name];
+        if (!host) return { status: 'unreachable', host: name, reason: 'not in the inventory' };
+        const services = Object.keys(desired?.hosts[name]?.services ?? {}).sort();
+        const got = await pool.get(host);
+        if (!got.ok) {
+          const hint = got.failure.hint ? ` (${got.failure.hint})` : '';
+          return { status: 'unreachable', host: name, reason: `${got.failure.message}${hint}` };
+        }
+        const nonce = newNonce();
+        const started = Date.now();
+        const res = await got.conn.runScript(buildObserveScript(services, nonce), {
+          timeoutMs: OBSERVE_TIMEOUT_MS,
+          become: host.become,
+        });
+        if (opts.verbose) io.err(`observed ${name} in ${Date.now() - started} ms (exit ${res.code})\n`);
+        if (res.timedOut) {
+          return { status: 'unreachable', host: name, reason: `observing took over ${OBSERVE_TIMEOUT_MS / 1000} s` };
+        }
+        return parseObserveOutput(name, res.stdout, nonce, services);
+      }),
+    ),
+  );
+  const hosts: Record<string, ObservedHost> = {};
+  for (const r of results) hosts[r.host] = r;
+  return { snapshot: { version: 1, hosts }, pool };
+}

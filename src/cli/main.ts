@@ -1,0 +1,168 @@
+import { Command, CommanderError, Option } from 'commander';
+import { formatProblem, ProblemsError, UserError } from '../model/source.js';
+import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
+import { applyCommand } from './apply.js';
+import { factsCommand } from './facts.js';
+import { planCommand } from './plan.js';
+import { validateCommand } from './validate.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Flags every command takes (SPEC "Common flags"). */
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
+    .option('--limit <pattern>', 'host, group or glob; comma-separated; !x excludes, &x intersects')
+    .option('--forks <n>', 'hosts handled concurrently', parsePositiveInt, 50)
+    .option('--no-color', 'no ANSI colours (NO_COLOR is honoured too)')
+    .option('-v, --verbose', 'say more')
+    .addOption(
+      new Option('--host-key-checking <mode>', 'how SSH host keys are checked')
+        .choices(['strict', 'accept-new', 'off'])
+        .default('strict'),
+    )
+    .option('--connect-timeout <seconds>', 'SSH connect timeout', parsePositiveInt, 10);
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`"${value}" is not a positive whole number`);
+  return n;
+}
+
+/** Defaults the inventory to ./inventory when none is given, as Ansible defaults to its hosts file. */
+export function commonFrom(opts: Partial<CommonOptions>): CommonOptions {
+  return {
+    inventory: opts.inventory && opts.inventory.length > 0 ? opts.inventory : ['inventory'],
+    limit: opts.limit,
+    forks: opts.forks ?? 50,
+    color: opts.color,
+    verbose: opts.verbose,
+    hostKeyChecking: opts.hostKeyChecking ?? 'strict',
+    connectTimeout: opts.connectTimeout ?? 10,
+  };
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('runstate')
+    .description('Keep the services of a fleet of Linux hosts in their declared state.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run with --help for usage)');
+
+  withCommon(program.command('validate'))
+    .description('check inventory and playbooks (schema and meaning); touches no host')
+    .argument('<playbook...>', 'playbook files or directories')
+    .action(async (playbooks: string[], opts: Partial<CommonOptions>) => {
+      setExit(await validateCommand(playbooks, commonFrom(opts), io));
+    });
+
+  withCommon(program.command('facts'))
+    .description('observed state of every host, one SSH round trip per host')
+    .argument('[playbook...]', 'playbooks: also observe the services they declare')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
+      setExit(await factsCommand(playbooks, { ...commonFrom(opts), format: opts.format }, io));
+    });
+
+  withCommon(program.command('plan'))
+    .description('observe, diff and order; changes nothing')
+    .argument('<playbook...>', 'playbook files or directories')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'json', 'markdown', 'mermaid'])
+        .default('text'),
+    )
+    .option('--out <file>', 'also save the plan as JSON (for `apply --plan`)')
+    .option('--observed <file>', 'plan from an observed-state snapshot (runstate facts --format json)')
+    .option('--detailed-exitcode', 'exit 2 when there are changes')
+    .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
+    .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
+      setExit(await planCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+    });
+
+  withCommon(program.command('apply'))
+    .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')
+    .argument('[playbook...]', 'playbook files or directories (not with --plan)')
+    .option('--dry-run', 'walk the same path as apply and stop before every command')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
+    .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
+    .option('--audit-log <file>', 'where executed commands are appended as JSON lines')
+    .option('--lock-timeout <seconds>', 'how long to wait for another apply on the same host', parseNonNegativeInt, 60)
+    .option('--settle <seconds>', 'after a start, wait this long before checking it stayed up', parseNonNegativeInt, 2)
+    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300)
+    .action(async (playbooks: string[], opts: Partial<CommonOptions> & ApplyFlags) => {
+      if (opts.plan && playbooks.length > 0) {
+        throw new UserError('give either playbooks or --plan, not both', undefined, 'a saved plan already says what to do');
+      }
+      if (!opts.plan && playbooks.length === 0) {
+        throw new UserError('apply needs playbooks (or --plan FILE)', undefined, 'e.g. runstate apply -i inventory/ playbooks/site.yml');
+      }
+      if (opts.observed && !opts.dryRun) {
+        throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
+      }
+      setExit(await applyCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+    });
+
+  return program;
+}
+
+interface ApplyFlags {
+  dryRun?: boolean;
+  yes?: boolean;
+  plan?: string;
+  observed?: string;
+  auditLog?: string;
+  lockTimeout: number;
+  settle: number;
+  commandTimeout: number;
+}
+
+function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`"${value}" is not a whole number of seconds`);
+  return n;
+}
+
+interface PlanFlags {
+  format: 'text' | 'json' | 'markdown' | 'mermaid';
+  out?: string;
+  observed?: string;
+  detailedExitcode?: boolean;
+  explain?: string[];
+}
+
+/** The one place that turns outcomes and errors into exit codes (SPEC: 1 = input/usage/internal). */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+function reportError(err: unknown, io: Io): number {
+  if (err instanceof CommanderError) {
+    // --help and --version exit 0 through here; usage errors were already printed by commander.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.input;
+  }
+  if (err instanceof ProblemsError) {
+    for (const p of err.problems) io.err(`${formatProblem(p)}\n`);
+    io.err(`${err.problems.length} problem(s); nothing was changed on any host.\n`);
+    return EXIT.input;
+  }
+  if (err instanceof UserError) {
+    io.err(`${formatProblem({ message: err.message, where: err.where, hint: err.hint })}\n`);
+    return EXIT.input;
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  io.err(`internal error (a bug in runstate; please report it): ${detail}\n`);
+  return EXIT.input;
+}

@@ -1,0 +1,53 @@
+import { writeFile } from 'node:fs/promises';
+import { explainService, loadAll } from '../load/index.js';
+import type { Plan } from '../model/plan.js';
+import { UserError } from '../model/source.js';
+import { renderPlanJson, renderPlanMarkdown, renderPlanMermaid, renderPlanText } from '../report/index.js';
+import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
+import { preparePlan } from './prepare.js';
+
+export interface PlanOptions extends CommonOptions {
+  format: 'text' | 'json' | 'markdown' | 'mermaid';
+  out?: string;
+  observed?: string;
+  detailedExitcode?: boolean;
+  explain?: string[];
+}
+
+/** `runstate plan`: observe (or read a snapshot), diff, order, render. Changes nothing. */
+export async function planCommand(playbookArgs: string[], opts: PlanOptions, io: Io): Promise<number> {
+  // `--explain host svc` is variadic and may swallow playbooks written after it.
+  const [explainHost, explainSvc, ...rest] = opts.explain ?? [];
+  const playbooks = [...playbookArgs, ...rest];
+  if (opts.explain) {
+    if (!explainHost || !explainSvc) {
+      throw new UserError('--explain needs a host and a service', undefined, 'e.g. --explain db1 postgresql');
+    }
+    const { desired } = await loadAll(opts.inventory, playbooks);
+    io.out(`${explainService(desired, explainHost, explainSvc).join('\n')}\n`);
+    return EXIT.ok;
+  }
+  const prepared = await preparePlan(playbooks, opts, io);
+  if (!prepared.ok) return prepared.exitCode;
+  const { plan, pool } = prepared;
+  await pool.closeAll();
+  io.out(renderPlan(plan, opts, io));
+  if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
+  const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
+  for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
+  if (unreachable.length > 0) return EXIT.partial;
+  return opts.detailedExitcode && plan.steps.length > 0 ? EXIT.changes : EXIT.ok;
+}
+
+function renderPlan(plan: Plan, opts: PlanOptions, io: Io): string {
+  switch (opts.format) {
+    case 'json':
+      return renderPlanJson(plan);
+    case 'markdown':
+      return renderPlanMarkdown(plan);
+    case 'mermaid':
+      return renderPlanMermaid(plan);
+    case 'text':
+      return renderPlanText(plan, { color: useColor(opts, io) });
+  }
+}

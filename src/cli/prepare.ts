@@ -1,0 +1,120 @@
+import { commandsFor } from '../drivers/index.js';
+import { loadAll, loadInventory } from '../load/index.js';
+import type { Desired } from '../model/desired.js';
+import type { Inventory } from '../model/inventory.js';
+import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
+import type { Plan } from '../model/plan.js';
+import { buildPlan, hostDigest } from '../plan/index.js';
+import { ConnectionPool } from '../transport/index.js';
+import { type CommonOptions, EXIT, type Io } from './context.js';
+import { gatherFacts } from './gather.js';
+import { readSavedPlan, readSnapshot } from './json-input.js';
+import { selectHosts } from './limit.js';
+
+export type Prepared =
+  | { ok: true; plan: Plan; inventory: Inventory; pool: ConnectionPool }
+  | { ok: false; exitCode: number };
+
+/** Load → limit → observe (or read a snapshot) → plan. The pool stays open for apply. */
+export async function preparePlan(
+  playbooks: string[],
+  opts: CommonOptions & { observed?: string },
+  io: Io,
+): Promise<Prepared> {
+  const { inventory, desired } = await loadAll(opts.inventory, playbooks);
+  const limited = restrictDesired(desired, selectHosts(inventory, opts.limit));
+  let observed: ObservedSnapshot;
+  let pool: ConnectionPool;
+  if (opts.observed) {
+    observed = await readSnapshot(opts.observed);
+    pool = new ConnectionPool({ hostKeyChecking: opts.hostKeyChecking, connectTimeoutMs: 1000 });
+  } else {
+    ({ snapshot: observed, pool } = await gatherFacts(inventory, limited, opts, io));
+  }
+  const { plan, problems } = buildPlan({ desired: limited, observed, inventoryFiles: inventory.files, commandsFor });
+  if (problems.length > 0) {
+    for (const p of problems) {
+      const where = p.service ? `${p.host}: ${p.service}` : p.host;
+      io.err(`error: ${where}: ${p.message}${p.hint ? `; ${p.hint}` : ''}\n`);
+    }
+    io.err(`${problems.length} problem(s) in the plan; nothing was changed on any host.\n`);
+    await pool.closeAll();
+    return { ok: false, exitCode: EXIT.input };
+  }
+  return { ok: true, plan, inventory, pool };
+}
+
+/**
+ * A saved plan is applied only if every host still looks exactly as it did when the plan was
+ * made (Terraform's stale-plan rule): otherwise refuse before touching any host, naming what moved.
+ */
+export async function prepareSavedPlan(file: string, opts: CommonOptions, io: Io): Promise<Prepared> {
+  const plan = await readSavedPlan(file);
+  const inventory = await loadInventory(opts.inventory);
+  const hosts = Object.keys(plan.hosts).sort();
+  const desiredShape: Desired = {
+    playbooks: plan.playbooks,
+    hosts: Object.fromEntries(
+      hosts.map((h) => [
+        h,
+        {
+          host: h,
+          services: Object.fromEntries((plan.hosts[h]?.services ?? []).map((s) => [s, placeholderService(s)])),
+        },
+      ]),
+    ),
+  };
+  const { snapshot, pool } = await gatherFacts(inventory, desiredShape, opts, io, hosts);
+  const stale: string[] = [];
+  for (const h of hosts) {
+    const now = snapshot.hosts[h];
+    const then = plan.hosts[h];
+    if (!now || !then || hostDigest(now) === then.digest) continue;
+    stale.push(`${h}: ${describeChange(then.observed, now).join('; ') || 'observed state differs from the plan'}`);
+  }
+  if (stale.length > 0) {
+    io.err(`error: ${file} is stale: the world moved since it was planned; nothing was changed on any host.\n`);
+    for (const line of stale) io.err(`  changed on ${line}\n`);
+    io.err('hint: make a new plan (runstate plan … --out FILE) and review it again\n');
+    await pool.closeAll();
+    return { ok: false, exitCode: EXIT.input };
+  }
+  return { ok: true, plan, inventory, pool };
+}
+
+/** gatherFacts only needs service names; the rest of a DesiredService is not read there. */
+function placeholderService(name: string): Desired['hosts'][string]['services'][string] {
+  return { name, state: 'running', tier: 'main', manager: 'auto', requires: [], origin: {} };
+}
+
+/** "crm-db active: inactive → active", "runlevel: 2 → 3", "now unreachable (…)". */
+export function describeChange(then: ObservedHost | undefined, now: ObservedHost): string[] {
+  if (!then) return [];
+  if (then.status !== now.status) {
+    return [now.status === 'unreachable' ? `now unreachable (${now.reason})` : 'reachable again'];
+  }
+  if (then.status !== 'ok' || now.status !== 'ok') return [];
+  const out: string[] = [];
+  if (then.runlevel.current !== now.runlevel.current) {
+    out.push(`runlevel: ${then.runlevel.current ?? '?'} → ${now.runlevel.current ?? '?'}`);
+  }
+  if (then.runlevel.default !== now.runlevel.default) {
+    out.push(`default runlevel: ${then.runlevel.default ?? '?'} → ${now.runlevel.default ?? '?'}`);
+  }
+  const names = new Set([...Object.keys(then.services), ...Object.keys(now.services)]);
+  for (const name of [...names].sort()) {
+    const a = then.services[name];
+    const b = now.services[name];
+    if (a?.active !== b?.active) out.push(`${name} active: ${a?.active ?? 'absent'} → ${b?.active ?? 'absent'}`);
+    if (a?.enabled !== b?.enabled) out.push(`${name} enabled: ${a?.enabled ?? 'absent'} → ${b?.enabled ?? 'absent'}`);
+  }
+  return out;
+}
+
+/** Keeps only the hosts `--limit` selected; requirements on other hosts still order the plan. */
+export function restrictDesired(desired: Desired, hosts: Set<string>): Desired {
+  return {
+    playbooks: desired.playbooks,
+    hosts: Object.fromEntries(Object.entries(desired.hosts).filter(([h]) => hosts.has(h))),
+  };
+}

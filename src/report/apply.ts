@@ -1,0 +1,68 @@
+import { createColors } from 'picocolors';
+import type { StepOutcome } from '../apply/types.js';
+
+export interface ApplySummary {
+  ok: number;
+  failed: number;
+  skipped: number;
+  unreachable: number;
+  notStarted: number;
+  wouldRun: number;
+}
+
+export function summarise(outcomes: StepOutcome[]): ApplySummary {
+  const s: ApplySummary = { ok: 0, failed: 0, skipped: 0, unreachable: 0, notStarted: 0, wouldRun: 0 };
+  for (const o of outcomes) {
+    if (o.kind === 'ok') s.ok++;
+    else if (o.kind === 'failed') s.failed++;
+    else if (o.kind === 'skipped') s.skipped++;
+    else if (o.kind === 'unreachable') s.unreachable++;
+    else if (o.kind === 'not-started') s.notStarted++;
+    else s.wouldRun++;
+  }
+  return s;
+}
+
+/** The end-of-apply report: per host, each step and what became of it (and why). */
+export function renderApplyText(outcomes: StepOutcome[], opts: { color: boolean; dryRun: boolean }): string {
+  const c = createColors(opts.color);
+  const byHost = new Map<string, StepOutcome[]>();
+  for (const o of outcomes) byHost.set(o.step.host, [...(byHost.get(o.step.host) ?? []), o]);
+  const lines: string[] = [];
+  for (const host of [...byHost.keys()].sort()) {
+    lines.push(c.bold(host));
+    for (const o of byHost.get(host) ?? []) lines.push(...outcomeLines(o, c));
+  }
+  const s = summarise(outcomes);
+  lines.push(
+    '',
+    opts.dryRun
+      ? `Dry run: ${s.wouldRun} step(s) would run; nothing was changed.`
+      : `Summary: ${s.ok} ok, ${s.failed} failed, ${s.skipped} skipped, ${s.unreachable} unreachable` +
+          (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : ''),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function outcomeLines(o: StepOutcome, c: ReturnType<typeof createColors>): string[] {
+  const what = `${o.step.kind} ${o.step.service ?? o.step.target ?? ''}`.trim();
+  switch (o.kind) {
+    case 'ok':
+      return [`  ${c.green('ok         ')} ${what} (${(o.durationMs / 1000).toFixed(1)}s)`];
+    case 'would-run':
+      return [
+        `  ${c.cyan('would run  ')} ${what}`,
+        ...o.step.commands.map((argv) => `      $ ${argv.join(' ')}`),
+      ];
+    case 'failed': {
+      const tail = o.stderrTail ? o.stderrTail.split('\n').map((l) => `      | ${l}`) : [];
+      return [`  ${c.red('FAILED     ')} ${what}: ${o.message}`, ...tail];
+    }
+    case 'skipped':
+      return [`  ${c.yellow('skipped    ')} ${what} (because ${o.cause} did not succeed)`];
+    case 'unreachable':
+      return [`  ${c.red('unreachable')} ${what}: ${o.reason}`];
+    case 'not-started':
+      return [`  ${c.yellow('not started')} ${what}: ${o.reason}`];
+  }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `npm test`: every test — lint, type check, unit, and e2e against real hosts brought up here.
+# Works on a fresh machine: it does its own set-up. Ends with "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+mkdir -p reports
+status=0
+
+# The real-host bed: brought up once for the whole e2e run and always torn down.
+if bash test/bed/can-boot; then
+  trap 'bash test/bed/down >/dev/null 2>&1 || true' EXIT
+  if bash test/bed/up; then
+    export RUNSTATE_BED_DIR="${RUNSTATE_BED_DIR:-$PWD/.bed}"
+  else
+    echo "test: the bed did not come up; e2e tests that need it will FAIL" >&2
+    export RUNSTATE_BED_FAILED=1
+  fi
+else
+  echo "test: SKIPPING bed e2e tests: this machine cannot boot containers (see above)" >&2
+  export RUNSTATE_BED_SKIP="cannot boot containers"
+fi
+
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=1
+npx tsc --noEmit || { echo "test: tsc --noEmit failed" >&2; status=1; }
+npx biome check . || { echo "test: biome check failed (npm run format fixes formatting)" >&2; status=1; }
+node test/summary.mjs reports/vitest.json || status=1
+exit "$status"

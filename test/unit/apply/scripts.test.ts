@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healthScript } from '../../../src/apply/health.js';
+import { lockScript, unlockScript } from '../../../src/apply/lock.js';
+
+// These scripts run on target hosts; here they run in this machine's own sh, on loopback only.
+const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8', timeout: 20_000 });
+
+describe('health gate script', () => {
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = createServer((s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    port = typeof addr === 'object' && addr ? addr.port : 0;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('passes when the port answers', () => {
+    const res = sh(healthScript({ kind: 'tcp', host: '127.0.0.1', port, timeoutSec: 5 }));
+    expect(res.stdout.trim()).toBe('healthy');
+    expect(res.status).toBe(0);
+  });
+
+  it('fails after its timeout when nothing listens', () => {
+    const res = sh(healthScript({ kind: 'tcp', host: '127.0.0.1', port: 1, timeoutSec: 1 }));
+    expect(res.stdout.trim()).toBe('unhealthy');
+    expect(res.status).toBe(1);
+  });
+
+  it('runs a command gate as argv: a hostile word stays one word', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-health-'));
+    const res = sh(healthScript({ kind: 'command', argv: ['test', '-d', `${dir}; touch ${dir}/pwned`], timeoutSec: 1 }));
+    expect(res.status).toBe(1);
+    expect(spawnSync('test', ['-e', join(dir, 'pwned')]).status).toBe(1);
+  });
+});
+
+describe('host lock script', () => {
+  it('is exclusive, records the owner, and is released only by its owner', () => {
+    const lockDir = join(mkdtempSync(join(tmpdir(), 'rs-lock-')), 'runstate.lock');
+    expect(sh(lockScript('alice run1', 0, lockDir)).status).toBe(0);
+    expect(readFileSync(join(lockDir, 'owner'), 'utf8').split('\n')[0]).toBe('alice run1');
+    const second = sh(lockScript('bob run2', 0, lockDir));
+    expect(second.status).toBe(75);
+    expect(second.stdout).toContain('alice run1');
+    sh(unlockScript('bob run2', lockDir));
+    expect(sh(lockScript('bob run2', 0, lockDir)).status).toBe(75);
+    sh(unlockScript('alice run1', lockDir));
+    expect(sh(lockScript('bob run2', 0, lockDir)).status).toBe(0);
+  });
+});
