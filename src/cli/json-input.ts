@@ -14,6 +14,11 @@ export function readSavedPlan(file: string): Promise<Plan> {
   return readChecked<Plan>(file, 'plan', 'a runstate plan', 'runstate plan PLAYBOOK --out FILE');
 }
 
+async function readSchema(name: string): Promise<object> {
+  const url = new URL(`../../schemas/${name}.schema.json`, import.meta.url);
+  return JSON.parse(await readFile(url, 'utf8')) as object;
+}
+
 async function readChecked<T>(file: string, schemaName: string, what: string, howToMake: string): Promise<T> {
   let text: string;
   try {
@@ -27,9 +32,10 @@ async function readChecked<T>(file: string, schemaName: string, what: string, ho
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  const schemaUrl = new URL(`../../schemas/${schemaName}.schema.json`, import.meta.url);
-  const schema = JSON.parse(await readFile(schemaUrl, 'utf8')) as object;
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile<T>(schema);
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  // The plan embeds observed host states by reference to the observed schema.
+  ajv.addSchema(await readSchema('observed'), 'observed.schema.json');
+  const validate = schemaName === 'observed' ? ajv.compile<T>({ $ref: 'observed.schema.json' }) : ajv.compile<T>(await readSchema(schemaName));
   if (!validate(data)) {
     const why = (validate.errors ?? [])
       .slice(0, 5)

@@ -1,4 +1,4 @@
-import { commandsFor } from '../drivers/index.js';
+import { commandsFor, observedRunlevelFor, unsupportedChange } from '../drivers/index.js';
 import { loadAll, loadInventory } from '../load/index.js';
 import type { Desired } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
@@ -31,13 +31,21 @@ export async function preparePlan(
   } else {
     ({ snapshot: observed, pool } = await gatherFacts(inventory, limited, opts, io));
   }
-  const { plan, problems } = buildPlan({ desired: limited, observed, inventoryFiles: inventory.files, commandsFor });
-  if (problems.length > 0) {
-    for (const p of problems) {
-      const where = p.service ? `${p.host}: ${p.service}` : p.host;
-      io.err(`error: ${where}: ${p.message}${p.hint ? `; ${p.hint}` : ''}\n`);
-    }
-    io.err(`${problems.length} problem(s) in the plan; nothing was changed on any host.\n`);
+  const { plan, problems } = buildPlan({
+    desired: limited,
+    observed,
+    inventoryFiles: inventory.files,
+    commandsFor,
+    unsupportedFor: (_host, manager, change) => unsupportedChange(manager, change),
+    observedRunlevelFor,
+  });
+  for (const p of problems) {
+    const where = p.service ? `${p.host}: ${p.service}` : p.host;
+    io.err(`${p.warning ? 'warning' : 'error'}: ${where}: ${p.message}${p.hint ? `; ${p.hint}` : ''}\n`);
+  }
+  const errors = problems.filter((p) => !p.warning);
+  if (errors.length > 0) {
+    io.err(`${errors.length} problem(s) in the plan; nothing was changed on any host.\n`);
     await pool.closeAll();
     return { ok: false, exitCode: EXIT.input };
   }

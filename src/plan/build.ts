@@ -1,0 +1,103 @@
+import type { ChangeRequest } from '../drivers/driver.js';
+import type { ObservedHost } from '../model/observed.js';
+import type { Plan, PlanHost } from '../model/plan.js';
+import { diffHostDetailed } from './diff.js';
+import { hostDigest } from './digest.js';
+import { orderIntoWaves } from './order.js';
+import {
+  type Change,
+  compareText,
+  type PendingStep,
+  type PlanInput,
+  type PlanProblem,
+  type PlanResult,
+  stepId,
+} from './types.js';
+
+/** A desired host the observer did not report on (e.g. left out by --limit) counts as unreachable. */
+const NOT_OBSERVED = 'not observed';
+
+/** diff every reachable desired host, attach the drivers' commands, order the steps into waves. */
+export function buildPlan(input: PlanInput): PlanResult {
+  const { desired, observed, commandsFor } = input;
+  const names = [...new Set([...Object.keys(desired.hosts), ...Object.keys(observed.hosts)])].sort(
+    compareText,
+  );
+  const hosts: Record<string, PlanHost> = {};
+  const changes: Change[] = [];
+  const problems: PlanProblem[] = [];
+
+  for (const name of names) {
+    const seen: ObservedHost = observed.hosts[name] ?? {
+      status: 'unreachable',
+      host: name,
+      reason: NOT_OBSERVED,
+    };
+    const want = desired.hosts[name];
+    hosts[name] = {
+      digest: hostDigest(seen),
+      ...(seen.status === 'unreachable' ? { unreachable: seen.reason } : {}),
+      services: Object.keys(want?.services ?? {}).sort(compareText),
+      observed: seen,
+    };
+    if (!want || seen.status !== 'ok') continue;
+    const diff = diffHostDetailed(want, seen, {
+      ...(input.observedRunlevelFor ? { observedRunlevelFor: input.observedRunlevelFor } : {}),
+    });
+    changes.push(...diff.changes);
+    problems.push(...diff.problems);
+  }
+
+  const pending: PendingStep[] = [];
+  for (const c of changes) {
+    const request: ChangeRequest = {
+      kind: c.kind,
+      ...(c.service !== undefined ? { service: c.service } : {}),
+      ...(c.target !== undefined ? { target: c.target } : {}),
+      ...(c.observed !== undefined ? { observed: c.observed } : {}),
+    };
+    const why = input.unsupportedFor?.(c.host, c.manager, request);
+    const commands = why === undefined ? commandsFor(c.host, c.manager, request) : [];
+    if (commands.length === 0) {
+      // A step without commands would be reported as done without anything having happened.
+      problems.push({
+        host: c.host,
+        ...(c.service !== undefined ? { service: c.service } : {}),
+        message: `cannot ${c.kind} ${c.service ?? c.target} on ${c.host} with ${c.manager} (${c.reason})`,
+        hint: why ?? `${c.manager} has no command for it`,
+      });
+      continue;
+    }
+    pending.push({
+      id: stepId(c.host, c.kind, c.service),
+      host: c.host,
+      kind: c.kind,
+      ...(c.service !== undefined ? { service: c.service } : {}),
+      manager: c.manager,
+      ...(c.target !== undefined ? { target: c.target } : {}),
+      reason: c.reason,
+      commands,
+      ...(c.health ? { health: c.health } : {}),
+    });
+  }
+
+  const ordered = orderIntoWaves(pending, desired);
+  problems.push(...ordered.problems);
+  const plan: Plan = {
+    version: 1,
+    playbooks: [...desired.playbooks],
+    inventory: [...input.inventoryFiles],
+    hosts,
+    steps: ordered.steps,
+    waves: ordered.waves,
+  };
+  return { plan, problems: problems.sort(compareProblems) };
+}
+
+function compareProblems(a: PlanProblem, b: PlanProblem): number {
+  return (
+    compareText(a.host, b.host) ||
+    compareText(a.service ?? '', b.service ?? '') ||
+    compareText(a.message, b.message)
+  );
+}

@@ -1,0 +1,117 @@
+import type { DesiredHost, DesiredService, ManagerKind } from '../model/desired.js';
+import type { ObservedService, ReachableHost } from '../model/observed.js';
+import { diffRunlevel } from './runlevel.js';
+import { type Change, compareText, type DiffHooks, type ObservedAddress, type PlanProblem } from './types.js';
+
+export interface HostDiff {
+  changes: Change[];
+  problems: PlanProblem[];
+}
+
+/** The changes that bring one reachable host to its desired state (problems dropped). */
+export function diffHost(desired: DesiredHost, observed: ReachableHost, hooks: DiffHooks = {}): Change[] {
+  return diffHostDetailed(desired, observed, hooks).changes;
+}
+
+/** Changes plus what cannot become a change (masked, missing, static units). */
+export function diffHostDetailed(
+  desired: DesiredHost,
+  observed: ReachableHost,
+  hooks: DiffHooks = {},
+): HostDiff {
+  const host = desired.host;
+  const out: HostDiff = { changes: [], problems: [] };
+  if (desired.runlevel) {
+    const rl = diffRunlevel(host, desired.runlevel, observed, hooks.observedRunlevelFor);
+    out.changes.push(...rl.changes);
+    out.problems.push(...rl.problems);
+  }
+  const names = Object.keys(desired.services).sort(compareText);
+  for (const name of names) {
+    const want = desired.services[name];
+    if (!want) continue;
+    const found = diffService(host, want, observed.services[want.name], observed.init);
+    out.changes.push(...found.changes);
+    out.problems.push(...found.problems);
+  }
+  return out;
+}
+
+function diffService(
+  host: string,
+  want: DesiredService,
+  seen: ObservedService | undefined,
+  init: ManagerKind | 'unknown',
+): HostDiff {
+  const name = want.name;
+  const wantsUp = want.state === 'running' || want.enabled === true;
+  // A service missing from the facts is one the host does not have: the same as not-found.
+  if (!seen || seen.active === 'not-found') {
+    if (!wantsUp) return { changes: [], problems: [] };
+    const manager = want.manager !== 'auto' ? want.manager : (seen?.manager ?? init);
+    return {
+      changes: [],
+      problems: [
+        {
+          host,
+          service: name,
+          message: `service ${name} not found on ${host} (${manager === 'unknown' ? 'unknown init' : manager})`,
+          hint: 'install it or fix the name',
+        },
+      ],
+    };
+  }
+  if (seen.enabled === 'masked' && wantsUp) {
+    return {
+      changes: [],
+      problems: [
+        {
+          host,
+          service: name,
+          message: `${name} is masked on ${host}`,
+          hint: `unmask it first (systemctl unmask ${name})`,
+        },
+      ],
+    };
+  }
+  const manager = want.manager !== 'auto' ? want.manager : seen.manager;
+  const address = addressOf(seen);
+  const base = { host, service: name, manager, ...(address ? { observed: address } : {}) };
+  const changes: Change[] = [];
+  const problems: PlanProblem[] = [];
+
+  if (want.state === 'running' && seen.active !== 'active') {
+    changes.push({
+      ...base,
+      kind: 'start',
+      reason: `observed ${seen.active}, want running`,
+      ...(want.health ? { health: want.health } : {}),
+    });
+  } else if (want.state === 'stopped' && (seen.active === 'active' || seen.active === 'activating')) {
+    changes.push({ ...base, kind: 'stop', reason: `observed ${seen.active}, want stopped` });
+  }
+
+  if (want.enabled === true && seen.enabled === 'disabled') {
+    changes.push({ ...base, kind: 'enable', reason: 'observed disabled, want enabled' });
+  } else if (want.enabled === false && seen.enabled === 'enabled') {
+    changes.push({ ...base, kind: 'disable', reason: 'observed enabled, want disabled' });
+  } else if (want.enabled === false && seen.enabled === 'static') {
+    // A static unit has no [Install] section: only another unit pulls it in, nothing to disable.
+    problems.push({
+      host,
+      service: name,
+      message: `${name} is static on ${host}: it cannot be disabled`,
+      hint: `drop enabled: false, or mask it (systemctl mask ${name}) to keep it from starting`,
+    });
+  }
+  return { changes, problems };
+}
+
+function addressOf(seen: ObservedService): ObservedAddress | undefined {
+  const address: ObservedAddress = {
+    ...(seen.unit !== undefined ? { unit: seen.unit } : {}),
+    ...(seen.tool !== undefined ? { tool: seen.tool } : {}),
+    ...(seen.runlevels !== undefined ? { runlevels: [...seen.runlevels] } : {}),
+  };
+  return Object.keys(address).length > 0 ? address : undefined;
+}

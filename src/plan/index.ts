@@ -1,0 +1,18 @@
+export { buildPlan } from './build.js';
+export { diffHost, diffHostDetailed, type HostDiff } from './diff.js';
+export { hostDigest } from './digest.js';
+export { compareSteps, type Ordered, orderIntoWaves } from './order.js';
+export { runlevelTarget, systemdTargetOf } from './runlevel.js';
+export type {
+  Change,
+  CommandsFor,
+  DiffHooks,
+  ObservedAddress,
+  ObservedRunlevelFor,
+  PendingStep,
+  PlanInput,
+  PlanProblem,
+  PlanResult,
+  UnsupportedFor,
+} from './types.js';
+export { KIND_ORDER, stepId } from './types.js';

@@ -1,0 +1,66 @@
+import type { HealthCheck } from '../model/desired.js';
+import type { Plan, Step, StepKind } from '../model/plan.js';
+
+/** The kinds in the order reports list them (same as the order steps of one host run in). */
+export const REPORT_KINDS: readonly StepKind[] = [
+  'set-runlevel',
+  'set-default-runlevel',
+  'stop',
+  'disable',
+  'enable',
+  'start',
+  'restart',
+];
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** What a step acts on: the service, or the runlevel/target it sets. */
+export function stepSubject(step: Step): string {
+  return step.service ?? step.target ?? 'runlevel';
+}
+
+/** Code-unit order, identical on every machine (localeCompare is not). */
+export function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function hostsWithSteps(plan: Plan): string[] {
+  return [...new Set(plan.steps.map((s) => s.host))].sort(byText);
+}
+
+export function unreachableHosts(plan: Plan): [string, string][] {
+  return Object.entries(plan.hosts)
+    .flatMap(([h, p]): [string, string][] => (p.unreachable !== undefined ? [[h, p.unreachable]] : []))
+    .sort((a, b) => byText(a[0], b[0]));
+}
+
+/** Steps in wave order; a step id missing from `steps` (a hand-edited plan) is skipped. */
+export function stepsByWave(plan: Plan): Step[][] {
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  return plan.waves.map((ids) => ids.map((id) => byId.get(id)).filter((s): s is Step => s !== undefined));
+}
+
+export function headline(plan: Plan): string {
+  return `${plural(plan.steps.length, 'change')} on ${plural(hostsWithSteps(plan).length, 'host')} (${plural(plan.waves.length, 'wave')})`;
+}
+
+/** Words that a shell would read as they are stay bare; others are single-quoted. Display only. */
+export function shellWords(argv: readonly string[]): string {
+  return argv
+    .map((w) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`))
+    .join(' ');
+}
+
+/** "tcp 127.0.0.1:5432 within 30 s": the gate a started service must pass before dependents start. */
+export function describeHealth(h: HealthCheck): string {
+  switch (h.kind) {
+    case 'tcp':
+      return `tcp ${h.host}:${h.port} within ${h.timeoutSec} s`;
+    case 'http':
+      return `http ${h.url} within ${h.timeoutSec} s`;
+    case 'command':
+      return `\`${shellWords(h.argv)}\` within ${h.timeoutSec} s`;
+  }
+}

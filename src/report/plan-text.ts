@@ -1,0 +1,47 @@
+import pc from 'picocolors';
+import type { Plan, StepKind } from '../model/plan.js';
+import { headline, stepSubject, stepsByWave, unreachableHosts } from './plan-summary.js';
+
+type Paint = (text: string) => string;
+
+/** Terminal plan: a header, numbered waves with one aligned line per step, unreachable hosts. */
+export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
+  const c = pc.createColors(opts.color);
+  const kindColor: Record<StepKind, Paint> = {
+    start: c.green,
+    enable: c.green,
+    restart: c.yellow,
+    stop: c.red,
+    disable: c.red,
+    'set-runlevel': c.cyan,
+    'set-default-runlevel': c.cyan,
+  };
+  const lines: string[] = [];
+  const waves = stepsByWave(plan);
+  if (plan.steps.length === 0) {
+    lines.push(c.green('No changes. Infrastructure matches the playbooks.'));
+  } else {
+    lines.push(c.bold(`Plan: ${headline(plan)}`));
+    // One width per column across all waves, so the columns line up over the whole plan.
+    const all = waves.flat();
+    const hostW = Math.max(...all.map((s) => s.host.length));
+    const kindW = Math.max(...all.map((s) => s.kind.length));
+    const subjW = Math.max(...all.map((s) => stepSubject(s).length));
+    waves.forEach((steps, i) => {
+      lines.push('', c.bold(`Wave ${i + 1}`));
+      for (const s of steps) {
+        const kind = kindColor[s.kind](s.kind.padEnd(kindW));
+        const subject = stepSubject(s).padEnd(subjW);
+        lines.push(`  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}`);
+      }
+    });
+  }
+  const unreachable = unreachableHosts(plan);
+  if (unreachable.length > 0) {
+    const w = Math.max(...unreachable.map(([h]) => h.length));
+    lines.push('', c.yellow(c.bold('Unreachable (not planned):')));
+    for (const [host, reason] of unreachable)
+      lines.push(`  ${host.padEnd(w)}   ${c.yellow(`unreachable: ${reason}`)}`);
+  }
+  return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
+}

@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import type { ActiveState, EnabledState } from '../../../src/model/index.js';
+import { diffHost, diffHostDetailed } from '../../../src/plan/index.js';
+import { dhost, ohost, osvc, svc } from './helpers.js';
+
+const brief = (changes: ReturnType<typeof diffHost>) =>
+  changes.map((c) => `${c.kind} ${c.service ?? c.target}: ${c.reason}`);
+
+describe('diffHost: state', () => {
+  it.each<[ActiveState, string]>([
+    ['inactive', 'observed inactive, want running'],
+    ['failed', 'observed failed, want running'],
+    ['activating', 'observed activating, want running'],
+    ['deactivating', 'observed deactivating, want running'],
+    ['unknown', 'observed unknown, want running'],
+  ])('starts a service observed %s', (active, reason) => {
+    const changes = diffHost(dhost('h1', [svc('crm-db')]), ohost('h1', [osvc('crm-db', active)]));
+    expect(changes).toEqual([{ host: 'h1', kind: 'start', service: 'crm-db', manager: 'systemd', reason }]);
+  });
+
+  it('leaves an active service that should run alone', () => {
+    expect(diffHost(dhost('h1', [svc('crm-db')]), ohost('h1', [osvc('crm-db', 'active')]))).toEqual([]);
+  });
+
+  it.each<ActiveState>(['active', 'activating'])('stops a service observed %s', (active) => {
+    const changes = diffHost(
+      dhost('h1', [svc('crm-db', { state: 'stopped' })]),
+      ohost('h1', [osvc('crm-db', active)]),
+    );
+    expect(brief(changes)).toEqual([`stop crm-db: observed ${active}, want stopped`]);
+  });
+
+  it.each<ActiveState>(['inactive', 'failed', 'deactivating', 'not-found'])(
+    'does not stop a service observed %s',
+    (active) => {
+      const d = dhost('h1', [svc('crm-db', { state: 'stopped' })]);
+      expect(diffHostDetailed(d, ohost('h1', [osvc('crm-db', active)]))).toEqual({
+        changes: [],
+        problems: [],
+      });
+    },
+  );
+
+  it('passes the health gate on with the start', () => {
+    const health = { kind: 'tcp' as const, port: 5432, host: '127.0.0.1', timeoutSec: 30 };
+    const [start] = diffHost(dhost('h1', [svc('pg', { health })]), ohost('h1', [osvc('pg', 'inactive')]));
+    expect(start?.health).toEqual(health);
+  });
+});
+
+describe('diffHost: enabled at boot', () => {
+  const cases: [boolean, EnabledState, string[]][] = [
+    [true, 'disabled', ['enable crm-db: observed disabled, want enabled']],
+    [true, 'enabled', []],
+    [true, 'static', []],
+    [true, 'unknown', []],
+    [false, 'enabled', ['disable crm-db: observed enabled, want disabled']],
+    [false, 'disabled', []],
+  ];
+  it.each(cases)('enabled: %s, observed %s', (enabled, seen, expected) => {
+    const d = dhost('h1', [svc('crm-db', { enabled })]);
+    const r = diffHostDetailed(d, ohost('h1', [osvc('crm-db', 'active', seen)]));
+    expect(brief(r.changes)).toEqual(expected);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('does not touch boot state when enabled is not declared', () => {
+    expect(
+      diffHost(dhost('h1', [svc('crm-db')]), ohost('h1', [osvc('crm-db', 'active', 'disabled')])),
+    ).toEqual([]);
+  });
+
+  it('refuses to disable a static unit, with a hint', () => {
+    const r = diffHostDetailed(
+      dhost('h1', [svc('crm-static', { enabled: false })]),
+      ohost('h1', [osvc('crm-static', 'active', 'static')]),
+    );
+    expect(r.changes).toEqual([]);
+    expect(r.problems).toEqual([
+      {
+        host: 'h1',
+        service: 'crm-static',
+        message: 'crm-static is static on h1: it cannot be disabled',
+        hint: 'drop enabled: false, or mask it (systemctl mask crm-static) to keep it from starting',
+      },
+    ]);
+  });
+
+  it('starts and enables in one go', () => {
+    const d = dhost('h1', [svc('crm-db', { enabled: true })]);
+    expect(brief(diffHost(d, ohost('h1', [osvc('crm-db', 'inactive', 'disabled')])))).toEqual([
+      'start crm-db: observed inactive, want running',
+      'enable crm-db: observed disabled, want enabled',
+    ]);
+  });
+});
+
+describe('diffHost: masked and missing services', () => {
+  const masked = {
+    host: 'h1',
+    service: 'crm-masked',
+    message: 'crm-masked is masked on h1',
+    hint: 'unmask it first (systemctl unmask crm-masked)',
+  };
+  it('reports a masked service that should run, without a step', () => {
+    const r = diffHostDetailed(
+      dhost('h1', [svc('crm-masked')]),
+      ohost('h1', [osvc('crm-masked', 'inactive', 'masked')]),
+    );
+    expect(r).toEqual({ changes: [], problems: [masked] });
+  });
+
+  it('reports a masked service that should start at boot', () => {
+    const d = dhost('h1', [svc('crm-masked', { state: 'stopped', enabled: true })]);
+    const r = diffHostDetailed(d, ohost('h1', [osvc('crm-masked', 'inactive', 'masked')]));
+    expect(r).toEqual({ changes: [], problems: [masked] });
+  });
+
+  it('accepts a masked service that should stay stopped and disabled', () => {
+    const d = dhost('h1', [svc('crm-masked', { state: 'stopped', enabled: false })]);
+    const r = diffHostDetailed(d, ohost('h1', [osvc('crm-masked', 'inactive', 'masked')]));
+    expect(r).toEqual({ changes: [], problems: [] });
+  });
+
+  it('reports a not-found service that should run', () => {
+    const r = diffHostDetailed(
+      dhost('h1', [svc('crm-x')]),
+      ohost('h1', [osvc('crm-x', 'not-found', 'not-found')]),
+    );
+    expect(r.changes).toEqual([]);
+    expect(r.problems).toEqual([
+      {
+        host: 'h1',
+        service: 'crm-x',
+        message: 'service crm-x not found on h1 (systemd)',
+        hint: 'install it or fix the name',
+      },
+    ]);
+  });
+
+  it('treats a service missing from the facts as not found, naming the host init', () => {
+    const r = diffHostDetailed(dhost('h2', [svc('crm-x')]), ohost('h2', [], { init: 'openrc' }));
+    expect(r.problems.map((p) => p.message)).toEqual(['service crm-x not found on h2 (openrc)']);
+  });
+
+  it('names the declared manager when one is declared', () => {
+    const r = diffHostDetailed(dhost('h2', [svc('crm-x', { manager: 'supervisord' })]), ohost('h2', []));
+    expect(r.problems.map((p) => p.message)).toEqual(['service crm-x not found on h2 (supervisord)']);
+  });
+
+  it('is in sync when a service that should be stopped does not exist', () => {
+    const d = dhost('h1', [svc('crm-x', { state: 'stopped' })]);
+    expect(diffHostDetailed(d, ohost('h1', []))).toEqual({ changes: [], problems: [] });
+  });
+});
+
+describe('diffHost: manager', () => {
+  it('uses the observed manager for auto', () => {
+    const [c] = diffHost(
+      dhost('h1', [svc('worker')]),
+      ohost('h1', [osvc('worker', 'inactive', 'unknown', 'supervisord')]),
+    );
+    expect(c?.manager).toBe('supervisord');
+  });
+
+  it('uses the declared manager over the observed one', () => {
+    const d = dhost('h1', [svc('worker', { manager: 'sysv' })]);
+    const [c] = diffHost(d, ohost('h1', [osvc('worker', 'inactive', 'unknown', 'systemd')]));
+    expect(c?.manager).toBe('sysv');
+  });
+});
+
+describe('diffHost: runlevel', () => {
+  const systemd = (current?: string, dflt?: string) =>
+    ohost('h1', [], {
+      init: 'systemd',
+      runlevel: { ...(current ? { current } : {}), ...(dflt ? { default: dflt } : {}) },
+    });
+
+  it('treats level 3 as multi-user.target on systemd', () => {
+    const d = dhost('h1', [], { kind: 'level', level: 3 });
+    expect(diffHost(d, systemd('multi-user.target', 'multi-user.target'))).toEqual([]);
+  });
+
+  it('treats runlevelN.target spellings as their target', () => {
+    const d = dhost('h1', [], { kind: 'target', name: 'multi-user.target' });
+    expect(diffHost(d, systemd('runlevel3.target', '2'))).toEqual([]);
+  });
+
+  it('sets the runlevel and the boot default on systemd', () => {
+    const d = dhost('h1', [], { kind: 'level', level: 5 });
+    expect(diffHost(d, systemd('multi-user.target', 'multi-user.target'))).toEqual([
+      {
+        host: 'h1',
+        kind: 'set-runlevel',
+        manager: 'systemd',
+        target: '5',
+        reason: 'observed multi-user.target, want runlevel 5 (graphical.target)',
+      },
+      {
+        host: 'h1',
+        kind: 'set-default-runlevel',
+        manager: 'systemd',
+        target: '5',
+        reason: 'observed boot default multi-user.target, want runlevel 5 (graphical.target)',
+      },
+    ]);
+  });
+
+  it('sets only the boot default when the current target matches', () => {
+    const d = dhost('h1', [], { kind: 'target', name: 'graphical.target' });
+    expect(brief(diffHost(d, systemd('graphical.target', 'multi-user.target')))).toEqual([
+      'set-default-runlevel graphical.target: observed boot default multi-user.target, want graphical.target',
+    ]);
+  });
+
+  it('says when the current runlevel was not observed', () => {
+    const d = dhost('h1', [], { kind: 'target', name: 'graphical.target' });
+    expect(brief(diffHost(d, systemd(undefined, 'graphical.target')))).toEqual([
+      'set-runlevel graphical.target: observed unknown, want graphical.target',
+    ]);
+  });
+
+  it('compares SysV levels as printed, without a boot default step', () => {
+    const d = dhost('h1', [], { kind: 'level', level: 3 });
+    const host = ohost('h1', [], { init: 'sysv', runlevel: { current: '2', default: '2' } });
+    expect(diffHost(d, host)).toEqual([
+      {
+        host: 'h1',
+        kind: 'set-runlevel',
+        manager: 'sysv',
+        target: '3',
+        reason: 'observed runlevel 2, want runlevel 3',
+      },
+    ]);
+  });
+
+  it('compares OpenRC runlevel names', () => {
+    const d = dhost('h1', [], { kind: 'named', name: 'default' });
+    const at = (current: string) => ohost('h1', [], { init: 'openrc', runlevel: { current } });
+    expect(diffHost(d, at('default'))).toEqual([]);
+    expect(brief(diffHost(d, at('boot')))).toEqual(['set-runlevel default: observed boot, want default']);
+  });
+
+  it('reports a runlevel it cannot set when the init system is unknown', () => {
+    const d = dhost('h1', [], { kind: 'level', level: 3 });
+    const r = diffHostDetailed(d, ohost('h1', [], { init: 'unknown', runlevel: {} }));
+    expect(r.changes).toEqual([]);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'cannot set the runlevel of h1 to 3: its init system is unknown',
+    ]);
+  });
+});

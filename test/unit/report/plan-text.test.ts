@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { renderPlanText } from '../../../src/report/index.js';
+import { emptyPlan, planHost, samplePlan } from './sample-plan.js';
+
+describe('renderPlanText', () => {
+  it('prints a header, numbered waves with aligned columns, and unreachable hosts', () => {
+    expect(renderPlanText(samplePlan(), { color: false })).toBe(
+      [
+        'Plan: 3 changes on 2 hosts (2 waves)',
+        '',
+        'Wave 1',
+        '  bed-systemd   start          crm-db    (observed inactive, want running)',
+        '  bed-sysv      set-runlevel   3         (observed runlevel 2, want runlevel 3)',
+        '',
+        'Wave 2',
+        '  bed-sysv      start          crm-app   (observed failed, want running)',
+        '',
+        'Unreachable (not planned):',
+        '  bed-openrc   unreachable: connection refused',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when there is nothing to do', () => {
+    expect(renderPlanText(emptyPlan(), { color: false })).toBe(
+      'No changes. Infrastructure matches the playbooks.\n',
+    );
+  });
+
+  it('uses singular words for one of a kind', () => {
+    const plan = samplePlan();
+    plan.steps = plan.steps.slice(0, 1);
+    plan.waves = [['bed-systemd/start/crm-db']];
+    plan.hosts = { 'bed-systemd': planHost('bed-systemd', plan.hosts['bed-systemd']?.digest ?? '') };
+    expect(renderPlanText(plan, { color: false }).split('\n')[0]).toBe('Plan: 1 change on 1 host (1 wave)');
+  });
+
+  it('colours only when asked', () => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escapes
+    const ansi = /\u001b\[/;
+    expect(renderPlanText(samplePlan(), { color: false })).not.toMatch(ansi);
+    const coloured = renderPlanText(samplePlan(), { color: true });
+    expect(coloured).toMatch(ansi);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
+    expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe(renderPlanText(samplePlan(), { color: false }));
+  });
+});
