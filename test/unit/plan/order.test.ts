@@ -177,6 +177,7 @@ describe('orderIntoWaves via buildPlan', () => {
         service: 'crm-db',
         message: 'crm-db@h2 will be stopped, but crm-app@h1 requires it and stays running',
         hint: 'stop crm-app@h1 as well or drop the requires',
+        warning: true,
       },
     ]);
   });
