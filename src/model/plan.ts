@@ -32,9 +32,9 @@ export interface PlanHost {
   digest: string;
   unreachable?: string;
   /** The services observed on the host, so `apply --plan` observes exactly the same set again. */
-  services?: string[];
+  services: string[];
   /** The observed state itself, so a stale plan can say what changed, not only that it did. */
-  observed?: ObservedHost;
+  observed: ObservedHost;
 }
 
 /** The plan is a value: saved as JSON, reviewed, and applied later (schemas/plan.schema.json). */

@@ -1,0 +1,177 @@
+import type { DesiredHost, DesiredService, Origin } from '../model/desired.js';
+import type { Inventory } from '../model/inventory.js';
+import type { Problem, SourceRef } from '../model/source.js';
+import { didYouMean, listNames, q } from './names.js';
+import { FIELDS, type Field, type RawRequire, type TargetEntry } from './playbook-parse.js';
+import { sameValue, valueText } from './values.js';
+import { formatRef } from './yaml-doc.js';
+
+/** A playbook key placed in its layer: all (0) < group (1) < host (2). */
+export interface Layered {
+  entry: TargetEntry;
+  layer: string;
+  rank: number;
+  hosts: string[];
+}
+
+interface Candidate {
+  value: unknown;
+  where: SourceRef;
+  layer: string;
+  rank: number;
+}
+
+export interface Merged {
+  hosts: Record<string, DesiredHost>;
+  /** host → service → the `requires` items that won, resolved later against all hosts. */
+  requires: Map<string, Map<string, RawRequire[]>>;
+  /** host → every service name its layers mention, usable or not, so `requires` on a service
+   *  with a reported error does not add a second, misleading "declares no service". */
+  declared: Map<string, Set<string>>;
+}
+
+export function placeTargets(entries: TargetEntry[], inventory: Inventory, problems: Problem[]): Layered[] {
+  const out: Layered[] = [];
+  for (const entry of entries) {
+    const { key } = entry;
+    const group = inventory.groups[key];
+    if (key === 'all') out.push({ entry, layer: 'all', rank: 0, hosts: Object.keys(inventory.hosts) });
+    else if (inventory.hosts[key]) out.push({ entry, layer: `host:${key}`, rank: 2, hosts: [key] });
+    else if (group) out.push({ entry, layer: `group:${key}`, rank: 1, hosts: group.hosts });
+    else {
+      const names = [...Object.keys(inventory.hosts), ...Object.keys(inventory.groups)];
+      problems.push({
+        where: entry.where,
+        message: `unknown host or group ${q(key)}`,
+        hint:
+          didYouMean(key, names) ??
+          `the inventory (${inventory.files.join(', ')}) has no host or group of that name`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Same-layer disagreements, collected across hosts so each pair of places is reported once. */
+class Conflicts {
+  private readonly seen = new Map<string, { what: string; a: Candidate; b: Candidate; hosts: string[] }>();
+
+  add(what: string, host: string, a: Candidate, b: Candidate): void {
+    const key = `${what}|${formatRef(a.where)}|${formatRef(b.where)}`;
+    const c = this.seen.get(key) ?? { what, a, b, hosts: [] };
+    c.hosts.push(host);
+    this.seen.set(key, c);
+  }
+
+  problems(): Problem[] {
+    return [...this.seen.values()].map(({ what, a, b, hosts }) => ({
+      where: b.where,
+      message:
+        `conflicting desires for ${what} on ${hosts.length > 1 ? 'hosts' : 'host'} ${listNames(hosts)}: ` +
+        `${valueText(a.value)} (${a.layer} at ${formatRef(a.where)}) vs ${valueText(b.value)} (${b.layer} at ${formatRef(b.where)})`,
+      hint:
+        a.rank === 1
+          ? `make the groups agree, or set it for the host itself under "hosts: ${hosts[0]}:", which overrides groups`
+          : 'keep one of the two values',
+    }));
+  }
+}
+
+/** Values as the user wrote them, for Origin.overrode (requires items without their positions). */
+function asWritten(v: unknown): unknown {
+  return Array.isArray(v)
+    ? v.map((x: unknown) => (typeof x === 'object' && x !== null && 'raw' in x ? x.raw : x))
+    : v;
+}
+
+/** The winning candidate (highest layer) and what it overrode; same-layer disagreement is a conflict. */
+function decide(
+  cands: Candidate[],
+  onConflict: (a: Candidate, b: Candidate) => void,
+): Origin & { value: unknown } {
+  const top = Math.max(...cands.map((c) => c.rank));
+  const tops = cands.filter((c) => c.rank === top);
+  const winner = tops[0] as Candidate;
+  const other = tops.find((c) => !sameValue(c.value, winner.value));
+  if (other) onConflict(winner, other);
+  const overrode = cands
+    .filter((c) => c.rank < top)
+    .sort((a, b) => b.rank - a.rank)
+    .map((c) => ({ layer: c.layer, where: c.where, value: asWritten(c.value) }));
+  const origin = { value: winner.value, layer: winner.layer, where: winner.where };
+  return overrode.length > 0 ? { ...origin, overrode } : origin;
+}
+
+export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
+  const byHost = new Map<string, Layered[]>();
+  for (const t of targets) for (const h of t.hosts) byHost.set(h, [...(byHost.get(h) ?? []), t]);
+  const conflicts = new Conflicts();
+  const merged: Merged = { hosts: {}, requires: new Map(), declared: new Map() };
+  for (const host of [...byHost.keys()].sort()) {
+    const layers = byHost.get(host) ?? [];
+    const desired: DesiredHost = { host, services: {} };
+    const runlevels = layers.flatMap((t) =>
+      t.entry.runlevel ? [{ ...t.entry.runlevel, layer: t.layer, rank: t.rank }] : [],
+    );
+    if (runlevels.length > 0) {
+      const { value, ...origin } = decide(runlevels, (a, b) => conflicts.add('the runlevel', host, a, b));
+      desired.runlevel = runlevels.find((r) => r.value === value)?.value;
+      desired.runlevelOrigin = origin;
+    }
+    const names = [...new Set(layers.flatMap((t) => t.entry.services.map((s) => s.name)))];
+    merged.declared.set(host, new Set(names));
+    const requires = new Map<string, RawRequire[]>();
+    for (const name of names) {
+      const svc = mergeService(host, name, layers, conflicts);
+      if (!svc) continue;
+      desired.services[name] = svc.service;
+      if (svc.requires) requires.set(name, svc.requires);
+    }
+    if (desired.runlevel || names.length > 0) merged.hosts[host] = desired;
+    merged.requires.set(host, requires);
+  }
+  problems.push(...conflicts.problems());
+  return merged;
+}
+
+function mergeService(
+  host: string,
+  name: string,
+  layers: Layered[],
+  conflicts: Conflicts,
+): { service: DesiredService; requires?: RawRequire[] } | undefined {
+  const values: Partial<Record<Field, unknown>> = {};
+  const origin: Record<string, Origin> = {};
+  for (const field of FIELDS) {
+    const cands = layers.flatMap((t) =>
+      t.entry.services
+        .filter((s) => s.name === name)
+        .flatMap((s) => {
+          const d = s.fields.get(field);
+          return d ? [{ ...d, layer: t.layer, rank: t.rank }] : [];
+        }),
+    );
+    if (cands.length === 0) continue;
+    const what = `${q(field)} of service ${q(name)}`;
+    const { value, ...o } = decide(cands, (a, b) => conflicts.add(what, host, a, b));
+    values[field] = value;
+    origin[field] = o;
+  }
+  const state = values.state;
+  // Without a usable state the schema has already reported the service.
+  if (state !== 'running' && state !== 'stopped') return undefined;
+  const service: DesiredService = {
+    name,
+    state,
+    tier: (values.tier ?? 'main') as DesiredService['tier'],
+    manager: (values.manager ?? 'auto') as DesiredService['manager'],
+    requires: [],
+    origin,
+  };
+  if (typeof values.enabled === 'boolean') service.enabled = values.enabled;
+  if (values.health !== undefined) service.health = values.health as DesiredService['health'];
+  if (typeof values.user === 'boolean') service.user = values.user;
+  if (values.restart !== undefined) service.restart = values.restart as DesiredService['restart'];
+  const requires = values.requires as RawRequire[] | undefined;
+  return requires ? { service, requires } : { service };
+}

@@ -1,0 +1,174 @@
+import type { ErrorObject } from 'ajv';
+import { isNode, isSeq } from 'yaml';
+import { MANAGERS, type Runlevel, TIERS } from '../model/desired.js';
+import type { Problem, SourceRef } from '../model/source.js';
+import { readHealth } from './health.js';
+import { q, serviceNameProblem } from './names.js';
+import { parseRunlevel } from './runlevel.js';
+import { schemaProblems } from './schema.js';
+import { type Entry, mapEntries, refOf, type SourceDoc } from './yaml-doc.js';
+
+export const FIELDS = [
+  'state',
+  'enabled',
+  'tier',
+  'manager',
+  'health',
+  'requires',
+  'user',
+  'restart',
+] as const;
+export type Field = (typeof FIELDS)[number];
+
+/** One field as one layer wrote it; `where` is the key, the place `--explain` points at. */
+export interface Decl {
+  value: unknown;
+  where: SourceRef;
+}
+
+/** A `requires` item as written: "svc", "host:svc" or "group:svc". */
+export interface RawRequire {
+  raw: string;
+  where: SourceRef;
+  target?: string;
+  service: string;
+}
+
+export interface ServiceDecl {
+  name: string;
+  where: SourceRef;
+  fields: Map<Field, Decl>;
+}
+
+/** One key under `hosts:` in one file. */
+export interface TargetEntry {
+  key: string;
+  where: SourceRef;
+  runlevel?: { value: Runlevel; where: SourceRef };
+  services: ServiceDecl[];
+}
+
+function playbookLabel(path: string[]): string {
+  const n = path.length;
+  const last = path[n - 1] ?? '';
+  if (n === 0) return 'the playbook';
+  if (n === 2 && path[0] === 'hosts') return `hosts entry ${q(last)}`;
+  if (path[n - 2] === 'services') return `service ${q(last)}`;
+  if (last === 'health' || last === 'restart') return `the ${last} of service ${q(path[n - 2] ?? '')}`;
+  return q(last);
+}
+
+/** Checked by the loader itself, with messages that name the value and suggest a fix. */
+function checkedInCode(path: string[], e: ErrorObject): boolean {
+  if (e.keyword === 'propertyNames' || e.propertyName !== undefined) return true;
+  if (path.length === 3 && path[2] === 'runlevel') return true;
+  return path.length === 6 && path[4] === 'requires' && e.keyword === 'pattern';
+}
+
+export function readPlaybookDoc(src: SourceDoc): { entries: TargetEntry[]; problems: Problem[] } {
+  if (src.doc.contents === null) {
+    const where = { file: src.file, line: 1, col: 1 };
+    return {
+      entries: [],
+      problems: [
+        { where, message: 'the playbook is empty', hint: 'start it with "version: 1" and "hosts:"' },
+      ],
+    };
+  }
+  const problems = schemaProblems('playbook', src.doc.toJS(), {
+    src,
+    label: playbookLabel,
+    skip: checkedInCode,
+  });
+  const entries: TargetEntry[] = [];
+  const hosts = mapEntries(src, src.doc.contents).find((e) => e.key === 'hosts');
+  for (const t of mapEntries(src, hosts?.value)) {
+    const entry: TargetEntry = { key: t.key, where: refOf(src, t.keyNode), services: [] };
+    for (const e of mapEntries(src, t.value)) {
+      if (e.key === 'runlevel') {
+        const r = parseRunlevel(e.value?.toJS(src.doc));
+        if ('kind' in r) entry.runlevel = { value: r, where: refOf(src, e.keyNode) };
+        else problems.push({ where: refOf(src, e.value), ...r });
+      } else if (e.key === 'services') {
+        for (const s of mapEntries(src, e.value)) {
+          const bad = serviceNameProblem(s.key);
+          if (bad) problems.push({ where: refOf(src, s.keyNode), ...bad });
+          else entry.services.push(readService(src, s, problems));
+        }
+      }
+    }
+    entries.push(entry);
+  }
+  return { entries, problems };
+}
+
+function readService(src: SourceDoc, s: Entry, problems: Problem[]): ServiceDecl {
+  const decl: ServiceDecl = { name: s.key, where: refOf(src, s.keyNode), fields: new Map() };
+  for (const e of mapEntries(src, s.value)) {
+    const where = refOf(src, e.keyNode);
+    const value = readField(src, e, problems);
+    if (value !== undefined) decl.fields.set(e.key as Field, { value, where });
+  }
+  return decl;
+}
+
+/** The field's value, or undefined when it is not usable (the schema reports why). */
+function readField(src: SourceDoc, e: Entry, problems: Problem[]): unknown {
+  const v: unknown = e.value?.toJS(src.doc);
+  switch (e.key) {
+    case 'state':
+      return v === 'running' || v === 'stopped' ? v : undefined;
+    case 'enabled':
+    case 'user':
+      return typeof v === 'boolean' ? v : undefined;
+    case 'tier':
+      return (TIERS as readonly unknown[]).includes(v) ? v : undefined;
+    case 'manager':
+      return v === 'auto' || (MANAGERS as readonly unknown[]).includes(v) ? v : undefined;
+    case 'health': {
+      const h = readHealth(src, e.value);
+      problems.push(...h.problems);
+      return h.value;
+    }
+    case 'requires':
+      return readRequires(src, e, problems);
+    case 'restart': {
+      const paths = (v as { on_change?: unknown } | null)?.on_change;
+      if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p.startsWith('/')))
+        return undefined;
+      return { onChange: paths };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function readRequires(src: SourceDoc, e: Entry, problems: Problem[]): RawRequire[] | undefined {
+  const items = e.value?.toJS(src.doc);
+  if (!Array.isArray(items)) return undefined;
+  const out: RawRequire[] = [];
+  const nodes = isSeq(e.value) ? e.value.items : [];
+  for (const [i, raw] of items.entries()) {
+    if (typeof raw !== 'string') continue;
+    const node = nodes[i];
+    const where = refOf(src, isNode(node) ? node : e.keyNode);
+    const colon = raw.lastIndexOf(':');
+    const target = colon < 0 ? undefined : raw.slice(0, colon);
+    const service = raw.slice(colon + 1);
+    if (target === '') {
+      problems.push({
+        where,
+        message: `requires ${q(raw)} has nothing before ":"`,
+        hint: 'write "service", "host:service" or "group:service"',
+      });
+      continue;
+    }
+    const bad = serviceNameProblem(service);
+    if (bad) {
+      problems.push({ where, ...bad });
+      continue;
+    }
+    out.push(target === undefined ? { raw, where, service } : { raw, where, target, service });
+  }
+  return out;
+}

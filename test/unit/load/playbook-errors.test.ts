@@ -1,0 +1,210 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAll } from '../../../src/load/index.js';
+import { cleanup, INVENTORY, messagesOf, problemsOf, world } from './helpers.js';
+
+afterAll(cleanup);
+
+/** The formatted problems of one playbook `pb.yml` against the shared inventory. */
+async function errorsOf(playbook: string): Promise<string[]> {
+  const w = await world(INVENTORY, { 'pb.yml': playbook });
+  return messagesOf(loadAll(w.inv, w.pbs), w.dir);
+}
+
+const svc = (body: string) => `version: 1
+hosts:
+  web:
+    services:
+${body}`;
+
+describe('playbook: YAML and schema', () => {
+  it('malformed YAML', async () => {
+    expect(await errorsOf('version: 1\nhosts:\n  web: {services: {a: {state: running}\n')).toEqual([
+      'pb.yml:4:1: error: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }; check the indentation of this line',
+    ]);
+  });
+
+  it('duplicate keys', async () => {
+    expect(
+      await errorsOf(svc('      nginx:\n        state: running\n      nginx:\n        state: stopped\n')),
+    ).toEqual(['pb.yml:7:7: error: duplicate key "nginx"; first defined at pb.yml:5:7; keep one of them']);
+  });
+
+  it('an empty file, or a list instead of a mapping', async () => {
+    expect(await errorsOf('# nothing yet\n')).toEqual([
+      'pb.yml:1:1: error: the playbook is empty; start it with "version: 1" and "hosts:"',
+    ]);
+    expect(await errorsOf('- web\n')).toEqual([
+      'pb.yml:1:1: error: the playbook must be a mapping (got a list); write it as a mapping ("key: value" lines), not a list',
+    ]);
+  });
+
+  it('version other than 1, and missing keys', async () => {
+    expect(await errorsOf('version: 2\nhosts: {}\n')).toEqual([
+      'pb.yml:1:10: error: "version" must be 1 (got 2); this runstate reads version 1 files',
+    ]);
+    expect(await errorsOf('hosts: {}\n')).toEqual([
+      'pb.yml:1:1: error: the playbook is missing "version"; add "version: 1"',
+    ]);
+  });
+
+  it('unknown keys with did-you-mean, wrong types and enums: every problem of the file', async () => {
+    expect(
+      await errorsOf(
+        svc(`      nginx:
+        stat: running
+        enabled: "yes"
+        tier: databse
+        manager: systemv
+        requires: db:postgresql
+      redis:
+        state: runing
+        health:
+          tcp: "6379"
+          timeout: 0
+          extra: 1
+  db:
+    runlevels: 3
+`),
+      ),
+    ).toEqual([
+      'pb.yml:5:7: error: service "nginx" is missing "state"; add "state: running" or "state: stopped"',
+      'pb.yml:6:9: error: unknown key "stat" in service "nginx"; did you mean "state"?',
+      'pb.yml:7:18: error: "enabled" must be true or false (got "yes"); write true or false, without quotes',
+      'pb.yml:8:15: error: "tier" must be database, app, network or main (got "databse"); did you mean "database"?',
+      'pb.yml:9:18: error: "manager" must be auto, systemd, sysv, openrc, upstart or supervisord (got "systemv"); did you mean "systemd"?',
+      'pb.yml:10:19: error: "requires" must be a list (got "db:postgresql")',
+      'pb.yml:12:16: error: "state" must be running or stopped (got "runing"); did you mean "running"?',
+      'pb.yml:14:16: error: "tcp" must be an integer from 1 to 65535 (got "6379"); write the number without quotes',
+      'pb.yml:15:20: error: "timeout" must be a number greater than 0 and at most 86400 (got 0)',
+      'pb.yml:16:11: error: unknown key "extra" in the health of service "redis"; expected "tcp", "host", "http", "command" or "timeout"',
+      'pb.yml:18:5: error: unknown key "runlevels" in hosts entry "db"; did you mean "runlevel"?',
+    ]);
+  });
+
+  it('health needs exactly one check, and host only with tcp', async () => {
+    expect(
+      await errorsOf(
+        svc(`      a:
+        state: running
+        health: {timeout: 5}
+      b:
+        state: running
+        health: {tcp: 80, http: "http://x/"}
+      c:
+        state: running
+        health: {http: "ftp://x/", host: db}
+      d:
+        state: running
+        health: {command: []}
+`),
+      ),
+    ).toEqual([
+      'pb.yml:7:17: error: health needs exactly one of tcp, http or command',
+      'pb.yml:10:17: error: health needs exactly one of tcp, http or command',
+      'pb.yml:13:24: error: http must be an http:// or https:// URL (got "ftp://x/")',
+      'pb.yml:13:36: error: "host" is only used together with "tcp"',
+      'pb.yml:16:27: error: "command" must not be empty',
+    ]);
+  });
+
+  it('a playbook that does not exist', async () => {
+    const w = await world(INVENTORY, {});
+    const problems = await problemsOf(loadAll(w.inv, [join(w.dir, 'nope.yml')]));
+    expect(problems).toEqual([
+      {
+        where: { file: join(w.dir, 'nope.yml'), line: 0, col: 0 },
+        message: 'no such file',
+        hint: 'check the playbook path (relative paths start from the current directory)',
+      },
+    ]);
+  });
+});
+
+describe('playbook: service names', () => {
+  const names = [
+    ['"pg sql"', 'service "pg sql" — names may contain only [A-Za-z0-9@._+-]; did you mean "pgsql"?'],
+    ['"-x"', 'service "-x" — names must start with a letter or digit; did you mean "x"?'],
+    [
+      '"a;rm -rf /"',
+      'service "a;rm -rf /" — names may contain only [A-Za-z0-9@._+-]; did you mean "arm-rf"?',
+    ],
+    ['"$(id)"', 'service "$(id)" — names may contain only [A-Za-z0-9@._+-]; did you mean "id"?'],
+    ['"`id`"', 'service "`id`" — names may contain only [A-Za-z0-9@._+-]; did you mean "id"?'],
+    ['"it\'s"', 'service "it\'s" — names may contain only [A-Za-z0-9@._+-]; did you mean "its"?'],
+    ['"a\\nb"', 'service "a\\nb" — names may contain only [A-Za-z0-9@._+-]; did you mean "ab"?'],
+    ['"!!!"', 'service "!!!" — names may contain only [A-Za-z0-9@._+-]; use letters, digits and @._+-'],
+    [
+      `${'a'.repeat(256)}`,
+      `service "${'a'.repeat(256)}" — names are at most 255 characters; did you mean "${'a'.repeat(255)}"?`,
+    ],
+  ];
+  for (const [name, message] of names) {
+    it(`refuses ${name?.slice(0, 20)}`, async () => {
+      expect(await errorsOf(svc(`      ${name}:\n        state: running\n`))).toEqual([
+        `pb.yml:5:7: error: ${message}`,
+      ]);
+    });
+  }
+
+  it('accepts templated unit names like getty@tty1 and dotted names', async () => {
+    const w = await world(INVENTORY, {
+      'pb.yml': svc('      getty@tty1:\n        state: running\n      php8.2-fpm:\n        state: stopped\n'),
+    });
+    const { desired } = await loadAll(w.inv, w.pbs);
+    expect(Object.keys(desired.hosts.web1?.services ?? {})).toEqual(['getty@tty1', 'php8.2-fpm']);
+  });
+});
+
+describe('playbook: health commands', () => {
+  const shell = [
+    ['pg_isready | grep ok', '|'],
+    ['a; b', ';'],
+    ['a && b', '&&'],
+    ['a > /tmp/x', '>'],
+    ['echo $(id)', '$(…)'],
+    ['echo `id`', 'backticks'],
+    ['echo $HOME', '$HOME'],
+    ['ls *.pid', 'glob *.pid'],
+  ];
+  for (const [command, what] of shell) {
+    it(`refuses ${command}`, async () => {
+      const body = `      a:\n        state: running\n        health:\n          command: ${JSON.stringify(command)}\n`;
+      expect(await errorsOf(svc(body))).toEqual([
+        `pb.yml:8:20: error: health command ${JSON.stringify(command)} uses shell syntax (${what}); it is never run through a shell: write plain words (command: ["pg_isready", "-q"]) or put the shell code in a script on the host`,
+      ]);
+    });
+  }
+});
+
+describe('playbook: runlevels', () => {
+  const refused = [
+    ['0', 'runlevel 0 halts the host; runstate never halts or reboots hosts; '],
+    ['6', 'runlevel 6 reboots the host; runstate never halts or reboots hosts; '],
+    ['reboot.target', 'runlevel "reboot.target" reboots the host; runstate never halts or reboots hosts; '],
+    [
+      'poweroff.target',
+      'runlevel "poweroff.target" powers the host off; runstate never halts or reboots hosts; ',
+    ],
+    ['halt.target', 'runlevel "halt.target" halts the host; runstate never halts or reboots hosts; '],
+    ['7', 'runlevel 7 does not exist; '],
+  ];
+  const choices =
+    'use 1-5, a systemd target such as multi-user.target, or an OpenRC runlevel (default, boot, nonetwork, single, sysinit, shutdown)';
+  for (const [value, message] of refused) {
+    it(`refuses ${value}`, async () => {
+      expect(await errorsOf(`version: 1\nhosts:\n  web:\n    runlevel: ${value}\n`)).toEqual([
+        `pb.yml:4:15: error: ${message}${choices}`,
+      ]);
+    });
+  }
+
+  it('suggests a close name', async () => {
+    expect(await errorsOf('version: 1\nhosts:\n  web:\n    runlevel: multi-user\n')).toEqual([
+      'pb.yml:4:15: error: unknown runlevel "multi-user"; did you mean "multi-user.target"?',
+    ]);
+    expect(await errorsOf('version: 1\nhosts:\n  web:\n    runlevel: defualt\n')).toEqual([
+      'pb.yml:4:15: error: unknown runlevel "defualt"; did you mean "default"?',
+    ]);
+  });
+});

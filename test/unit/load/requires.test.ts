@@ -1,0 +1,123 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAll } from '../../../src/load/index.js';
+import { cleanup, INVENTORY, messagesOf, world } from './helpers.js';
+
+afterAll(cleanup);
+
+async function load(playbook: string) {
+  const w = await world(INVENTORY, { 'pb.yml': playbook });
+  return { w, run: loadAll(w.inv, w.pbs) };
+}
+
+async function errorsOf(playbook: string): Promise<string[]> {
+  const { w, run } = await load(playbook);
+  return messagesOf(run, w.dir);
+}
+
+describe('requires', () => {
+  it('resolves "svc", "host:svc" and "group:svc" (every host of the group that declares it)', async () => {
+    const { run } = await load(`version: 1
+hosts:
+  db:
+    services:
+      postgresql: {state: running}
+  db1:
+    services:
+      backup: {state: running}
+  web:
+    services:
+      redis: {state: running}
+      app:
+        state: running
+        requires: [redis, "db:postgresql", "db1:backup", "all:backup", "db:postgresql"]
+`);
+    const { desired } = await run;
+    expect(desired.hosts.web2?.services.app?.requires).toEqual([
+      { raw: 'redis', host: 'web2', service: 'redis' },
+      { raw: 'db:postgresql', host: 'db1', service: 'postgresql' },
+      { raw: 'db:postgresql', host: 'db2', service: 'postgresql' },
+      { raw: 'db1:backup', host: 'db1', service: 'backup' },
+    ]);
+  });
+
+  it('names what is missing, each at its item', async () => {
+    expect(
+      await errorsOf(`version: 1
+hosts:
+  db1:
+    services:
+      postgresql: {state: running}
+  web:
+    services:
+      app:
+        state: running
+        requires:
+          - "dbx:postgresql"
+          - "db:mysql"
+          - "db1:postgresq"
+          - "db1:mysql"
+          - redis
+          - ":x"
+          - "db:bad name"
+`),
+    ).toEqual([
+      'pb.yml:11:13: error: requires "dbx:postgresql": no host or group "dbx" in the inventory; did you mean "db"?',
+      'pb.yml:12:13: error: requires "db:mysql": no host of group "db" declares service "mysql"; declare it for the group (under "hosts: db:") or for one of its hosts',
+      'pb.yml:13:13: error: requires "db1:postgresq": host "db1" declares no service "postgresq"; did you mean "postgresql"?',
+      'pb.yml:14:13: error: requires "db1:mysql": host "db1" declares no service "mysql"; declare it in a playbook under "hosts: db1:" (or a group of db1)',
+      'pb.yml:15:13: error: requires "redis": hosts "web1" and "web2" declare no service "redis"; declare it for the same host, or write "host:service" or "group:service" for one elsewhere',
+      'pb.yml:16:13: error: requires ":x" has nothing before ":"; write "service", "host:service" or "group:service"',
+      'pb.yml:17:13: error: service "bad name" — names may contain only [A-Za-z0-9@._+-]; did you mean "badname"?',
+    ]);
+  });
+
+  it('a required service whose own declaration is broken is reported once, not twice', async () => {
+    expect(
+      await errorsOf(`version: 1
+hosts:
+  web1:
+    services:
+      db: {state: up}
+      app: {state: running, requires: [db]}
+`),
+    ).toEqual(['pb.yml:5:19: error: "state" must be running or stopped (got "up")']);
+  });
+});
+
+describe('dependency cycles', () => {
+  it('prints the whole cycle across hosts, at the first requires of it', async () => {
+    expect(
+      await errorsOf(`version: 1
+hosts:
+  h2:
+    services:
+      app: {state: running, requires: ["h1:db"]}
+  h1:
+    services:
+      db: {state: running, requires: ["h2:app"]}
+`),
+    ).toEqual(['pb.yml:8:39: error: dependency cycle: db@h1 → app@h2 → db@h1; remove one of these requires']);
+  });
+
+  it('self-requires, group expansion and independent cycles', async () => {
+    expect(
+      await errorsOf(`version: 1
+hosts:
+  db:
+    services:
+      pg: {state: running, requires: ["web:app"]}
+  web:
+    services:
+      app: {state: running, requires: ["db:pg", app]}
+  h1:
+    services:
+      a: {state: running, requires: [b]}
+      b: {state: running, requires: [a]}
+`),
+    ).toEqual([
+      'pb.yml:5:39: error: dependency cycle: pg@db1 → app@web1 → pg@db1; remove one of these requires',
+      'pb.yml:8:49: error: dependency cycle: app@web1 → app@web1; remove one of these requires',
+      'pb.yml:11:38: error: dependency cycle: a@h1 → b@h1 → a@h1; remove one of these requires',
+    ]);
+  });
+});
