@@ -14,6 +14,12 @@ export interface ChangeRequest {
   service?: string;
   /** For set-runlevel / set-default-runlevel: a level ("3"), target or OpenRC runlevel name. */
   target?: string;
+  /**
+   * What observe found for this service, so commands use the host's own name and tool (systemd
+   * unit id, supervisor group, sysv chkconfig vs update-rc.d, OpenRC runlevels). Optional: without
+   * it drivers derive the conventional name and tool.
+   */
+  observed?: Pick<ObservedService, 'unit' | 'tool' | 'runlevels'>;
 }
 
 /**
@@ -31,4 +37,15 @@ export interface Driver {
   parse(output: string, services: readonly string[]): DriverFacts;
   /** The exact commands for a change. */
   commands(change: ChangeRequest): string[][];
+  /**
+   * Why this manager cannot make the change (supervisord has no enable at boot; a sysv host has no
+   * systemd targets), or undefined when it can. `commands` returns [] for such changes, so the
+   * planner asks this first and reports the reason instead of emitting an empty step.
+   */
+  unsupported?(change: ChangeRequest): string | undefined;
+  /**
+   * The runlevel string observe reports once the host is in `target` ("3" on systemd →
+   * "multi-user.target", on OpenRC → "default"), so the planner compares like with like.
+   */
+  observedRunlevel?(target: string): string;
 }

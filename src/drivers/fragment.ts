@@ -1,0 +1,117 @@
+/**
+ * What every driver's observe fragment shares: quoting, one output convention, and its reader.
+ *
+ * Convention: a fragment prints only lines `tag|text` (a fact) or `tag?N` (exit status of the
+ * command that produced `tag`). Tool output goes through `sed 's/^/tag|/'`, which prefixes every
+ * line — so nothing a service or tool prints can pose as another tag, or as a section marker of the
+ * combined script. Names enter a fragment once, through `set --` with each word quoted.
+ */
+import { quote } from 'shell-quote';
+import { SERVICE_NAME_RE } from '../model/desired.js';
+
+/** One word for sh, quoted by shell-quote: nothing from a manifest is pasted raw. */
+export function shellWord(word: string): string {
+  return quote([word]);
+}
+
+/** Names arrive validated (SPEC regex); one that is not is a bug upstream, never shell text. */
+export function checkedNames(services: readonly string[]): string[] {
+  const unique = [...new Set(services)];
+  for (const s of unique) {
+    if (!SERVICE_NAME_RE.test(s))
+      throw new Error(`invalid service name reached a driver: ${JSON.stringify(s)}`);
+  }
+  return unique;
+}
+
+export function checkedName(service: string | undefined, what: string): string {
+  if (service === undefined) throw new Error(`${what} needs a service`);
+  const [name] = checkedNames([service]);
+  return name as string;
+}
+
+/** `set -- 'a' 'b'`: the fragment's only copy of the names; loops then use "$@". */
+export function setNames(names: readonly string[]): string {
+  return names.length === 0 ? 'set --' : `set -- ${names.map(shellWord).join(' ')}`;
+}
+
+/**
+ * The combined script sets `rs_t` to a working `timeout N` (empty when the host has none), so one
+ * hung status command cannot stall the round trip; a fragment run on its own simply has no bound.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+export const TIMEOUT = '${rs_t-}';
+
+const TAG_RE = /^[a-z][a-z0-9-]*$/;
+
+/** Runs `command` (sh code built from quoted words), prints its stdout as `tag|` lines, then `tag?N`. */
+export function capture(tag: string, command: string): string {
+  if (!TAG_RE.test(tag)) throw new Error(`bad fragment tag ${tag}`);
+  return [
+    `rs_o=$(${command} 2>/dev/null); rs_c=$?`,
+    `[ -z "$rs_o" ] || printf '%s\\n' "$rs_o" | sed 's/^/${tag}|/'`,
+    `echo "${tag}?$rs_c"`,
+  ].join('\n');
+}
+
+export interface Captured {
+  lines: string[];
+  /** Exit status of the command, when the fragment got that far. */
+  code?: number;
+}
+
+const LINE_RE = /^([a-z][a-z0-9-]*)([|?])(.*)$/;
+
+/** Groups a fragment's output by tag; lines that follow no tag (noise) are dropped. */
+export function readTagged(output: string): Map<string, Captured> {
+  const byTag = new Map<string, Captured>();
+  for (const raw of output.split('\n')) {
+    const m = LINE_RE.exec(raw.replace(/\r$/, ''));
+    if (!m) continue;
+    const [, tag, kind, text] = m as unknown as [string, string, string, string];
+    let entry = byTag.get(tag);
+    if (!entry) {
+      entry = { lines: [] };
+      byTag.set(tag, entry);
+    }
+    if (kind === '|') entry.lines.push(text);
+    else if (/^\d+$/.test(text)) entry.code = Number(text);
+  }
+  return byTag;
+}
+
+export function linesOf(tagged: Map<string, Captured>, tag: string): string[] {
+  return tagged.get(tag)?.lines ?? [];
+}
+
+/** ANSI colour sequences some tools print even into a pipe (einfo with a forced colour setting). */
+export function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ESC is the point
+  return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+}
+
+/** Levels 1-5 as SPEC allows them; 0 and 6 never reach a driver. */
+export function numericLevel(target: string | undefined): string | undefined {
+  return target !== undefined && /^[1-5]$/.test(target) ? target : undefined;
+}
+
+const TARGET_RE = /^[A-Za-z0-9][A-Za-z0-9@._:-]{0,254}$/;
+
+/** Runlevel/target names go into argv (quoted by the executor) but must still look like names. */
+export function targetProblem(target: string | undefined): string | undefined {
+  if (target === undefined) return 'no runlevel or target given';
+  return TARGET_RE.test(target) ? undefined : `${JSON.stringify(target)} is not a runlevel or target name`;
+}
+
+/** After `unsupported()` said yes, a bad target here is a bug in the caller. */
+export function checkedTarget(target: string | undefined): string {
+  const problem = targetProblem(target);
+  if (problem) throw new Error(problem);
+  return target as string;
+}
+
+/** The shared part of every driver's `unsupported`: runlevel changes need a sane target. */
+export function runlevelProblem(change: { kind: string; target?: string }): string | undefined {
+  if (change.kind !== 'set-runlevel' && change.kind !== 'set-default-runlevel') return undefined;
+  return targetProblem(change.target);
+}

@@ -1,0 +1,184 @@
+import type { ActiveState, EnabledState, ObservedService } from '../model/observed.js';
+import type { ChangeRequest, Driver, DriverFacts } from './driver.js';
+import {
+  capture,
+  checkedName,
+  checkedNames,
+  checkedTarget,
+  linesOf,
+  readTagged,
+  runlevelProblem,
+  setNames,
+  stripAnsi,
+  TIMEOUT,
+} from './fragment.js';
+
+/*
+ * OpenRC. Status is the exit code of `rc-service <svc> status` (openrc-run's status codes) with the
+ * "status: <word>" text as a fallback; "starts at boot" is membership of a boot runlevel in
+ * `rc-update show`. SysV levels 2-5 map to the OpenRC runlevel `default`. Level 1 is refused: its
+ * OpenRC name differs by distribution (`single` on Gentoo/Alpine, `recovery` on Debian, whose
+ * shutdown runlevel is `off`), so a playbook names it.
+ */
+
+function observeScript(services: readonly string[]): string {
+  return [
+    setNames(checkedNames(services)),
+    capture('runlevel', `${TIMEOUT} rc-status --runlevel`),
+    capture('update', `${TIMEOUT} rc-update show`),
+    'for rs_n in "$@"; do',
+    '  if rc-service -e "$rs_n" >/dev/null 2>&1 </dev/null; then',
+    `    rs_o=$(${TIMEOUT} rc-service "$rs_n" status 2>&1 </dev/null); rs_c=$?`,
+    // Only the status word leaves the host: a custom status() may print anything else.
+    `    rs_w=$(printf '%s\\n' "$rs_o" | sed -n 's/.*status: *\\([a-z]*\\).*/\\1/p' | head -n 1)`,
+    '  else rs_c=missing; rs_w=',
+    '  fi',
+    `  printf 'st|%s %s %s\\n' "$rs_n" "$rs_c" "$rs_w"`,
+    'done',
+  ].join('\n');
+}
+
+/** openrc-run's status(): 0 started, 3 stopped, 4 stopping, 8 starting, 16 inactive, 32 crashed. */
+const BY_CODE: Record<string, ActiveState> = {
+  '0': 'active',
+  '3': 'inactive',
+  '4': 'deactivating',
+  '8': 'activating',
+  // "inactive" is OpenRC's started-but-waiting (a net service without a carrier).
+  '16': 'activating',
+  '32': 'failed',
+  '64': 'failed',
+};
+
+const BY_WORD: Record<string, ActiveState> = {
+  started: 'active',
+  stopped: 'inactive',
+  stopping: 'deactivating',
+  starting: 'activating',
+  inactive: 'activating',
+  crashed: 'failed',
+  unsupervised: 'failed',
+};
+
+/** Runlevels whose services start on every boot; a service in any of them is enabled. */
+const BOOT_RUNLEVELS = ['sysinit', 'boot', 'default'];
+
+/** Runlevels that never start a service at boot (Gentoo/Alpine and Debian spellings). */
+const NOT_BOOT_RUNLEVELS = new Set(['shutdown', 'reboot', 'off', 'single', 'recovery']);
+
+/** ` sshd | boot default` (rc-update show: `%20s |` then the runlevels it is in). */
+export function runlevelsByService(lines: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of lines) {
+    const bar = line.indexOf('|');
+    if (bar < 0) continue;
+    const name = line.slice(0, bar).trim();
+    if (name)
+      out.set(
+        name,
+        line
+          .slice(bar + 1)
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean),
+      );
+  }
+  return out;
+}
+
+export function levelToRunlevel(target: string): string {
+  return /^[2-5]$/.test(target) ? 'default' : target;
+}
+
+function parse(output: string, services: readonly string[]): DriverFacts {
+  const tagged = readTagged(output);
+  const current = stripAnsi(linesOf(tagged, 'runlevel')[0] ?? '').trim() || undefined;
+  const inRunlevels = runlevelsByService(linesOf(tagged, 'update'));
+  const status = new Map<string, { code: string; word: string }>();
+  for (const line of linesOf(tagged, 'st')) {
+    const m = /^(\S+) (\S+) ?([a-z]*)$/.exec(line);
+    if (m && !status.has(m[1] as string))
+      status.set(m[1] as string, { code: m[2] as string, word: m[3] as string });
+  }
+  const bootRunlevels = new Set([...BOOT_RUNLEVELS, ...(current ? [current] : [])]);
+  const found = checkedNames(services).map((name): ObservedService => {
+    const st = status.get(name);
+    if (!st)
+      return {
+        name,
+        manager: 'openrc',
+        active: 'unknown',
+        enabled: 'unknown',
+        detail: 'status not reported',
+      };
+    if (st.code === 'missing') {
+      return {
+        name,
+        manager: 'openrc',
+        active: 'not-found',
+        enabled: 'not-found',
+        detail: 'no such service',
+      };
+    }
+    const runlevels = inRunlevels.get(name) ?? [];
+    const enabled: EnabledState = runlevels.some((r) => bootRunlevels.has(r)) ? 'enabled' : 'disabled';
+    const active = BY_CODE[st.code] ?? BY_WORD[st.word] ?? 'unknown';
+    const where = runlevels.length > 0 ? `in runlevel ${runlevels.join(' ')}` : 'in no runlevel';
+    return {
+      name,
+      manager: 'openrc',
+      active,
+      enabled,
+      detail: `status: ${st.word || `exit ${st.code}`}; ${where}`,
+      runlevels,
+    };
+  });
+  return { services: found, runlevel: { current } };
+}
+
+function unsupported(change: ChangeRequest): string | undefined {
+  if (change.kind === 'set-default-runlevel') {
+    return "OpenRC's boot runlevel is chosen by the init (inittab, softlevel=), not by an OpenRC command";
+  }
+  if (change.kind === 'set-runlevel' && change.target === '1') {
+    return 'name the OpenRC runlevel instead of level 1 (single on Gentoo/Alpine, recovery on Debian)';
+  }
+  return runlevelProblem(change);
+}
+
+function commands(change: ChangeRequest): string[][] {
+  if (unsupported(change)) return [];
+  switch (change.kind) {
+    case 'start':
+    case 'stop':
+    case 'restart':
+      return [['rc-service', checkedName(change.service, change.kind), change.kind]];
+    case 'enable':
+      return [['rc-update', 'add', checkedName(change.service, 'enable'), 'default']];
+    case 'disable': {
+      // Out of every runlevel that starts it (observed), so the next observe says disabled.
+      const from = (change.observed?.runlevels ?? []).filter((r) => !NOT_BOOT_RUNLEVELS.has(r));
+      return [
+        [
+          'rc-update',
+          'del',
+          checkedName(change.service, 'disable'),
+          ...(from.length > 0 ? from : ['default']),
+        ],
+      ];
+    }
+    case 'set-runlevel':
+      return [['openrc', levelToRunlevel(checkedTarget(change.target))]];
+    case 'set-default-runlevel':
+      return [];
+  }
+}
+
+export const openrcDriver: Driver = {
+  kind: 'openrc',
+  observeScript,
+  parse,
+  commands,
+  unsupported,
+  observedRunlevel: levelToRunlevel,
+};

@@ -1,0 +1,202 @@
+import type { ActiveState, EnabledState, ObservedService } from '../model/observed.js';
+import type { ChangeRequest, Driver, DriverFacts } from './driver.js';
+import {
+  capture,
+  checkedName,
+  checkedNames,
+  checkedTarget,
+  linesOf,
+  numericLevel,
+  readTagged,
+  runlevelProblem,
+  setNames,
+  TIMEOUT,
+} from './fragment.js';
+
+const UNIT_TYPES = new Set([
+  'service',
+  'socket',
+  'target',
+  'timer',
+  'path',
+  'mount',
+  'automount',
+  'swap',
+  'slice',
+  'scope',
+  'device',
+]);
+
+/** `foo` means `foo.service` (so does `crm-worker@1`); a name with a unit type suffix is kept. */
+export function systemdUnit(service: string): string {
+  const dot = service.lastIndexOf('.');
+  return dot > 0 && UNIT_TYPES.has(service.slice(dot + 1)) ? service : `${service}.service`;
+}
+
+const PROPS = '-p Id,Names,LoadState,ActiveState,SubState,UnitFileState --no-pager';
+
+/** The targets that stand for runlevels, most "up" first: the current one is the first active. */
+const RUNLEVEL_TARGETS = ['graphical.target', 'multi-user.target', 'rescue.target', 'emergency.target'];
+
+/** What `get-default` / `list-units` call a SysV level. */
+export function targetForLevel(level: string): string {
+  if (level === '1') return 'rescue.target';
+  if (level === '5') return 'graphical.target';
+  return 'multi-user.target';
+}
+
+function targetName(target: string): string {
+  const level = numericLevel(target);
+  if (level) return targetForLevel(level);
+  const alias = /^runlevel([1-5])\.target$/.exec(target);
+  if (alias) return targetForLevel(alias[1] as string);
+  return target.includes('.') ? target : `${target}.target`;
+}
+
+function observeScript(services: readonly string[]): string {
+  const units = checkedNames(services).map(systemdUnit);
+  const parts = [setNames(units)];
+  if (units.length > 0) {
+    // One call for every unit. If it fails as a whole (an old systemd refusing one odd name),
+    // ask per unit so the other units are still observed.
+    parts.push(
+      capture('show', `${TIMEOUT} systemctl show ${PROPS} -- "$@"`),
+      'if [ "$rs_c" -ne 0 ]; then',
+      capture('each', `for rs_u in "$@"; do ${TIMEOUT} systemctl show ${PROPS} -- "$rs_u"; echo; done`),
+      'fi',
+    );
+  }
+  parts.push(
+    capture('default', `${TIMEOUT} systemctl get-default`),
+    capture(
+      'targets',
+      `${TIMEOUT} systemctl list-units --type=target --state=active --no-legend --plain --no-pager`,
+    ),
+  );
+  return parts.join('\n');
+}
+
+type Props = Record<string, string>;
+
+/** `systemctl show` prints one `Key=value` block per unit, blocks separated by an empty line. */
+export function parseShowBlocks(lines: readonly string[]): Props[] {
+  const blocks: Props[] = [];
+  let current: Props | undefined;
+  for (const line of lines) {
+    const eq = line.indexOf('=');
+    if (line.trim() === '' || eq <= 0) {
+      current = undefined;
+      continue;
+    }
+    if (!current) {
+      current = {};
+      blocks.push(current);
+    }
+    current[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return blocks;
+}
+
+function blockFor(blocks: readonly Props[], unit: string): Props | undefined {
+  return blocks.find((b) => b.Id === unit || (b.Names ?? '').split(' ').includes(unit));
+}
+
+const ACTIVE: Record<string, ActiveState> = {
+  active: 'active',
+  reloading: 'active',
+  refreshing: 'active',
+  inactive: 'inactive',
+  failed: 'failed',
+  activating: 'activating',
+  deactivating: 'deactivating',
+};
+
+/**
+ * UnitFileState → enabled. `static`, `indirect`, `generated`, `transient` and `alias` all mean
+ * "this unit's own install state is not what starts it", which the plan must not try to flip:
+ * they map to `static`. `linked` is available but not enabled.
+ */
+const ENABLED: Record<string, EnabledState> = {
+  enabled: 'enabled',
+  'enabled-runtime': 'enabled',
+  disabled: 'disabled',
+  linked: 'disabled',
+  'linked-runtime': 'disabled',
+  static: 'static',
+  indirect: 'static',
+  generated: 'static',
+  transient: 'static',
+  alias: 'static',
+  masked: 'masked',
+  'masked-runtime': 'masked',
+};
+
+export function serviceFromShow(name: string, b: Props): ObservedService {
+  const load = b.LoadState ?? '';
+  const file = b.UnitFileState ?? '';
+  const detail = `${load || '?'} ${b.ActiveState || '?'}/${b.SubState || '?'}${file ? `, ${file}` : ''}`;
+  const unit = b.Id || undefined;
+  if (load === 'not-found') {
+    return { name, manager: 'systemd', active: 'not-found', enabled: 'not-found', detail, unit };
+  }
+  const active = ACTIVE[b.ActiveState ?? ''] ?? 'unknown';
+  const enabled: EnabledState = load === 'masked' ? 'masked' : (ENABLED[file] ?? 'unknown');
+  return { name, manager: 'systemd', active, enabled, detail, unit };
+}
+
+function parse(output: string, services: readonly string[]): DriverFacts {
+  const tagged = readTagged(output);
+  const names = checkedNames(services);
+  const show = parseShowBlocks(linesOf(tagged, 'show'));
+  const each = parseShowBlocks(linesOf(tagged, 'each'));
+  const code = tagged.get('show')?.code;
+  const found = names.map((name) => {
+    const unit = systemdUnit(name);
+    // Matched by Id/Names, not position: an alias answers with its real Id but lists the alias.
+    const block = blockFor(show, unit) ?? blockFor(each, unit);
+    if (block) return serviceFromShow(name, block);
+    const why =
+      code === undefined ? 'systemctl show did not run' : `systemctl show gave nothing (exit ${code})`;
+    return { name, manager: 'systemd', active: 'unknown', enabled: 'unknown', detail: why, unit } as const;
+  });
+  const defaultTarget = linesOf(tagged, 'default')[0]?.trim();
+  const active = new Set(linesOf(tagged, 'targets').map((l) => l.trim().split(/\s+/)[0]));
+  return {
+    services: found,
+    runlevel: {
+      current: RUNLEVEL_TARGETS.find((t) => active.has(t)),
+      default: defaultTarget || undefined,
+    },
+  };
+}
+
+function commands(change: ChangeRequest): string[][] {
+  if (runlevelProblem(change)) return [];
+  switch (change.kind) {
+    case 'start':
+    case 'stop':
+    case 'restart':
+    case 'enable':
+    case 'disable': {
+      const unit = change.observed?.unit ?? systemdUnit(checkedName(change.service, change.kind));
+      return [['systemctl', change.kind, '--', unit]];
+    }
+    case 'set-runlevel': {
+      const target = checkedTarget(change.target);
+      const level = numericLevel(target);
+      return [['systemctl', 'isolate', level ? `runlevel${level}.target` : targetName(target)]];
+    }
+    case 'set-default-runlevel':
+      // The canonical name, not the runlevelN.target alias: get-default reports the canonical one.
+      return [['systemctl', 'set-default', targetName(checkedTarget(change.target))]];
+  }
+}
+
+export const systemdDriver: Driver = {
+  kind: 'systemd',
+  observeScript,
+  parse,
+  commands,
+  unsupported: runlevelProblem,
+  observedRunlevel: targetName,
+};

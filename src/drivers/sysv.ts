@@ -1,0 +1,222 @@
+import type { ActiveState, EnabledState, ObservedRunlevel, ObservedService } from '../model/observed.js';
+import type { ChangeRequest, Driver, DriverFacts } from './driver.js';
+import {
+  capture,
+  checkedName,
+  checkedNames,
+  linesOf,
+  numericLevel,
+  readTagged,
+  setNames,
+  TIMEOUT,
+} from './fragment.js';
+
+/*
+ * SysV init (Debian's sysv-rc with update-rc.d; RHEL's chkconfig when update-rc.d is missing).
+ * Status is the LSB exit code of `/etc/init.d/<svc> status` (its text is discarded: a script may
+ * print anything); "starts at boot" is an S link in /etc/rc<level>.d.
+ */
+
+/** Every rc link as `rc2.d/S01ssh`; the parser picks the requested names. */
+const LINKS = [
+  'for rs_d in /etc/rc[0-6S].d; do for rs_f in "$rs_d"/[SK]*; do',
+  'if [ -e "$rs_f" ] || [ -h "$rs_f" ]; then',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+  'printf \'%s\\n\' "${rs_d##*/}/${rs_f##*/}";',
+  'fi; done; done',
+].join(' ');
+
+function observeScript(services: readonly string[]): string {
+  return [
+    setNames(checkedNames(services)),
+    'for rs_x in update-rc.d chkconfig; do command -v "$rs_x" >/dev/null 2>&1 && echo "tool|$rs_x"; done',
+    capture('runlevel', 'runlevel'),
+    capture('whor', 'who -r'),
+    capture('inittab', "grep -E '^[^#]*:initdefault:' /etc/inittab"),
+    capture('links', LINKS),
+    'for rs_n in "$@"; do',
+    '  rs_s=/etc/init.d/$rs_n',
+    '  if [ ! -e "$rs_s" ]; then rs_c=missing',
+    '  elif [ ! -x "$rs_s" ]; then rs_c=noexec',
+    `  else ${TIMEOUT} "$rs_s" status >/dev/null 2>&1 </dev/null; rs_c=$?`,
+    '  fi',
+    `  printf 'st|%s %s\\n' "$rs_n" "$rs_c"`,
+    'done',
+  ].join('\n');
+}
+
+/** LSB 4.1 "status" exit codes (and what a wrapper adds: timeout's 124, sh's 126/127). */
+export function lsbStatus(code: string): { active: ActiveState; detail: string } {
+  switch (code) {
+    case '0':
+      return { active: 'active', detail: 'LSB 0: running' };
+    case '1':
+      return { active: 'failed', detail: 'LSB 1: dead, pid file exists' };
+    case '2':
+      return { active: 'failed', detail: 'LSB 2: dead, lock file exists' };
+    case '3':
+      return { active: 'inactive', detail: 'LSB 3: not running' };
+    case '4':
+      return { active: 'unknown', detail: 'LSB 4: status unknown' };
+    case '124':
+      return { active: 'unknown', detail: 'status timed out' };
+    case '126':
+    case '127':
+    case 'noexec':
+      return { active: 'unknown', detail: 'init script not executable' };
+    default:
+      return { active: 'unknown', detail: `status exit ${code}: not an LSB status code` };
+  }
+}
+
+/** `runlevel` prints "N 2"; "unknown" when there is no utmp record. */
+export function currentLevel(
+  runlevelLines: readonly string[],
+  whoLines: readonly string[],
+): string | undefined {
+  const fromRunlevel = /^\s*\S+\s+([0-6Ss])\s*$/.exec(runlevelLines[0] ?? '')?.[1];
+  if (fromRunlevel) return fromRunlevel.toUpperCase();
+  const fromWho = whoLines.map((l) => /run-level\s+([0-6Ss])\b/.exec(l)?.[1]).find(Boolean);
+  return fromWho?.toUpperCase();
+}
+
+export function defaultLevel(inittabLines: readonly string[]): string | undefined {
+  for (const line of inittabLines) {
+    const m = /^[^#:]*:([0-6Ss]):initdefault:/.exec(line);
+    if (m) return (m[1] as string).toUpperCase();
+  }
+  return undefined;
+}
+
+/** `rc2.d/S01ssh` → links per service: level → 'S' | 'K'. */
+export function linksByService(lines: readonly string[]): Map<string, Map<string, 'S' | 'K'>> {
+  const out = new Map<string, Map<string, 'S' | 'K'>>();
+  for (const line of lines) {
+    const m = /^rc([0-6S])\.d\/([SK])\d\d(.+)$/.exec(line.trim());
+    if (!m) continue;
+    const [, level, kind, svc] = m as unknown as [string, string, 'S' | 'K', string];
+    let levels = out.get(svc);
+    if (!levels) {
+      levels = new Map();
+      out.set(svc, levels);
+    }
+    // S wins over K in one directory: a stray K link does not stop an S link from starting it.
+    if (levels.get(level) !== 'S') levels.set(level, kind);
+  }
+  return out;
+}
+
+function enabledFrom(startLevels: readonly string[], bootLevel: string | undefined): EnabledState {
+  // rcS.d runs on every boot; booting into an unknown level, any multi-user level counts.
+  const counted = ['S', ...(bootLevel && /^[1-5]$/.test(bootLevel) ? [bootLevel] : ['2', '3', '4', '5'])];
+  return startLevels.some((l) => counted.includes(l)) ? 'enabled' : 'disabled';
+}
+
+function parse(output: string, services: readonly string[]): DriverFacts {
+  const tagged = readTagged(output);
+  const tools = linesOf(tagged, 'tool');
+  const tool = ['update-rc.d', 'chkconfig'].find((t) => tools.includes(t));
+  const runlevel: ObservedRunlevel = {
+    current: currentLevel(linesOf(tagged, 'runlevel'), linesOf(tagged, 'whor')),
+    default: defaultLevel(linesOf(tagged, 'inittab')),
+  };
+  const bootLevel = runlevel.current ?? runlevel.default;
+  const links = linksByService(linesOf(tagged, 'links'));
+  const status = new Map<string, string>();
+  for (const line of linesOf(tagged, 'st')) {
+    const m = /^(\S+) (\S+)$/.exec(line);
+    if (m && !status.has(m[1] as string)) status.set(m[1] as string, m[2] as string);
+  }
+  const found = checkedNames(services).map((name): ObservedService => {
+    const code = status.get(name);
+    if (code === undefined) {
+      return { name, manager: 'sysv', active: 'unknown', enabled: 'unknown', detail: 'status not reported' };
+    }
+    if (code === 'missing') {
+      return {
+        name,
+        manager: 'sysv',
+        active: 'not-found',
+        enabled: 'not-found',
+        detail: 'no /etc/init.d script',
+      };
+    }
+    const startLevels = [...(links.get(name) ?? new Map()).entries()]
+      .filter(([, kind]) => kind === 'S')
+      .map(([level]) => level)
+      .sort();
+    const { active, detail } = lsbStatus(code);
+    const linkNote = startLevels.length > 0 ? `start links in ${startLevels.join(' ')}` : 'no start links';
+    return {
+      name,
+      manager: 'sysv',
+      active,
+      enabled: enabledFrom(startLevels, bootLevel),
+      detail: `${detail}; ${linkNote}${tool ? ` (${tool})` : ''}`,
+      tool,
+      runlevels: startLevels,
+    };
+  });
+  return { services: found, runlevel };
+}
+
+function bootLinkCommands(change: ChangeRequest, svc: string): string[][] {
+  const chkconfig = change.observed?.tool === 'chkconfig';
+  if (change.kind === 'enable') {
+    return chkconfig
+      ? [
+          ['chkconfig', '--add', svc],
+          ['chkconfig', svc, 'on'],
+        ]
+      : [
+          ['update-rc.d', svc, 'defaults'],
+          ['update-rc.d', svc, 'enable'],
+        ];
+  }
+  return chkconfig ? [['chkconfig', svc, 'off']] : [['update-rc.d', svc, 'disable']];
+}
+
+function unsupported(change: ChangeRequest): string | undefined {
+  if (
+    (change.kind === 'set-runlevel' || change.kind === 'set-default-runlevel') &&
+    !numericLevel(change.target)
+  ) {
+    return `a SysV init host takes a runlevel 1-5, not ${JSON.stringify(change.target)}`;
+  }
+  return undefined;
+}
+
+function commands(change: ChangeRequest): string[][] {
+  if (unsupported(change)) return [];
+  switch (change.kind) {
+    case 'start':
+    case 'stop':
+    case 'restart':
+      return [[`/etc/init.d/${checkedName(change.service, change.kind)}`, change.kind]];
+    case 'enable':
+    case 'disable':
+      return bootLinkCommands(change, checkedName(change.service, change.kind));
+    case 'set-runlevel':
+      return [['telinit', change.target as string]];
+    case 'set-default-runlevel':
+      // No tool owns initdefault; rewrite the one line in place (the level is a checked digit).
+      return [
+        [
+          'sed',
+          '-i',
+          '-e',
+          `s/^\\([^#:]*\\):[0-6Ss]*:initdefault:/\\1:${change.target}:initdefault:/`,
+          '/etc/inittab',
+        ],
+      ];
+  }
+}
+
+export const sysvDriver: Driver = {
+  kind: 'sysv',
+  observeScript,
+  parse,
+  commands,
+  unsupported,
+  observedRunlevel: (target) => target,
+};

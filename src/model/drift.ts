@@ -1,0 +1,69 @@
+import type { ManagerKind } from './desired.js';
+
+/** The fields a drift item compares; `present` stands for a service wanted up that the host lacks. */
+export const DRIFT_FIELDS = ['runlevel', 'default-runlevel', 'present', 'state', 'enabled'] as const;
+export type DriftField = (typeof DRIFT_FIELDS)[number];
+
+interface DriftItemBase {
+  /** As declared: "running", "enabled", "3", "multi-user.target", "present". */
+  desired: string;
+  /** As observed: "inactive", "masked", "graphical.target", "not-found"; "unknown" when not checked. */
+  observed: string;
+  inSync: boolean;
+  /** The manager that reported (or would report) it; absent when nobody knows (unknown init). */
+  manager?: ManagerKind;
+}
+
+export interface ServiceDriftItem extends DriftItemBase {
+  kind: 'service';
+  service: string;
+  field: 'present' | 'state' | 'enabled';
+}
+
+export interface RunlevelDriftItem extends DriftItemBase {
+  kind: 'runlevel';
+  /** Never set: lets `item.service` be read on any item. */
+  service?: never;
+  field: 'runlevel' | 'default-runlevel';
+}
+
+/** One declared field of one host, compared (or, on an unchecked host, not). */
+export type DriftItem = ServiceDriftItem | RunlevelDriftItem;
+
+export interface CheckedHostDrift {
+  status: 'in-sync' | 'drift';
+  /** Never set: lets `host.reason` be read on any host. */
+  reason?: never;
+  items: DriftItem[];
+}
+
+export interface UncheckedHostDrift {
+  status: 'unchecked';
+  /** Why the host could not be checked (unreachable, not observed). */
+  reason: string;
+  /** What would have been checked, each with observed "unknown" and inSync false. */
+  items: DriftItem[];
+}
+
+export type HostDrift = CheckedHostDrift | UncheckedHostDrift;
+export type HostDriftStatus = HostDrift['status'];
+
+export interface DriftSummary {
+  hosts: number;
+  inSync: number;
+  drifted: number;
+  unchecked: number;
+  /** Declared items on every host, checked or not. */
+  items: number;
+  /** Items found out of sync on checked hosts (items of unchecked hosts are not counted). */
+  drifts: number;
+}
+
+/** What `runstate drift --format json` writes (schemas/drift.schema.json). */
+export interface DriftReport {
+  version: 1;
+  /** Set by the CLI, never by computeDrift, so the report of one state is always the same value. */
+  generatedAt?: string;
+  hosts: Record<string, HostDrift>;
+  summary: DriftSummary;
+}

@@ -1,0 +1,100 @@
+import type { DriverFacts } from '../drivers/driver.js';
+import { driverFor } from '../drivers/index.js';
+import { MANAGERS, type ManagerKind } from '../model/desired.js';
+import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
+import { CONDITIONS, checkedNonce } from './script.js';
+import { splitSections } from './sections.js';
+
+export { buildObserveScript, newNonce } from './script.js';
+export { splitSections } from './sections.js';
+
+interface Detected {
+  init: ManagerKind | 'unknown';
+  supervisord: boolean;
+}
+
+function readDetect(body: string): Detected {
+  const values = new Map<string, string>();
+  for (const line of body.split('\n')) {
+    const eq = line.indexOf('=');
+    // First value wins: the script prints init and supervisord before anything from the host.
+    if (eq > 0 && !values.has(line.slice(0, eq))) values.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  const init = values.get('init') ?? 'unknown';
+  return {
+    init: (MANAGERS as readonly string[]).includes(init) ? (init as ManagerKind) : 'unknown',
+    supervisord: values.get('supervisord') === 'yes',
+  };
+}
+
+/** The drivers the script ran for this detection, init system first (it wins ties). */
+function managersFor(d: Detected): ManagerKind[] {
+  const ran = CONDITIONS.map(([kind]) => kind).filter((kind) => {
+    if (kind === 'supervisord') return d.supervisord;
+    if (kind === 'sysv') return d.init === 'sysv' || d.init === 'upstart';
+    return kind === d.init;
+  });
+  return d.init === 'unknown' ? ran : [d.init, ...ran.filter((k) => k !== d.init)];
+}
+
+/**
+ * One service known to several managers: the first (init system first) that has it loaded;
+ * if none has it, the init system's answer ("not-found" under the host's init).
+ */
+export function pickService(candidates: readonly ObservedService[]): ObservedService | undefined {
+  return candidates.find((c) => c.active !== 'not-found') ?? candidates[0];
+}
+
+/** Facts are data: no keys that JSON (and the plan digest) would silently drop. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function mergeRunlevels(facts: readonly DriverFacts[]): ObservedRunlevel {
+  const runlevel: ObservedRunlevel = {};
+  for (const f of facts) {
+    runlevel.current ??= f.runlevel?.current;
+    runlevel.default ??= f.runlevel?.default;
+  }
+  return withoutUndefined(runlevel);
+}
+
+/**
+ * Turns one run's stdout into the host's observed state. Output that is not the script's (no
+ * detect section), cut short (no done marker) or missing a section it promised counts as the host
+ * being unreachable — a half-read host must never look like a host whose services are all gone.
+ */
+export function parseObserveOutput(
+  host: string,
+  stdout: string,
+  nonce: string,
+  services: readonly string[],
+): ReachableHost | UnreachableHost {
+  const unreachable = (reason: string): UnreachableHost => ({ status: 'unreachable', host, reason });
+  const { sections, done } = splitSections(stdout, checkedNonce(nonce));
+  const detect = sections.get('detect');
+  if (!detect)
+    return unreachable('the observe script printed nothing runstate could read (is sh a POSIX shell?)');
+  if (!done) return unreachable('the observe output was cut short');
+  const detected = readDetect(detect.body);
+  const managers = managersFor(detected);
+  const facts: DriverFacts[] = [];
+  for (const kind of managers) {
+    const section = sections.get(kind);
+    if (!section) return unreachable(`the observe output has no ${kind} section`);
+    facts.push(driverFor(kind).parse(section.body, services));
+  }
+  const observed: Record<string, ObservedService> = {};
+  for (const name of [...new Set(services)]) {
+    const picked = pickService(facts.flatMap((f) => f.services.filter((s) => s.name === name)));
+    if (picked) observed[name] = withoutUndefined(picked);
+  }
+  return {
+    status: 'ok',
+    host,
+    init: detected.init,
+    managers,
+    runlevel: mergeRunlevels(facts),
+    services: observed,
+  };
+}
