@@ -5,7 +5,7 @@ import { AuditLog, defaultAuditPath } from '../apply/audit.js';
 import { executePlan } from '../apply/executor.js';
 import { lockScript, unlockScript } from '../apply/lock.js';
 import { sshActions } from '../apply/ssh-actions.js';
-import type { HostAccess, StepOutcome } from '../apply/types.js';
+import type { HostAccess, HostActions, StepOutcome } from '../apply/types.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Plan } from '../model/plan.js';
 import { renderApplyText } from '../report/apply.js';
@@ -28,7 +28,9 @@ export interface ApplyOptions extends CommonOptions {
 
 /** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
 export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: Io): Promise<number> {
-  const prepared = opts.plan ? await prepareSavedPlan(opts.plan, opts, io) : await preparePlan(playbooks, opts, io);
+  const prepared = opts.plan
+    ? await prepareSavedPlan(opts.plan, opts, io)
+    : await preparePlan(playbooks, opts, io);
   if (!prepared.ok) return prepared.exitCode;
   const { plan, inventory, pool } = prepared;
   try {
@@ -57,7 +59,9 @@ async function applyPrepared(
 
   const owner = `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
   const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
-  const locks = opts.dryRun ? new Map<string, string | true>() : await lockHosts(stepHosts, owner, pool, inventory, opts);
+  const locks = opts.dryRun
+    ? new Map<string, string | true>()
+    : await lockHosts(stepHosts, owner, pool, inventory, opts);
   const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
   const abort = new AbortController();
   const stop = () => {
@@ -66,7 +70,7 @@ async function applyPrepared(
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const progress = progressPrinter(io, color);
+  const progress = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
   let outcomes: StepOutcome[];
   try {
     outcomes = await executePlan(plan, {
@@ -76,6 +80,7 @@ async function applyPrepared(
       onEvent: progress.onEvent,
       onCommand: (rec) => audit?.record(rec, inventory.hosts[rec.host]?.user),
       access: async (host): Promise<HostAccess> => {
+        if (opts.observed) return { ok: true, actions: offlineActions(host) };
         const lock = locks.get(host);
         if (lock !== undefined && lock !== true) return { ok: false, reason: lock };
         const inv = inventory.hosts[host];
@@ -94,7 +99,12 @@ async function applyPrepared(
     progress.done();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await unlockHosts([...locks].filter(([, v]) => v === true).map(([h]) => h), owner, pool, inventory);
+    await unlockHosts(
+      [...locks].filter(([, v]) => v === true).map(([h]) => h),
+      owner,
+      pool,
+      inventory,
+    );
   }
   io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
   if (audit && !opts.dryRun) io.err(`audit log: ${audit.path}\n`);
@@ -136,7 +146,10 @@ async function lockHosts(
         });
         if (res.code === 0) return [host, true];
         if (res.code === 75) {
-          return [host, `another apply holds the lock on ${host} (${res.stdout.trim()}); waited ${opts.lockTimeout}s (--lock-timeout)`];
+          return [
+            host,
+            `another apply holds the lock on ${host} (${res.stdout.trim()}); waited ${opts.lockTimeout}s (--lock-timeout)`,
+          ];
         }
         return [host, `could not take the lock on ${host}: ${res.error ?? res.stderr.trim()}`];
       }),
@@ -154,4 +167,12 @@ async function unlockHosts(hosts: string[], owner: string, pool: ConnectionPool,
       if (got.ok) await got.conn.runScript(unlockScript(owner), { become: inv.become, timeoutMs: 30_000 });
     }),
   );
+}
+
+/** A dry run from a snapshot never connects: these actions exist only to be not called. */
+function offlineActions(host: string): HostActions {
+  const refuse = (): never => {
+    throw new Error(`bug: a command reached ${host} during a dry run from a snapshot`);
+  };
+  return { run: refuse, verifyRunning: refuse, waitHealthy: refuse };
 }

@@ -22,7 +22,8 @@ export async function factsCommand(playbooks: string[], opts: FactsOptions, io: 
   await pool.closeAll();
   io.out(opts.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : renderFacts(snapshot, opts, io));
   const unreachable = Object.values(snapshot.hosts).filter((h) => h.status === 'unreachable');
-  for (const h of unreachable) io.err(`unreachable: ${h.host}: ${h.status === 'unreachable' ? h.reason : ''}\n`);
+  for (const h of unreachable)
+    io.err(`unreachable: ${h.host}: ${h.status === 'unreachable' ? h.reason : ''}\n`);
   return unreachable.length > 0 ? EXIT.partial : EXIT.ok;
 }
 

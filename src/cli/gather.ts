@@ -50,7 +50,11 @@ export async function gatherFacts(
         });
         if (opts.verbose) io.err(`observed ${name} in ${Date.now() - started} ms (exit ${res.code})\n`);
         if (res.timedOut) {
-          return { status: 'unreachable', host: name, reason: `observing took over ${OBSERVE_TIMEOUT_MS / 1000} s` };
+          return {
+            status: 'unreachable',
+            host: name,
+            reason: `observing took over ${OBSERVE_TIMEOUT_MS / 1000} s`,
+          };
         }
         return parseObserveOutput(name, res.stdout, nonce, services);
       }),

@@ -6,7 +6,12 @@ import { UserError } from '../model/source.js';
 
 /** Reads an observed-state snapshot (`runstate facts --format json`), checked against its schema. */
 export function readSnapshot(file: string): Promise<ObservedSnapshot> {
-  return readChecked<ObservedSnapshot>(file, 'observed', 'an observed-state snapshot', 'runstate facts --format json > FILE');
+  return readChecked<ObservedSnapshot>(
+    file,
+    'observed',
+    'an observed-state snapshot',
+    'runstate facts --format json > FILE',
+  );
 }
 
 /** Reads a saved plan (`runstate plan --out FILE`), checked against its schema. */
@@ -35,13 +40,20 @@ async function readChecked<T>(file: string, schemaName: string, what: string, ho
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   // The plan embeds observed host states by reference to the observed schema.
   ajv.addSchema(await readSchema('observed'), 'observed.schema.json');
-  const validate = schemaName === 'observed' ? ajv.compile<T>({ $ref: 'observed.schema.json' }) : ajv.compile<T>(await readSchema(schemaName));
+  const validate =
+    schemaName === 'observed'
+      ? ajv.compile<T>({ $ref: 'observed.schema.json' })
+      : ajv.compile<T>(await readSchema(schemaName));
   if (!validate(data)) {
     const why = (validate.errors ?? [])
       .slice(0, 5)
       .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`)
       .join('; ');
-    throw new UserError(`${file}: not ${what}: ${why}`, undefined, `see schemas/${schemaName}.schema.json; ${howToMake}`);
+    throw new UserError(
+      `${file}: not ${what}: ${why}`,
+      undefined,
+      `see schemas/${schemaName}.schema.json; ${howToMake}`,
+    );
   }
   return data;
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
-import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import { applyCommand } from './apply.js';
+import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import { factsCommand } from './facts.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
@@ -90,15 +90,33 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
     .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
     .option('--audit-log <file>', 'where executed commands are appended as JSON lines')
-    .option('--lock-timeout <seconds>', 'how long to wait for another apply on the same host', parseNonNegativeInt, 60)
-    .option('--settle <seconds>', 'after a start, wait this long before checking it stayed up', parseNonNegativeInt, 2)
+    .option(
+      '--lock-timeout <seconds>',
+      'how long to wait for another apply on the same host',
+      parseNonNegativeInt,
+      60,
+    )
+    .option(
+      '--settle <seconds>',
+      'after a start, wait this long before checking it stayed up',
+      parseNonNegativeInt,
+      2,
+    )
     .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & ApplyFlags) => {
       if (opts.plan && playbooks.length > 0) {
-        throw new UserError('give either playbooks or --plan, not both', undefined, 'a saved plan already says what to do');
+        throw new UserError(
+          'give either playbooks or --plan, not both',
+          undefined,
+          'a saved plan already says what to do',
+        );
       }
       if (!opts.plan && playbooks.length === 0) {
-        throw new UserError('apply needs playbooks (or --plan FILE)', undefined, 'e.g. runstate apply -i inventory/ playbooks/site.yml');
+        throw new UserError(
+          'apply needs playbooks (or --plan FILE)',
+          undefined,
+          'e.g. runstate apply -i inventory/ playbooks/site.yml',
+        );
       }
       if (opts.observed && !opts.dryRun) {
         throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');

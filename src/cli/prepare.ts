@@ -67,7 +67,9 @@ export async function prepareSavedPlan(file: string, opts: CommonOptions, io: Io
         h,
         {
           host: h,
-          services: Object.fromEntries((plan.hosts[h]?.services ?? []).map((s) => [s, placeholderService(s)])),
+          services: Object.fromEntries(
+            (plan.hosts[h]?.services ?? []).map((s) => [s, placeholderService(s)]),
+          ),
         },
       ]),
     ),
@@ -78,10 +80,14 @@ export async function prepareSavedPlan(file: string, opts: CommonOptions, io: Io
     const now = snapshot.hosts[h];
     const then = plan.hosts[h];
     if (!now || !then || hostDigest(now) === then.digest) continue;
-    stale.push(`${h}: ${describeChange(then.observed, now).join('; ') || 'observed state differs from the plan'}`);
+    stale.push(
+      `${h}: ${describeChange(then.observed, now).join('; ') || 'observed state differs from the plan'}`,
+    );
   }
   if (stale.length > 0) {
-    io.err(`error: ${file} is stale: the world moved since it was planned; nothing was changed on any host.\n`);
+    io.err(
+      `error: ${file} is stale: the world moved since it was planned; nothing was changed on any host.\n`,
+    );
     for (const line of stale) io.err(`  changed on ${line}\n`);
     io.err('hint: make a new plan (runstate plan … --out FILE) and review it again\n');
     await pool.closeAll();
@@ -113,8 +119,10 @@ export function describeChange(then: ObservedHost | undefined, now: ObservedHost
   for (const name of [...names].sort()) {
     const a = then.services[name];
     const b = now.services[name];
-    if (a?.active !== b?.active) out.push(`${name} active: ${a?.active ?? 'absent'} → ${b?.active ?? 'absent'}`);
-    if (a?.enabled !== b?.enabled) out.push(`${name} enabled: ${a?.enabled ?? 'absent'} → ${b?.enabled ?? 'absent'}`);
+    if (a?.active !== b?.active)
+      out.push(`${name} active: ${a?.active ?? 'absent'} → ${b?.active ?? 'absent'}`);
+    if (a?.enabled !== b?.enabled)
+      out.push(`${name} enabled: ${a?.enabled ?? 'absent'} → ${b?.enabled ?? 'absent'}`);
   }
   return out;
 }

@@ -6,7 +6,10 @@ import type { Io } from './context.js';
  * Progress on stderr, so stdout stays the report. On a terminal: one live status line per
  * running host, redrawn in place; elsewhere (CI): plain timestamped lines.
  */
-export function progressPrinter(io: Io, color: boolean): { onEvent: (e: ExecEvent) => void; done: () => void } {
+export function progressPrinter(
+  io: Io,
+  color: boolean,
+): { onEvent: (e: ExecEvent) => void; done: () => void } {
   const c = createColors(color);
   if (!io.isTTY) {
     return {

@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors';
+import { quote } from 'shell-quote';
 import type { StepOutcome } from '../apply/types.js';
 
 export interface ApplySummary {
@@ -26,6 +27,7 @@ export function summarise(outcomes: StepOutcome[]): ApplySummary {
 /** The end-of-apply report: per host, each step and what became of it (and why). */
 export function renderApplyText(outcomes: StepOutcome[], opts: { color: boolean; dryRun: boolean }): string {
   const c = createColors(opts.color);
+  if (opts.dryRun) return renderDryRun(outcomes, c);
   const byHost = new Map<string, StepOutcome[]>();
   for (const o of outcomes) byHost.set(o.step.host, [...(byHost.get(o.step.host) ?? []), o]);
   const lines: string[] = [];
@@ -36,11 +38,31 @@ export function renderApplyText(outcomes: StepOutcome[], opts: { color: boolean;
   const s = summarise(outcomes);
   lines.push(
     '',
-    opts.dryRun
-      ? `Dry run: ${s.wouldRun} step(s) would run; nothing was changed.`
-      : `Summary: ${s.ok} ok, ${s.failed} failed, ${s.skipped} skipped, ${s.unreachable} unreachable` +
-          (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : ''),
+    `Summary: ${s.ok} ok, ${s.failed} failed, ${s.skipped} skipped, ${s.unreachable} unreachable` +
+      (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : ''),
   );
+  return `${lines.join('\n')}\n`;
+}
+
+/** The dry run lists the exact commands in the order apply would run them (wave order). */
+function renderDryRun(outcomes: StepOutcome[], c: ReturnType<typeof createColors>): string {
+  const lines = [
+    'Commands apply would run, in order (steps of one wave on different hosts run in parallel):',
+  ];
+  let wave = 0;
+  for (const o of [...outcomes].sort((a, b) => a.step.wave - b.step.wave)) {
+    if (o.step.wave !== wave) {
+      wave = o.step.wave;
+      lines.push(c.bold(`Wave ${wave}`));
+    }
+    if (o.kind !== 'would-run') {
+      lines.push(...outcomeLines(o, c).map((l) => `  ${o.step.host}: ${l.trim()}`));
+      continue;
+    }
+    for (const argv of o.step.commands) lines.push(`  ${o.step.host}: ${quote(argv)}`);
+  }
+  const s = summarise(outcomes);
+  lines.push('', `Dry run: ${s.wouldRun} step(s) would run; nothing was changed.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -52,7 +74,7 @@ function outcomeLines(o: StepOutcome, c: ReturnType<typeof createColors>): strin
     case 'would-run':
       return [
         `  ${c.cyan('would run  ')} ${what}`,
-        ...o.step.commands.map((argv) => `      $ ${argv.join(' ')}`),
+        ...o.step.commands.map((argv) => `      $ ${quote(argv)}`),
       ];
     case 'failed': {
       const tail = o.stderrTail ? o.stderrTail.split('\n').map((l) => `      | ${l}`) : [];

@@ -34,7 +34,13 @@ function fleet(failing: Set<string> = new Set(), unreachable: Set<string> = new 
   return { log, access, maxRunning: () => maxRunning };
 }
 
-function step(host: string, service: string, after: string[], wave: number, kind: Step['kind'] = 'start'): Step {
+function step(
+  host: string,
+  service: string,
+  after: string[],
+  wave: number,
+  kind: Step['kind'] = 'start',
+): Step {
   return {
     id: `${host}/${kind}/${service}`,
     host,
@@ -50,7 +56,9 @@ function step(host: string, service: string, after: string[], wave: number, kind
 
 function plan(steps: Step[]): Plan {
   const waves: string[][] = [];
-  for (const s of steps) (waves[s.wave - 1] ??= []).push(s.id);
+  for (const s of steps) {
+    waves[s.wave - 1] = [...(waves[s.wave - 1] ?? []), s.id];
+  }
   return { version: 1, playbooks: [], inventory: [], hosts: {}, steps, waves };
 }
 
@@ -79,8 +87,16 @@ describe('executePlan', () => {
     const byId = Object.fromEntries(out.map((o) => [o.step.id, o]));
     expect(byId['h1/start/db']?.kind).toBe('failed');
     expect(byId['h4/start/other']?.kind).toBe('ok');
-    expect(byId['h2/start/app']).toMatchObject({ kind: 'skipped', because: 'h1/start/db', cause: 'h1/start/db' });
-    expect(byId['h3/start/proxy']).toMatchObject({ kind: 'skipped', because: 'h2/start/app', cause: 'h1/start/db' });
+    expect(byId['h2/start/app']).toMatchObject({
+      kind: 'skipped',
+      because: 'h1/start/db',
+      cause: 'h1/start/db',
+    });
+    expect(byId['h3/start/proxy']).toMatchObject({
+      kind: 'skipped',
+      because: 'h2/start/app',
+      cause: 'h1/start/db',
+    });
     const failed = byId['h1/start/db'];
     expect(failed?.kind === 'failed' && failed.stderrTail).toBe('Job failed. See journal.');
     expect(f.log).not.toContain('h2:systemctl start app');
@@ -99,7 +115,12 @@ describe('executePlan', () => {
 
   it('runs steps of one host one at a time, and at most `forks` at once', async () => {
     const f = fleet();
-    const p = plan([step('h1', 'a', [], 1), step('h1', 'b', [], 1), step('h2', 'c', [], 1), step('h3', 'd', [], 1)]);
+    const p = plan([
+      step('h1', 'a', [], 1),
+      step('h1', 'b', [], 1),
+      step('h2', 'c', [], 1),
+      step('h3', 'd', [], 1),
+    ]);
     await executePlan(p, { forks: 2, dryRun: false, access: f.access });
     expect(f.maxRunning()).toBeLessThanOrEqual(2);
     expect(f.log.indexOf('h1:systemctl start a')).toBeLessThan(f.log.indexOf('h1:systemctl start b'));
@@ -116,7 +137,12 @@ describe('executePlan', () => {
     const f = fleet();
     const abort = new AbortController();
     abort.abort();
-    const out = await executePlan(crm(), { forks: 10, dryRun: false, access: f.access, signal: abort.signal });
+    const out = await executePlan(crm(), {
+      forks: 10,
+      dryRun: false,
+      access: f.access,
+      signal: abort.signal,
+    });
     expect(out.map((o) => o.kind)).toEqual(['not-started', 'not-started', 'skipped', 'skipped']);
     expect(f.log).toEqual([]);
   });
@@ -127,7 +153,10 @@ describe('executePlan', () => {
     const access = async (host: string): Promise<HostAccess> => {
       const got = await f.access(host);
       if (!got.ok || host !== 'h1') return got;
-      return { ok: true, actions: { ...got.actions, waitHealthy: async () => ({ ok: false, message: 'gate timed out' }) } };
+      return {
+        ok: true,
+        actions: { ...got.actions, waitHealthy: async () => ({ ok: false, message: 'gate timed out' }) },
+      };
     };
     const db = gated.steps[0];
     if (db) db.health = { kind: 'tcp', host: '127.0.0.1', port: 5432, timeoutSec: 1 };

@@ -35,7 +35,9 @@ describe('health gate script', () => {
 
   it('runs a command gate as argv: a hostile word stays one word', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rs-health-'));
-    const res = sh(healthScript({ kind: 'command', argv: ['test', '-d', `${dir}; touch ${dir}/pwned`], timeoutSec: 1 }));
+    const res = sh(
+      healthScript({ kind: 'command', argv: ['test', '-d', `${dir}; touch ${dir}/pwned`], timeoutSec: 1 }),
+    );
     expect(res.status).toBe(1);
     expect(spawnSync('test', ['-e', join(dir, 'pwned')]).status).toBe(1);
   });

@@ -1,0 +1,105 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import type { DriftItem, DriftReport, HostDrift } from '../model/drift.js';
+import { sortedHosts } from './drift-summary.js';
+
+interface TestCase {
+  '@_name': string;
+  '@_classname': string;
+  failure?: { '@_message': string; '@_type': 'drift'; '#text': string };
+  error?: { '@_message': string; '@_type': 'unchecked' };
+}
+
+interface TestSuite {
+  '@_name': string;
+  '@_hostname': string;
+  '@_tests': number;
+  '@_failures': number;
+  '@_errors': number;
+  testcase: TestCase[];
+}
+
+/** The testcase that stands for a host with nothing declared that could not be checked. */
+const REACHABLE = 'reachable';
+
+/**
+ * JUnit XML for CI: one testsuite per host, one testcase per declared item (a service, or the host's
+ * runlevel), a <failure> naming each drifted field; every item of an unchecked host is an <error>.
+ * Classnames are "<host>.service" / "<host>.runlevel", which CI tools show as package host.
+ */
+export function renderDriftJunit(r: DriftReport): string {
+  const suites = sortedHosts(r).map(([name, h]) => testSuite(name, h));
+  const sum = (key: '@_tests' | '@_failures' | '@_errors') => suites.reduce((n, s) => n + s[key], 0);
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': 'runstate drift',
+      '@_tests': sum('@_tests'),
+      '@_failures': sum('@_failures'),
+      '@_errors': sum('@_errors'),
+      testsuite: suites,
+    },
+  };
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: true,
+    indentBy: '  ',
+    suppressEmptyNode: true,
+  });
+  return `${builder.build(doc).trimEnd()}\n`;
+}
+
+function testSuite(host: string, h: HostDrift): TestSuite {
+  const cases = [...groupByTestCase(h.items)].map(([subject, items]) => testCase(host, subject, items, h));
+  if (h.status === 'unchecked' && cases.length === 0) {
+    cases.push({ '@_name': REACHABLE, '@_classname': text(host), error: unchecked(h.reason) });
+  }
+  return {
+    '@_name': text(host),
+    '@_hostname': text(host),
+    '@_tests': cases.length,
+    '@_failures': cases.filter((c) => c.failure).length,
+    '@_errors': cases.filter((c) => c.error).length,
+    testcase: cases,
+  };
+}
+
+/** Items of one service, or the runlevel items (keyed undefined), in report order. */
+function groupByTestCase(items: DriftItem[]): Map<string | undefined, DriftItem[]> {
+  const groups = new Map<string | undefined, DriftItem[]>();
+  for (const i of items) groups.set(i.service, [...(groups.get(i.service) ?? []), i]);
+  return groups;
+}
+
+function testCase(host: string, service: string | undefined, items: DriftItem[], h: HostDrift): TestCase {
+  const tc: TestCase = {
+    '@_name': text(service ?? 'runlevel'),
+    '@_classname': text(`${host}.${service === undefined ? 'runlevel' : 'service'}`),
+  };
+  if (h.status === 'unchecked') return { ...tc, error: unchecked(h.reason) };
+  const drifted = items.filter((i) => !i.inSync);
+  if (drifted.length === 0) return tc;
+  const lines = drifted.map((i) => `${i.field}: observed ${i.observed}, want ${i.desired}`);
+  return {
+    ...tc,
+    failure: {
+      '@_message': text(lines.join('; ')),
+      '@_type': 'drift',
+      '#text': text(lines.join('\n'), true),
+    },
+  };
+}
+
+function unchecked(reason: string): NonNullable<TestCase['error']> {
+  return { '@_message': text(`not checked: ${reason}`), '@_type': 'unchecked' };
+}
+
+/**
+ * XML 1.0 cannot carry most control characters even escaped (a host's error text may hold them);
+ * attribute values are one line, as parsers would fold their newlines anyway.
+ */
+function text(value: string, multiline = false): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing what XML forbids
+  const safe = value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+  return multiline ? safe : safe.replace(/[\t\r\n]+/g, ' ');
+}

@@ -1,0 +1,55 @@
+import { quote } from 'shell-quote';
+import type { ExecResult } from './types.js';
+
+/** Default bound on one command when the caller gives none. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 600_000;
+/** After the exit status (or a kill), how long to wait for the last output before giving up on it. */
+export const DRAIN_GRACE_MS = 2_000;
+
+/**
+ * The fixed command line on the host, as argv; the script itself only ever travels on stdin.
+ * With `limitSeconds`, coreutils `timeout` (where the host has it) SIGKILLs the script's whole
+ * process group when time is up: sshd refuses signal requests on root logins (there is no
+ * privilege-separated child to send them), so this is what ends a timed-out command there.
+ */
+export function shellCommand(become: boolean, alreadyRoot: boolean, limitSeconds?: number): string[] {
+  let sh = ['sh', '-s'];
+  if (limitSeconds !== undefined) {
+    const secs = Math.max(1, Math.ceil(limitSeconds));
+    sh = ['sh', '-c', `command -v timeout >/dev/null 2>&1 && exec timeout -s KILL ${secs} sh -s; exec sh -s`];
+  }
+  return become && !alreadyRoot ? ['sudo', '-n', ...sh] : sh;
+}
+
+/**
+ * The text sent to `sh -s`. The script runs in a subshell with stdin from /dev/null, so a command
+ * in it that reads stdin gets EOF instead of eating the rest of the payload, and its traps stay
+ * inside it; sh parses the whole subshell before running its first line, so a syntax error
+ * anywhere runs nothing.
+ */
+export function scriptPayload(script: string): string {
+  return `(\n${script}\n) </dev/null\n`;
+}
+
+/** One argv as one sh command line; every word stays one word, whatever it contains. */
+export function argvScript(argv: readonly string[]): string {
+  if (argv.length === 0) throw new Error('run() needs a command');
+  return quote([...argv]);
+}
+
+/**
+ * sudo -n fails at once instead of prompting; turn its exit into a sentence a user can act on.
+ * `sudo -n` exits 1 with "a password is required"; a missing sudo exits 127.
+ */
+export function explainBecome(res: ExecResult, host: string, user: string): ExecResult {
+  let error: string | undefined;
+  if (res.code === 1 && /a password is required/i.test(res.stderr)) {
+    error =
+      `sudo on ${host} needs a password; give the user NOPASSWD for sudo ` +
+      `(e.g. "${user} ALL=(ALL) NOPASSWD: ALL" in /etc/sudoers.d/runstate) or connect as root`;
+  } else if (res.code === 127 && /sudo.*not found/i.test(res.stderr)) {
+    error = `become needs sudo on ${host}, which is not installed; install it or connect as root`;
+  }
+  if (!error) return res;
+  return { ...res, error, stderr: `${error}\n${res.stderr}` };
+}

@@ -1,0 +1,54 @@
+import type { InventoryHost } from '../model/inventory.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from './command.js';
+import { LocalConnection } from './local.js';
+import { connectSsh } from './ssh.js';
+import type { Connection, ConnectOptions, ConnectResult } from './types.js';
+
+/** Opens one connection to a host: SSH, or child processes for `connection: local`. */
+export function connect(host: InventoryHost, opts: ConnectOptions): Promise<ConnectResult> {
+  return openConnection(host, opts);
+}
+
+function openConnection(
+  host: InventoryHost,
+  opts: ConnectOptions,
+  onClosed?: () => void,
+): Promise<ConnectResult> {
+  if (host.connection === 'local') {
+    const conn = new LocalConnection(host.name, opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    return Promise.resolve({ ok: true, conn });
+  }
+  return connectSsh(host, opts, onClosed);
+}
+
+/**
+ * One connection per host, reused for every command of a run. Concurrent get() calls for a host
+ * share one attempt. A failure is not remembered (a later get() tries again), and neither is a
+ * connection the server dropped.
+ */
+export class ConnectionPool {
+  private readonly byHost = new Map<string, Promise<ConnectResult>>();
+
+  constructor(private readonly opts: ConnectOptions) {}
+
+  get(host: InventoryHost): Promise<ConnectResult> {
+    const existing = this.byHost.get(host.name);
+    if (existing) return existing;
+    const attempt: Promise<ConnectResult> = openConnection(host, this.opts, () => {
+      if (this.byHost.get(host.name) === attempt) this.byHost.delete(host.name);
+    }).then((res) => {
+      if (!res.ok && this.byHost.get(host.name) === attempt) this.byHost.delete(host.name);
+      return res;
+    });
+    this.byHost.set(host.name, attempt);
+    return attempt;
+  }
+
+  async closeAll(): Promise<void> {
+    const attempts = [...this.byHost.values()];
+    this.byHost.clear();
+    const conns: Connection[] = [];
+    for (const res of await Promise.all(attempts)) if (res.ok) conns.push(res.conn);
+    await Promise.all(conns.map((c) => c.close()));
+  }
+}
