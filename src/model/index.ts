@@ -3,3 +3,4 @@ export * from './inventory.js';
 export * from './observed.js';
 export * from './plan.js';
 export * from './source.js';
+export * from './drift.js';
