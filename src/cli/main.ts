@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import { applyCommand } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
+import { type DriftFormat, driftCommand } from './drift.js';
 import { factsCommand } from './facts.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
@@ -81,6 +82,25 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
       setExit(await planCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
     });
+
+  withCommon(program.command('drift'))
+    .description('desired vs observed, per host and item; exit 0 in sync, 2 drift, 3 some hosts unchecked')
+    .argument('<playbook...>', 'playbook files or directories')
+    .addOption(
+      new Option('--format <format>', 'report format')
+        .choices(['text', 'json', 'junit', 'markdown'])
+        .default('text'),
+    )
+    .option('--out <file>', 'write the report to a file (a text summary still goes to stdout)')
+    .option('--observed <file>', 'compare against an observed-state snapshot instead of the hosts')
+    .action(
+      async (
+        playbooks: string[],
+        opts: Partial<CommonOptions> & { format: DriftFormat; out?: string; observed?: string },
+      ) => {
+        setExit(await driftCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      },
+    );
 
   withCommon(program.command('apply'))
     .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')

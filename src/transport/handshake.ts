@@ -43,7 +43,7 @@ export function handshake(t: SshTarget, opts: HandshakeOptions, sock?: Duplex): 
     auth.push({ type: 'publickey', username: t.user, key: k.key });
     methods.push(`key ${k.path}`);
   }
-  // A key the user named but that needs a passphrase: if nothing else gets in, that is the reason.
+  // A key that needs a passphrase (one the user named, first): if nothing else gets in, that is why.
   const namedEncrypted = keys.encrypted.find((r) => r.source !== 'default') ?? keys.encrypted[0];
   if (auth.length === 0 && namedEncrypted)
     return fail({ ...encryptedKeyProblem(namedEncrypted.path), host: t.name });

@@ -1,0 +1,75 @@
+import { writeFile } from 'node:fs/promises';
+import {
+  computeDrift,
+  driftExitCode,
+  renderDriftJson,
+  renderDriftJunit,
+  renderDriftMarkdown,
+  renderDriftText,
+} from '../drift/index.js';
+import { observedRunlevelFor } from '../drivers/index.js';
+import { loadAll } from '../load/index.js';
+import type { DriftReport } from '../model/drift.js';
+import { type CommonOptions, type Io, useColor } from './context.js';
+import { gatherFacts } from './gather.js';
+import { readSnapshot } from './json-input.js';
+import { selectHosts } from './limit.js';
+import { restrictDesired } from './prepare.js';
+
+export type DriftFormat = 'text' | 'json' | 'junit' | 'markdown';
+
+export interface DriftOptions extends CommonOptions {
+  format: DriftFormat;
+  out?: string;
+  observed?: string;
+}
+
+/**
+ * `runstate drift`: desired vs observed per host and item. The report is written even when some
+ * hosts could not be checked (exit 3); 2 means drift, 0 in sync.
+ */
+export async function driftCommand(playbooks: string[], opts: DriftOptions, io: Io): Promise<number> {
+  const report = await checkDrift(playbooks, opts, io);
+  const text = renderDrift(report, opts.format, useColor(opts, io) && !opts.out);
+  if (opts.out) {
+    await writeFile(opts.out, text);
+    io.err(`drift report written to ${opts.out}\n`);
+    if (opts.format !== 'text') io.out(renderDriftText(report, { color: useColor(opts, io) }));
+  } else {
+    io.out(text);
+  }
+  return driftExitCode(report);
+}
+
+/** Loads, observes (or reads a snapshot) and compares; shared with `watch`. */
+export async function checkDrift(
+  playbooks: string[],
+  opts: CommonOptions & { observed?: string },
+  io: Io,
+): Promise<DriftReport> {
+  const { inventory, desired } = await loadAll(opts.inventory, playbooks);
+  const limited = restrictDesired(desired, selectHosts(inventory, opts.limit));
+  let observed = opts.observed ? await readSnapshot(opts.observed) : undefined;
+  if (!observed) {
+    const { snapshot, pool } = await gatherFacts(inventory, limited, opts, io);
+    await pool.closeAll();
+    observed = snapshot;
+  }
+  return {
+    ...computeDrift(limited, observed, { observedRunlevelFor }),
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+export function renderDrift(report: DriftReport, format: DriftFormat, color: boolean): string {
+  switch (format) {
+    case 'json':
+      return renderDriftJson(report);
+    case 'junit':
+      return renderDriftJunit(report);
+    case 'markdown':
+      return renderDriftMarkdown(report);
+    case 'text':
+      return renderDriftText(report, { color });
+  }
+}
