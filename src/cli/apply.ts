@@ -57,12 +57,6 @@ async function applyPrepared(
   }
   if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
 
-  const owner = `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
-  const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
-  const locks = opts.dryRun
-    ? new Map<string, string | true>()
-    : await lockHosts(stepHosts, owner, pool, inventory, opts);
-  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
   const abort = new AbortController();
   const stop = () => {
     if (!abort.signal.aborted) io.err('\ninterrupted: no new steps will start; running steps finish…\n');
@@ -70,13 +64,55 @@ async function applyPrepared(
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const progress = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
-  let outcomes: StepOutcome[];
+  let run: Executed;
   try {
-    outcomes = await executePlan(plan, {
+    run = await executeWithLocks(plan, inventory, pool, opts, io, abort.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  const { outcomes, auditPath } = run;
+  io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
+  if (auditPath) io.err(`audit log: ${auditPath}\n`);
+  const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
+  return allOk && unreachable.length === 0 && !abort.signal.aborted ? EXIT.ok : EXIT.partial;
+}
+
+export interface Executed {
+  outcomes: StepOutcome[];
+  auditPath?: string;
+}
+
+export type ExecutionOptions = Pick<
+  ApplyOptions,
+  'forks' | 'dryRun' | 'observed' | 'auditLog' | 'lockTimeout' | 'settle' | 'commandTimeout' | 'color'
+>;
+
+/**
+ * Takes every host's lock, runs the plan with progress and an audit trail, releases the locks.
+ * Shared by `apply` and `watch --heal`, so healing runs exactly the code apply does.
+ */
+export async function executeWithLocks(
+  plan: Plan,
+  inventory: Inventory,
+  pool: ConnectionPool,
+  opts: ExecutionOptions,
+  io: Io,
+  signal?: AbortSignal,
+): Promise<Executed> {
+  const color = useColor(opts, io);
+  const owner = `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
+  const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
+  const locks = opts.dryRun
+    ? new Map<string, string | true>()
+    : await lockHosts(stepHosts, owner, pool, inventory, opts);
+  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
+  const progress = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
+  try {
+    const outcomes = await executePlan(plan, {
       forks: opts.forks,
       dryRun: Boolean(opts.dryRun),
-      signal: abort.signal,
+      ...(signal ? { signal } : {}),
       onEvent: progress.onEvent,
       onCommand: (rec) => audit?.record(rec, inventory.hosts[rec.host]?.user),
       access: async (host): Promise<HostAccess> => {
@@ -95,10 +131,9 @@ async function applyPrepared(
         return { ok: true, actions };
       },
     });
+    return { outcomes, ...(audit ? { auditPath: audit.path } : {}) };
   } finally {
     progress.done();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
     await unlockHosts(
       [...locks].filter(([, v]) => v === true).map(([h]) => h),
       owner,
@@ -106,10 +141,6 @@ async function applyPrepared(
       inventory,
     );
   }
-  io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
-  if (audit && !opts.dryRun) io.err(`audit log: ${audit.path}\n`);
-  const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
-  return allOk && unreachable.length === 0 && !abort.signal.aborted ? EXIT.ok : EXIT.partial;
 }
 
 async function confirmed(opts: ApplyOptions, io: Io): Promise<boolean> {
@@ -130,7 +161,7 @@ async function lockHosts(
   owner: string,
   pool: ConnectionPool,
   inventory: Inventory,
-  opts: ApplyOptions,
+  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout'>,
 ): Promise<Map<string, string | true>> {
   const limit = pLimit(opts.forks);
   const entries = await Promise.all(

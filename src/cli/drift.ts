@@ -8,13 +8,9 @@ import {
   renderDriftText,
 } from '../drift/index.js';
 import { observedRunlevelFor } from '../drivers/index.js';
-import { loadAll } from '../load/index.js';
 import type { DriftReport } from '../model/drift.js';
 import { type CommonOptions, type Io, useColor } from './context.js';
-import { gatherFacts } from './gather.js';
-import { readSnapshot } from './json-input.js';
-import { selectHosts } from './limit.js';
-import { restrictDesired } from './prepare.js';
+import { type Fleet, observeFleet } from './prepare.js';
 
 export type DriftFormat = 'text' | 'json' | 'junit' | 'markdown';
 
@@ -47,16 +43,15 @@ export async function checkDrift(
   opts: CommonOptions & { observed?: string },
   io: Io,
 ): Promise<DriftReport> {
-  const { inventory, desired } = await loadAll(opts.inventory, playbooks);
-  const limited = restrictDesired(desired, selectHosts(inventory, opts.limit));
-  let observed = opts.observed ? await readSnapshot(opts.observed) : undefined;
-  if (!observed) {
-    const { snapshot, pool } = await gatherFacts(inventory, limited, opts, io);
-    await pool.closeAll();
-    observed = snapshot;
-  }
+  const fleet = await observeFleet(playbooks, opts, io);
+  await fleet.pool.closeAll();
+  return driftOf(fleet);
+}
+
+/** The drift of an observed fleet, stamped with the time of the check. */
+export function driftOf(fleet: Fleet): DriftReport {
   return {
-    ...computeDrift(limited, observed, { observedRunlevelFor }),
+    ...computeDrift(fleet.desired, fleet.observed, { observedRunlevelFor }),
     generatedAt: new Date().toISOString(),
   };
 }

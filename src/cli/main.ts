@@ -6,6 +6,7 @@ import { type DriftFormat, driftCommand } from './drift.js';
 import { factsCommand } from './facts.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
+import { watchCommand } from './watch.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -102,6 +103,39 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       },
     );
 
+  withCommon(program.command('watch'))
+    .description('scheduled drift checks until stopped; --heal converges what drifted')
+    .argument('<playbook...>', 'playbook files or directories')
+    .requiredOption('--every <interval-or-cron>', 'e.g. 30s, 5m, 1h, or a cron expression "*/5 * * * *"')
+    .option('--heal', 'converge what drifted, with the same code as apply')
+    .option('--max-heals <n>', 'heal one service at most N times per --heal-window', parsePositiveInt, 3)
+    .option('--heal-window <duration>', 'the window --max-heals counts in', '1h')
+    .addOption(
+      new Option('--format <format>', 'report format')
+        .choices(['text', 'json', 'junit', 'markdown'])
+        .default('text'),
+    )
+    .option('--out <file>', "append each run's report here (json: one line per run; junit: latest run)")
+    .option('--healthcheck-file <file>', 'after every run, write its status here as JSON')
+    .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
+    .option('--audit-log <file>', 'where healing commands are appended as JSON lines')
+    .option(
+      '--lock-timeout <seconds>',
+      'how long to wait for another apply on the same host',
+      parseNonNegativeInt,
+      60,
+    )
+    .option(
+      '--settle <seconds>',
+      'after a start, wait this long before checking it stayed up',
+      parseNonNegativeInt,
+      2,
+    )
+    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300)
+    .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
+      setExit(await watchCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+    });
+
   withCommon(program.command('apply'))
     .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')
     .argument('[playbook...]', 'playbook files or directories (not with --plan)')
@@ -145,6 +179,21 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+interface WatchFlags {
+  every: string;
+  heal?: boolean;
+  maxHeals: number;
+  healWindow: string;
+  format: DriftFormat;
+  out?: string;
+  healthcheckFile?: string;
+  maxRuns?: number;
+  auditLog?: string;
+  lockTimeout: number;
+  settle: number;
+  commandTimeout: number;
 }
 
 interface ApplyFlags {

@@ -15,26 +15,38 @@ export type Prepared =
   | { ok: true; plan: Plan; inventory: Inventory; pool: ConnectionPool }
   | { ok: false; exitCode: number };
 
-/** Load → limit → observe (or read a snapshot) → plan. The pool stays open for apply. */
-export async function preparePlan(
+export interface Fleet {
+  inventory: Inventory;
+  /** Desired state of the hosts `--limit` selected. */
+  desired: Desired;
+  observed: ObservedSnapshot;
+  /** Open connections (none when observed came from a snapshot); the caller closes them. */
+  pool: ConnectionPool;
+}
+
+/** Load → limit → observe (or read a snapshot). Shared by plan, apply, drift and watch. */
+export async function observeFleet(
   playbooks: string[],
   opts: CommonOptions & { observed?: string },
   io: Io,
-): Promise<Prepared> {
+): Promise<Fleet> {
   const { inventory, desired } = await loadAll(opts.inventory, playbooks);
   const limited = restrictDesired(desired, selectHosts(inventory, opts.limit));
-  let observed: ObservedSnapshot;
-  let pool: ConnectionPool;
   if (opts.observed) {
-    observed = await readSnapshot(opts.observed);
-    pool = new ConnectionPool({ hostKeyChecking: opts.hostKeyChecking, connectTimeoutMs: 1000 });
-  } else {
-    ({ snapshot: observed, pool } = await gatherFacts(inventory, limited, opts, io));
+    const observed = await readSnapshot(opts.observed);
+    const pool = new ConnectionPool({ hostKeyChecking: opts.hostKeyChecking, connectTimeoutMs: 1000 });
+    return { inventory, desired: limited, observed, pool };
   }
+  const { snapshot, pool } = await gatherFacts(inventory, limited, opts, io);
+  return { inventory, desired: limited, observed: snapshot, pool };
+}
+
+/** Diff and order with the drivers' knowledge; prints problems (warnings do not block). */
+export function planFleet(fleet: Fleet, io: Io): { plan: Plan; blocked: boolean } {
   const { plan, problems } = buildPlan({
-    desired: limited,
-    observed,
-    inventoryFiles: inventory.files,
+    desired: fleet.desired,
+    observed: fleet.observed,
+    inventoryFiles: fleet.inventory.files,
     commandsFor,
     unsupportedFor: (_host, manager, change) => unsupportedChange(manager, change),
     observedRunlevelFor,
@@ -44,12 +56,24 @@ export async function preparePlan(
     io.err(`${p.warning ? 'warning' : 'error'}: ${where}: ${p.message}${p.hint ? `; ${p.hint}` : ''}\n`);
   }
   const errors = problems.filter((p) => !p.warning);
-  if (errors.length > 0) {
+  if (errors.length > 0)
     io.err(`${errors.length} problem(s) in the plan; nothing was changed on any host.\n`);
-    await pool.closeAll();
+  return { plan, blocked: errors.length > 0 };
+}
+
+/** Observe, then plan. The pool stays open for apply. */
+export async function preparePlan(
+  playbooks: string[],
+  opts: CommonOptions & { observed?: string },
+  io: Io,
+): Promise<Prepared> {
+  const fleet = await observeFleet(playbooks, opts, io);
+  const { plan, blocked } = planFleet(fleet, io);
+  if (blocked) {
+    await fleet.pool.closeAll();
     return { ok: false, exitCode: EXIT.input };
   }
-  return { ok: true, plan, inventory, pool };
+  return { ok: true, plan, inventory: fleet.inventory, pool: fleet.pool };
 }
 
 /**

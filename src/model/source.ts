@@ -38,7 +38,11 @@ export class ProblemsError extends Error {
 /** `playbooks/site.yml:14:9: error: … (hint)` — the one place this format is defined. */
 export function formatProblem(p: Problem): string {
   // line 0 means "the whole file" (missing, empty, unreadable).
-  const at = p.where ? (p.where.line > 0 ? `${p.where.file}:${p.where.line}:${p.where.col}: ` : `${p.where.file}: `) : '';
+  const at = p.where
+    ? p.where.line > 0
+      ? `${p.where.file}:${p.where.line}:${p.where.col}: `
+      : `${p.where.file}: `
+    : '';
   const hint = p.hint ? `; ${p.hint}` : '';
   return `${at}error: ${p.message}${hint}`;
 }

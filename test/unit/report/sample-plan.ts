@@ -8,9 +8,21 @@ export function planHost(name: string, d: string, unreachable?: string): PlanHos
     ? {
         digest: d,
         services: [],
-        observed: { status: 'ok', host: name, init: 'systemd', managers: ['systemd'], runlevel: {}, services: {} },
+        observed: {
+          status: 'ok',
+          host: name,
+          init: 'systemd',
+          managers: ['systemd'],
+          runlevel: {},
+          services: {},
+        },
       }
-    : { digest: d, unreachable, services: [], observed: { status: 'unreachable', host: name, reason: unreachable } };
+    : {
+        digest: d,
+        unreachable,
+        services: [],
+        observed: { status: 'unreachable', host: name, reason: unreachable },
+      };
 }
 
 /** A small hand-made plan: two hosts, two waves, a runlevel step, one unreachable host. */

@@ -97,7 +97,9 @@ const sample: Plan = {
         init: 'systemd',
         managers: ['systemd'],
         runlevel: { current: 'multi-user.target' },
-        services: { 'crm-db': { name: 'crm-db', manager: 'systemd', active: 'inactive', enabled: 'disabled' } },
+        services: {
+          'crm-db': { name: 'crm-db', manager: 'systemd', active: 'inactive', enabled: 'disabled' },
+        },
       },
     },
     h2: {

@@ -1,0 +1,189 @@
+import { appendFile, rename, writeFile } from 'node:fs/promises';
+import { HealLimiter } from '../apply/heal-limit.js';
+import { driftExitCode } from '../drift/index.js';
+import type { Desired, DesiredHost } from '../model/desired.js';
+import type { DriftReport } from '../model/drift.js';
+import { formatProblem, ProblemsError, UserError } from '../model/source.js';
+import { summarise } from '../report/apply.js';
+import type { ExecutionOptions } from './apply.js';
+import { executeWithLocks } from './apply.js';
+import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
+import { type DriftFormat, driftOf, renderDrift } from './drift.js';
+import { type Fleet, observeFleet, planFleet } from './prepare.js';
+import { delayUntilNext, parseSchedule, sleep } from './schedule.js';
+
+export interface WatchOptions extends CommonOptions, ExecutionOptions {
+  every: string;
+  heal?: boolean;
+  maxHeals: number;
+  healWindow: string;
+  format: DriftFormat;
+  out?: string;
+  healthcheckFile?: string;
+  maxRuns?: number;
+}
+
+/** What one scheduled check found and did; also what the healthcheck file says. */
+interface RunResult {
+  time: string;
+  run: number;
+  status: 'in-sync' | 'drift' | 'unchecked' | 'healed' | 'error';
+  drifts: number;
+  unchecked: number;
+  healed: string[];
+  healFailed: string[];
+  crashLooping: string[];
+  error?: string;
+}
+
+/**
+ * `runstate watch`: a drift check on a schedule, until SIGTERM/SIGINT (between runs: a running
+ * check or heal finishes first). With --heal, what drifted is converged by the same code as
+ * `apply`, but a service healed --max-heals times within --heal-window is left alone and
+ * reported as crash-looping.
+ */
+export async function watchCommand(playbooks: string[], opts: WatchOptions, io: Io): Promise<number> {
+  const schedule = parseSchedule(opts.every);
+  const window = parseSchedule(opts.healWindow);
+  if (window.kind !== 'interval') throw new UserError('--heal-window takes a duration such as 1h or 30m');
+  const limiter = new HealLimiter(opts.maxHeals, window.ms);
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (!stop.signal.aborted) io.err('watch: stopping after the current run\n');
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  io.err(
+    `watch: checking every ${schedule.text}${opts.heal ? `, healing (at most ${opts.maxHeals} per service per ${window.text})` : ''}\n`,
+  );
+  try {
+    for (let run = 1; !stop.signal.aborted; run++) {
+      const result = await runOnce(run, playbooks, opts, io, limiter, stop.signal);
+      if (opts.healthcheckFile) await writeHealthcheck(opts.healthcheckFile, result);
+      if (opts.maxRuns !== undefined && run >= opts.maxRuns) break;
+      await sleep(delayUntilNext(schedule, new Date()), stop.signal);
+    }
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+  return EXIT.ok;
+}
+
+async function runOnce(
+  run: number,
+  playbooks: string[],
+  opts: WatchOptions,
+  io: Io,
+  limiter: HealLimiter,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const time = new Date().toISOString();
+  const base = { time, run, drifts: 0, unchecked: 0, healed: [], healFailed: [], crashLooping: [] };
+  let fleet: Fleet;
+  try {
+    fleet = await observeFleet(playbooks, opts, io);
+  } catch (err) {
+    // A playbook broken mid-watch is reported every run until fixed; the watch goes on.
+    const message = describeError(err);
+    io.err(`watch: run ${run}: ${message}\n`);
+    return { ...base, status: 'error', error: message };
+  }
+  try {
+    const report = driftOf(fleet);
+    await emitReport(report, run, opts, io);
+    const result: RunResult = {
+      ...base,
+      status: ['in-sync', 'drift', 'unchecked'][
+        [0, 2, 3].indexOf(driftExitCode(report))
+      ] as RunResult['status'],
+      drifts: report.summary.drifts,
+      unchecked: report.summary.unchecked,
+    };
+    if (opts.heal && report.summary.drifts > 0 && !signal.aborted)
+      await heal(fleet, report, result, opts, io, limiter);
+    return result;
+  } finally {
+    await fleet.pool.closeAll();
+  }
+}
+
+async function heal(
+  fleet: Fleet,
+  report: DriftReport,
+  result: RunResult,
+  opts: WatchOptions,
+  io: Io,
+  limiter: HealLimiter,
+): Promise<void> {
+  const now = Date.now();
+  const hosts: Desired['hosts'] = {};
+  for (const [host, drift] of Object.entries(report.hosts)) {
+    const want = fleet.desired.hosts[host];
+    if (drift.status !== 'drift' || !want) continue;
+    const services: DesiredHost['services'] = {};
+    let runlevel = false;
+    // One heal per service (or runlevel) per run, however many of its fields drifted.
+    const drifted = new Set(drift.items.filter((i) => !i.inSync).map((i) => i.service ?? ''));
+    for (const name of drifted) {
+      const key = `${name || 'runlevel'}@${host}`;
+      if (!limiter.tryTake(key, now)) {
+        result.crashLooping.push(key);
+        continue;
+      }
+      const service = want.services[name];
+      if (name === '') runlevel = true;
+      else if (service) services[name] = service;
+    }
+    hosts[host] = { host, services, ...(runlevel ? { runlevel: want.runlevel } : {}) };
+  }
+  for (const key of result.crashLooping) {
+    io.err(
+      `watch: ${key} was healed ${opts.maxHeals} times within ${opts.healWindow}; not healing it again (crash loop?)\n`,
+    );
+  }
+  const { plan, blocked } = planFleet(
+    { ...fleet, desired: { playbooks: fleet.desired.playbooks, hosts } },
+    io,
+  );
+  if (blocked || plan.steps.length === 0) return;
+  const { outcomes } = await executeWithLocks(plan, fleet.inventory, fleet.pool, opts, io);
+  for (const o of outcomes) {
+    const key = `${o.step.kind} ${o.step.service ?? o.step.target ?? ''}@${o.step.host}`;
+    (o.kind === 'ok' ? result.healed : result.healFailed).push(key);
+  }
+  const s = summarise(outcomes);
+  io.err(`watch: healed ${s.ok} step(s), ${s.failed + s.skipped + s.unreachable} did not succeed\n`);
+  if (result.healed.length > 0 && result.healFailed.length === 0) result.status = 'healed';
+}
+
+async function emitReport(report: DriftReport, run: number, opts: WatchOptions, io: Io): Promise<void> {
+  if (!opts.out) {
+    io.out(
+      `--- run ${run} at ${report.generatedAt}\n${renderDrift(report, opts.format, useColor(opts, io))}`,
+    );
+    return;
+  }
+  // JSON is appended as one line per run (JSON Lines); JUnit keeps only the latest run.
+  if (opts.format === 'json') await appendFile(opts.out, `${JSON.stringify(report)}\n`);
+  else if (opts.format === 'junit') await writeFile(opts.out, renderDrift(report, 'junit', false));
+  else
+    await appendFile(
+      opts.out,
+      `--- run ${run} at ${report.generatedAt}\n${renderDrift(report, opts.format, false)}\n`,
+    );
+}
+
+/** Written atomically after every run, so a supervisor can watch its content and its age. */
+async function writeHealthcheck(file: string, result: RunResult): Promise<void> {
+  await writeFile(`${file}.tmp`, `${JSON.stringify(result)}\n`);
+  await rename(`${file}.tmp`, file);
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ProblemsError) return err.problems.map(formatProblem).join('; ');
+  if (err instanceof UserError)
+    return formatProblem({ message: err.message, where: err.where, hint: err.hint });
+  return err instanceof Error ? err.message : String(err);
+}
