@@ -48,7 +48,10 @@ export async function gatherFacts(
           timeoutMs: OBSERVE_TIMEOUT_MS,
           become: host.become,
         });
-        if (opts.verbose) io.err(`observed ${name} in ${Date.now() - started} ms (exit ${res.code})\n`);
+        if (opts.verbose) {
+          const channels = got.conn.channelsOpened();
+          io.err(`observed ${name} in ${Date.now() - started} ms, ${channels} SSH channel(s) (exit ${res.code})\n`);
+        }
         if (res.timedOut) {
           return {
             status: 'unreachable',
