@@ -50,7 +50,9 @@ export async function gatherFacts(
         });
         if (opts.verbose) {
           const channels = got.conn.channelsOpened();
-          io.err(`observed ${name} in ${Date.now() - started} ms, ${channels} SSH channel(s) (exit ${res.code})\n`);
+          io.err(
+            `observed ${name} in ${Date.now() - started} ms, ${channels} SSH channel(s) (exit ${res.code})\n`,
+          );
         }
         if (res.timedOut) {
           return {

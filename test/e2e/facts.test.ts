@@ -11,7 +11,7 @@ const PLAYBOOK = 'playbooks/bed.yml';
 describeBed('runstate facts on real hosts', () => {
   beforeAll(() => resetBed());
 
-  it('finds each host\'s init system and the state of every declared service', async () => {
+  it("finds each host's init system and the state of every declared service", async () => {
     const r = await runstate(['facts', '-i', BED_INVENTORY, PLAYBOOK, '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -72,7 +72,8 @@ describeBed('runstate facts on real hosts', () => {
   it('observes each host in exactly one SSH channel (one round trip)', async () => {
     const r = await runstate(['facts', '-i', BED_INVENTORY, PLAYBOOK, '-v']);
     expect(r.code).toBe(0);
-    for (const h of BED_HOSTS) expect(r.stderr).toMatch(new RegExp(`observed ${h.name} in \\d+ ms, 1 SSH channel\\(s\\)`));
+    for (const h of BED_HOSTS)
+      expect(r.stderr).toMatch(new RegExp(`observed ${h.name} in \\d+ ms, 1 SSH channel\\(s\\)`));
   });
 
   it('reports a stopped sshd, a wrong host key and a wrong user, one line each, and still the others', async () => {
@@ -81,7 +82,12 @@ describeBed('runstate facts on real hosts', () => {
     // bed-sysv: a known_hosts whose key for its port is another host's key.
     // bed-supervisord: a user that does not exist there.
     const known = readFileSync(join(BED_DIR, 'known_hosts'), 'utf8').split('\n');
-    const keyOf = (port: number) => known.find((l) => l.startsWith(`[127.0.0.1]:${port} ssh-ed25519`))?.split(' ').slice(1).join(' ');
+    const keyOf = (port: number) =>
+      known
+        .find((l) => l.startsWith(`[127.0.0.1]:${port} ssh-ed25519`))
+        ?.split(' ')
+        .slice(1)
+        .join(' ');
     const badKnown = known
       .filter((l) => !l.startsWith('[127.0.0.1]:2222 '))
       .concat(`[127.0.0.1]:2222 ${keyOf(2221)}`);

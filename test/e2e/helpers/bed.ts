@@ -44,7 +44,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (compiled, as a user would) with a private audit log. */
-export function runstate(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runstate(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: REPO,
@@ -77,18 +80,26 @@ export function onHost(host: BedHostName, command: string): Promise<string> {
     execFile(
       'ssh',
       [
-        '-o', 'BatchMode=yes',
-        '-o', 'ConnectTimeout=5',
-        '-o', `UserKnownHostsFile=${join(BED_DIR, 'known_hosts')}`,
-        '-o', 'StrictHostKeyChecking=yes',
-        '-o', 'LogLevel=ERROR',
-        '-i', join(BED_DIR, 'id_ed25519'),
-        '-p', String(port),
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'ConnectTimeout=5',
+        '-o',
+        `UserKnownHostsFile=${join(BED_DIR, 'known_hosts')}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'LogLevel=ERROR',
+        '-i',
+        join(BED_DIR, 'id_ed25519'),
+        '-p',
+        String(port),
         'root@127.0.0.1',
         command,
       ],
       { timeout: 60_000 },
-      (err, stdout, stderr) => (err ? fail(new Error(`${host}: ${command}: ${stderr || err.message}`)) : done(stdout)),
+      (err, stdout, stderr) =>
+        err ? fail(new Error(`${host}: ${command}: ${stderr || err.message}`)) : done(stdout),
     );
   });
 }
