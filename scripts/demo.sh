@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job end to end. Brings up real hosts on this machine (systemd, SysV init,
 # OpenRC and supervisord, each with its own sshd on 127.0.0.1), then validates, observes and plans
-# the CRM playbook against them. Tears the hosts down at the end.
+# plans, applies, checks drift and heals the CRM playbook on them. Tears the hosts down at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -23,3 +23,14 @@ INV=.bed/inventory.yml
 rs validate -i "$INV" playbooks/bed.yml
 rs facts -i "$INV" playbooks/bed.yml || true
 rs plan -i "$INV" playbooks/bed.yml --detailed-exitcode || true
+rs apply -i "$INV" playbooks/bed.yml --dry-run
+rs apply -i "$INV" playbooks/bed.yml --yes
+echo; echo "== 3. Apply again: nothing to do"
+rs apply -i "$INV" playbooks/bed.yml --yes
+
+echo; echo "== 4. Drift: stop crm-db by hand on the systemd host, then report and heal"
+ssh -o BatchMode=yes -o UserKnownHostsFile=.bed/known_hosts -o LogLevel=ERROR -i .bed/id_ed25519 \
+  -p 2221 root@127.0.0.1 systemctl stop crm-db
+rs drift -i "$INV" playbooks/bed.yml || true
+rs watch -i "$INV" playbooks/bed.yml --every 5s --heal --max-runs 1
+rs drift -i "$INV" playbooks/bed.yml
