@@ -44,7 +44,7 @@ export async function gatherFacts(
         }
         const nonce = newNonce();
         const started = Date.now();
-        const res = await got.conn.runScript(buildObserveScript(services, nonce), {
+        const res = await got.conn.runScript(buildObserveScript(services, nonce, watchesOf(desired, name)), {
           timeoutMs: OBSERVE_TIMEOUT_MS,
           become: host.become,
         });
@@ -68,4 +68,13 @@ export async function gatherFacts(
   const hosts: Record<string, ObservedHost> = {};
   for (const r of results) hosts[r.host] = r;
   return { snapshot: { version: 1, hosts }, pool };
+}
+
+/** restart.on_change paths per service of a host, for the observe script's watch section. */
+function watchesOf(desired: Desired | undefined, host: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const s of Object.values(desired?.hosts[host]?.services ?? {})) {
+    if (s.restart && s.restart.onChange.length > 0) out[s.name] = s.restart.onChange;
+  }
+  return out;
 }

@@ -92,7 +92,10 @@ export async function prepareSavedPlan(file: string, opts: CommonOptions, io: Io
         {
           host: h,
           services: Object.fromEntries(
-            (plan.hosts[h]?.services ?? []).map((s) => [s, placeholderService(s)]),
+            (plan.hosts[h]?.services ?? []).map((s) => [
+              s,
+              placeholderService(s, plan.hosts[h]?.watches?.[s]),
+            ]),
           ),
         },
       ]),
@@ -120,9 +123,20 @@ export async function prepareSavedPlan(file: string, opts: CommonOptions, io: Io
   return { ok: true, plan, inventory, pool };
 }
 
-/** gatherFacts only needs service names; the rest of a DesiredService is not read there. */
-function placeholderService(name: string): Desired['hosts'][string]['services'][string] {
-  return { name, state: 'running', tier: 'main', manager: 'auto', requires: [], origin: {} };
+/** gatherFacts only reads service names and watched files; the rest is not read there. */
+function placeholderService(
+  name: string,
+  watches: string[] | undefined,
+): Desired['hosts'][string]['services'][string] {
+  return {
+    name,
+    state: 'running',
+    tier: 'main',
+    manager: 'auto',
+    requires: [],
+    origin: {},
+    ...(watches ? { restart: { onChange: watches } } : {}),
+  };
 }
 
 /** "crm-db active: inactive → active", "runlevel: 2 → 3", "now unreachable (…)". */

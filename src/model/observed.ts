@@ -20,6 +20,11 @@ export interface ObservedService {
   /** The manager's own words (SubState, LSB code, supervisor state…), for humans. */
   detail?: string;
   /**
+   * For a service with `restart.on_change`: the checksum of its watched files now, and as
+   * recorded at its last (re)start by runstate (null: never recorded).
+   */
+  watch?: { current: string; recorded: string | null };
+  /**
    * The manager's own name for it when that differs from `name` (systemd `foo.service`, supervisor
    * `grp:foo` or `pool:*`); drivers address the service by it.
    */

@@ -33,6 +33,8 @@ export interface PlanHost {
   unreachable?: string;
   /** The services observed on the host, so `apply --plan` observes exactly the same set again. */
   services: string[];
+  /** restart.on_change paths per service, observed with them so the digest is comparable. */
+  watches?: Record<string, string[]>;
   /** The observed state itself, so a stale plan can say what changed, not only that it did. */
   observed: ObservedHost;
 }

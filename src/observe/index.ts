@@ -4,9 +4,11 @@ import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
 import { CONDITIONS, checkedNonce } from './script.js';
 import { splitSections } from './sections.js';
+import { parseWatch } from './watch.js';
 
 export { buildObserveScript, newNonce } from './script.js';
 export { splitSections } from './sections.js';
+export { recordWatchCommand, WATCH_STATE_DIR } from './watch.js';
 
 interface Detected {
   init: ManagerKind | 'unknown';
@@ -88,6 +90,13 @@ export function parseObserveOutput(
   for (const name of [...new Set(services)]) {
     const picked = pickService(facts.flatMap((f) => f.services.filter((s) => s.name === name)));
     if (picked) observed[name] = withoutUndefined(picked);
+  }
+  const watch = sections.get('watch');
+  if (watch) {
+    for (const [name, state] of Object.entries(parseWatch(watch.body))) {
+      const svc = observed[name];
+      if (svc) observed[name] = { ...svc, watch: state };
+    }
   }
   return {
     status: 'ok',

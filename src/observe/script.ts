@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { driverFor } from '../drivers/index.js';
 import type { ManagerKind } from '../model/desired.js';
+import { watchFragment } from './watch.js';
 
 /** Random per run: a section marker can only come from this script, never from a service's output. */
 export function newNonce(): string {
@@ -53,7 +54,11 @@ export const CONDITIONS: ReadonlyArray<[ManagerKind, string]> = [
  * short in transit does not run half-way), and no init script can wait on the terminal.
  * Read-only; no `set -e`, so a missing service, tool or socket is printed as a fact.
  */
-export function buildObserveScript(services: readonly string[], nonce: string): string {
+export function buildObserveScript(
+  services: readonly string[],
+  nonce: string,
+  watches: Readonly<Record<string, readonly string[]>> = {},
+): string {
   const marker = `@@runstate:${checkedNonce(nonce)}`;
   const sections = CONDITIONS.map(([kind, test]) => {
     const fragment = driverFor(kind).observeScript(services);
@@ -81,6 +86,15 @@ export function buildObserveScript(services: readonly string[], nonce: string): 
     `printf 'init=%s\\nsupervisord=%s\\npid1=%s\\npid1-exe=%s\\n' "$rs_init" "$rs_sup" "$rs_pid1" "$rs_exe"`,
     `printf '%s\\n' '${marker}:end:detect:0'`,
     ...sections,
+    ...(Object.keys(watches).length > 0
+      ? [
+          `printf '%s\\n' '${marker}:begin:watch'`,
+          '(',
+          watchFragment(watches),
+          ')',
+          `printf '%s:%s\\n' '${marker}:end:watch' "$?"`,
+        ]
+      : []),
     `printf '%s\\n' '${marker}:done'`,
     '} </dev/null',
     'exit 0',

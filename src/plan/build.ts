@@ -1,6 +1,8 @@
 import type { ChangeRequest } from '../drivers/driver.js';
+import type { DesiredHost } from '../model/desired.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { Plan, PlanHost } from '../model/plan.js';
+import { recordWatchCommand } from '../observe/watch.js';
 import { diffHostDetailed } from './diff.js';
 import { hostDigest } from './digest.js';
 import { orderIntoWaves } from './order.js';
@@ -38,6 +40,7 @@ export function buildPlan(input: PlanInput): PlanResult {
       digest: hostDigest(seen),
       ...(seen.status === 'unreachable' ? { unreachable: seen.reason } : {}),
       services: Object.keys(want?.services ?? {}).sort(compareText),
+      ...watchesOf(want),
       observed: seen,
     };
     if (!want || seen.status !== 'ok') continue;
@@ -58,6 +61,9 @@ export function buildPlan(input: PlanInput): PlanResult {
     };
     const why = input.unsupportedFor?.(c.host, c.manager, request);
     const commands = why === undefined ? commandsFor(c.host, c.manager, request) : [];
+    if (commands.length > 0 && c.service && c.watchPaths && (c.kind === 'start' || c.kind === 'restart')) {
+      commands.push(recordWatchCommand(c.service, c.watchPaths));
+    }
     if (commands.length === 0) {
       // A step without commands would be reported as done without anything having happened.
       problems.push({
@@ -100,4 +106,12 @@ function compareProblems(a: PlanProblem, b: PlanProblem): number {
     compareText(a.service ?? '', b.service ?? '') ||
     compareText(a.message, b.message)
   );
+}
+
+function watchesOf(want: DesiredHost | undefined): { watches?: Record<string, string[]> } {
+  const entries = Object.values(want?.services ?? {})
+    .filter((s) => (s.restart?.onChange.length ?? 0) > 0)
+    .map((s): [string, string[]] => [s.name, [...(s.restart?.onChange ?? [])]])
+    .sort(([a], [b]) => compareText(a, b));
+  return entries.length > 0 ? { watches: Object.fromEntries(entries) } : {};
 }

@@ -76,7 +76,14 @@ function diffService(
   }
   const manager = want.manager !== 'auto' ? want.manager : seen.manager;
   const address = addressOf(seen);
-  const base = { host, service: name, manager, ...(address ? { observed: address } : {}) };
+  const watched = want.restart?.onChange ?? [];
+  const base = {
+    host,
+    service: name,
+    manager,
+    ...(address ? { observed: address } : {}),
+    ...(watched.length > 0 ? { watchPaths: watched } : {}),
+  };
   const changes: Change[] = [];
   const problems: PlanProblem[] = [];
 
@@ -89,6 +96,9 @@ function diffService(
     });
   } else if (want.state === 'stopped' && (seen.active === 'active' || seen.active === 'activating')) {
     changes.push({ ...base, kind: 'stop', reason: `observed ${seen.active}, want stopped` });
+  } else if (want.state === 'running' && watched.length > 0 && seen.watch) {
+    const reason = restartReason(seen.watch);
+    if (reason) changes.push({ ...base, kind: 'restart', reason });
   }
 
   if (want.enabled === true && seen.enabled === 'disabled') {
@@ -114,4 +124,16 @@ function addressOf(seen: ObservedService): ObservedAddress | undefined {
     ...(seen.runlevels !== undefined ? { runlevels: [...seen.runlevels] } : {}),
   };
   return Object.keys(address).length > 0 ? address : undefined;
+}
+
+/**
+ * restart.on_change: restart when the watched files' checksum differs from the one recorded at
+ * the service's last (re)start by runstate. With no record yet (the watch is new, or something
+ * else started it) it restarts once, so from then on the record says what it runs with.
+ */
+function restartReason(watch: NonNullable<ObservedService['watch']>): string | undefined {
+  if (watch.recorded === null)
+    return 'no record of its watched files at its last start: restart once to record them';
+  if (watch.current !== watch.recorded) return 'watched files changed since its last (re)start';
+  return undefined;
 }

@@ -66,6 +66,8 @@ export interface Change {
   health?: HealthCheck;
   /** Passed on to the drivers with the change; absent when observe reported none of it. */
   observed?: ObservedAddress;
+  /** restart.on_change files: a start or restart also records their checksum on the host. */
+  watchPaths?: string[];
 }
 
 /** A step with its commands but not yet ordered. */

@@ -18,6 +18,7 @@ function canonicalPlan(plan: Plan): Plan {
       digest: h.digest,
       ...(h.unreachable !== undefined ? { unreachable: h.unreachable } : {}),
       services: [...h.services],
+      ...(h.watches !== undefined ? { watches: sortKeysDeep(h.watches) } : {}),
       observed: sortKeysDeep(h.observed),
     };
   }

@@ -46,6 +46,7 @@ const SERVICE: FieldSpec<ObservedService> = {
   unit: 'optional',
   tool: 'optional',
   runlevels: 'optional',
+  watch: 'optional',
 };
 /** Records so tsc insists on every member of each union and nothing else. */
 const ACTIVE: Record<ActiveState, true> = {

@@ -38,6 +38,7 @@ const PLAN_HOST: FieldSpec<PlanHost> = {
   digest: 'required',
   unreachable: 'optional',
   services: 'required',
+  watches: 'optional',
   observed: 'required',
 };
 const STEP: FieldSpec<Step> = {
