@@ -1,0 +1,110 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import type { Io } from '../../../src/cli/context.js';
+import { main } from '../../../src/cli/main.js';
+
+// The CLI in-process against the committed example and its snapshot: no host is contacted
+// (every command here is offline: validate, plan/apply/drift from --observed).
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: {} };
+  const code = await main(['node', 'runstate', ...args], io);
+  return { code, out, err };
+}
+
+const INV = ['-i', 'inventory/crm.yml'];
+const SNAP = ['--observed', 'examples/observed/crm.json'];
+
+describe('runstate validate', () => {
+  it('says ok with the counts', async () => {
+    expect(await run('validate', ...INV, 'playbooks/site.yml')).toEqual({
+      code: 0,
+      out: 'ok: 13 services on 5 hosts\n',
+      err: '',
+    });
+  });
+
+  it('reports every problem compiler-style and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-cli-'));
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(bad, 'version: 1\nhosts:\n  databse:\n    services:\n      "pg;sql": { state: running }\n');
+    const r = await run('validate', ...INV, bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${bad}:3:3: error: unknown host or group "databse"; did you mean "database"?`);
+    expect(r.err).toContain(`${bad}:5:7: error: service "pg;sql" — names may contain only [A-Za-z0-9@._+-]`);
+    expect(r.err).toContain('nothing was changed on any host');
+  });
+
+  it('a usage error exits 1', async () => {
+    expect((await run('validate')).code).toBe(1);
+    expect((await run('frobnicate')).code).toBe(1);
+  });
+});
+
+describe('runstate plan (offline, from a snapshot)', () => {
+  it('prints numbered waves with reasons', async () => {
+    const r = await run('plan', ...INV, 'playbooks/site.yml', ...SNAP);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('Plan: 10 changes on 5 hosts (7 waves)');
+    expect(r.out).toMatch(/Wave 3\n\s+db1\s+start\s+postgresql\s+\(observed inactive, want running\)/);
+  });
+
+  it('--detailed-exitcode: 2 when there are changes', async () => {
+    expect((await run('plan', ...INV, 'playbooks/site.yml', ...SNAP, '--detailed-exitcode')).code).toBe(2);
+  });
+
+  it('--format json validates against the plan schema, and --out saves the same bytes', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rs-cli-')), 'plan.json');
+    const r = await run('plan', ...INV, 'playbooks/site.yml', ...SNAP, '--format', 'json', '--out', out);
+    expect(readFileSync(out, 'utf8')).toBe(r.out);
+    const ajv = new Ajv2020({ strict: false });
+    ajv.addSchema(JSON.parse(readFileSync('schemas/observed.schema.json', 'utf8')), 'observed.schema.json');
+    expect(
+      ajv.validate(JSON.parse(readFileSync('schemas/plan.schema.json', 'utf8')), JSON.parse(r.out)),
+    ).toBe(true);
+    const again = await run('plan', ...INV, 'playbooks/site.yml', ...SNAP, '--format', 'json');
+    expect(again.out).toBe(r.out);
+  });
+
+  it('--explain says where each value came from', async () => {
+    const r = await run('plan', ...INV, 'playbooks/site.yml', '--explain', 'crm1', 'telnet');
+    expect(r.out).toContain('state: stopped — group:main, playbooks/site.yml:42:9');
+  });
+
+  it('a snapshot that is not one is refused with the schema path', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'rs-cli-')), 'snap.json');
+    writeFileSync(bad, '{"version": 2, "hosts": {}}');
+    const r = await run('plan', ...INV, 'playbooks/site.yml', '--observed', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('not an observed-state snapshot');
+  });
+});
+
+describe('runstate apply --dry-run (offline)', () => {
+  it('lists the exact commands in wave order and changes nothing', async () => {
+    const r = await run('apply', ...INV, 'playbooks/site.yml', ...SNAP, '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('  db1: systemctl start -- postgresql.service');
+    expect(r.out).toContain('  proxy1: rc-service haproxy start');
+    expect(r.out.indexOf('postgresql.service')).toBeLessThan(r.out.indexOf('rc-service haproxy start'));
+    expect(r.out).toContain('Dry run: 10 step(s) would run; nothing was changed.');
+  });
+
+  it('refuses --observed without --dry-run, and playbooks together with --plan', async () => {
+    expect((await run('apply', ...INV, 'playbooks/site.yml', ...SNAP)).code).toBe(1);
+    expect((await run('apply', ...INV, 'playbooks/site.yml', '--plan', 'x.json')).code).toBe(1);
+  });
+});
+
+describe('runstate drift (offline)', () => {
+  it('exits 2 on drift and renders junit', async () => {
+    const r = await run('drift', ...INV, 'playbooks/site.yml', ...SNAP, '--format', 'junit');
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('<testsuite');
+    expect(r.out).toContain('<failure');
+  });
+});
