@@ -1,12 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
-import { applyCommand } from './apply.js';
+import { type ApplyOptions, applyCommand } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import { type DriftFormat, driftCommand } from './drift.js';
 import { factsCommand } from './facts.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
-import { watchCommand } from './watch.js';
+import { type WatchOptions, watchCommand } from './watch.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -103,7 +103,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       },
     );
 
-  withCommon(program.command('watch'))
+  withExecution(withCommon(program.command('watch')))
     .description('scheduled drift checks until stopped; --heal converges what drifted')
     .argument('<playbook...>', 'playbook files or directories')
     .requiredOption('--every <interval-or-cron>', 'e.g. 30s, 5m, 1h, or a cron expression "*/5 * * * *"')
@@ -118,45 +118,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <file>', "append each run's report here (json: one line per run; junit: latest run)")
     .option('--healthcheck-file <file>', 'after every run, write its status here as JSON')
     .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
-    .option('--audit-log <file>', 'where healing commands are appended as JSON lines')
-    .option(
-      '--lock-timeout <seconds>',
-      'how long to wait for another apply on the same host',
-      parseNonNegativeInt,
-      60,
-    )
-    .option(
-      '--settle <seconds>',
-      'after a start, wait this long before checking it stayed up',
-      parseNonNegativeInt,
-      2,
-    )
-    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
       setExit(await watchCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
     });
 
-  withCommon(program.command('apply'))
+  withExecution(withCommon(program.command('apply')))
     .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')
     .argument('[playbook...]', 'playbook files or directories (not with --plan)')
     .option('--dry-run', 'walk the same path as apply and stop before every command')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
     .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
-    .option('--audit-log <file>', 'where executed commands are appended as JSON lines')
-    .option(
-      '--lock-timeout <seconds>',
-      'how long to wait for another apply on the same host',
-      parseNonNegativeInt,
-      60,
-    )
-    .option(
-      '--settle <seconds>',
-      'after a start, wait this long before checking it stayed up',
-      parseNonNegativeInt,
-      2,
-    )
-    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & ApplyFlags) => {
       if (opts.plan && playbooks.length > 0) {
         throw new UserError(
@@ -181,30 +153,26 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
-interface WatchFlags {
-  every: string;
-  heal?: boolean;
-  maxHeals: number;
-  healWindow: string;
-  format: DriftFormat;
-  out?: string;
-  healthcheckFile?: string;
-  maxRuns?: number;
-  auditLog?: string;
-  lockTimeout: number;
-  settle: number;
-  commandTimeout: number;
-}
+type WatchFlags = Omit<WatchOptions, keyof CommonOptions>;
+type ApplyFlags = Omit<ApplyOptions, keyof CommonOptions>;
 
-interface ApplyFlags {
-  dryRun?: boolean;
-  yes?: boolean;
-  plan?: string;
-  observed?: string;
-  auditLog?: string;
-  lockTimeout: number;
-  settle: number;
-  commandTimeout: number;
+/** Flags of every command that executes steps on hosts (apply, watch --heal). */
+function withExecution(cmd: Command): Command {
+  return cmd
+    .option('--audit-log <file>', 'where executed commands are appended as JSON lines')
+    .option(
+      '--lock-timeout <seconds>',
+      'how long to wait for another apply on the same host',
+      parseNonNegativeInt,
+      60,
+    )
+    .option(
+      '--settle <seconds>',
+      'after a start, wait this long before checking it stayed up',
+      parseNonNegativeInt,
+      2,
+    )
+    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300);
 }
 
 function parseNonNegativeInt(value: string): number {
