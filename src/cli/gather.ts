@@ -44,7 +44,10 @@ export async function gatherFacts(
         }
         const nonce = newNonce();
         const started = Date.now();
-        const res = await got.conn.runScript(buildObserveScript(services, nonce, watchesOf(desired, name)), {
+        // With no playbook there is nothing declared: list every service the host knows.
+        const observeOpts = { discover: desired === undefined };
+        const script = buildObserveScript(services, nonce, watchesOf(desired, name), observeOpts);
+        const res = await got.conn.runScript(script, {
           timeoutMs: OBSERVE_TIMEOUT_MS,
           become: host.become,
         });
@@ -61,7 +64,7 @@ export async function gatherFacts(
             reason: `observing took over ${OBSERVE_TIMEOUT_MS / 1000} s`,
           };
         }
-        return parseObserveOutput(name, res.stdout, nonce, services);
+        return parseObserveOutput(name, res.stdout, nonce, services, observeOpts);
       }),
     ),
   );

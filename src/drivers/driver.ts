@@ -1,6 +1,9 @@
 import type { ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService } from '../model/observed.js';
 import type { StepKind } from '../model/plan.js';
+import type { ObserveOptions } from './fragment.js';
+
+export type { ObserveOptions } from './fragment.js';
 
 /** What one driver learned from its section of the host's single observe script. */
 export interface DriverFacts {
@@ -30,11 +33,15 @@ export interface Driver {
   kind: ManagerKind;
   /**
    * A POSIX sh fragment printing this manager's facts for the given (already validated)
-   * service names; it must not fail the script when a service or tool is missing.
+   * service names; it must not fail the script when a service or tool is missing. With
+   * `discover`, it also lists every service the manager knows, in the same run.
    */
-  observeScript(services: readonly string[]): string;
-  /** Parse the fragment's output. */
-  parse(output: string, services: readonly string[]): DriverFacts;
+  observeScript(services: readonly string[], opts?: ObserveOptions): string;
+  /**
+   * Parse the fragment's output: one entry per requested name; with `discover`, then one per
+   * other service the host reported (names checked against SPEC's regex, others dropped).
+   */
+  parse(output: string, services: readonly string[], opts?: ObserveOptions): DriverFacts;
   /** The exact commands for a change. */
   commands(change: ChangeRequest): string[][];
   /**

@@ -115,3 +115,42 @@ export function runlevelProblem(change: { kind: string; target?: string }): stri
   if (change.kind !== 'set-runlevel' && change.kind !== 'set-default-runlevel') return undefined;
   return targetProblem(change.target);
 }
+
+/** Options of the observe script and its parsers. */
+export interface ObserveOptions {
+  /** Also list every service the manager knows on the host, not only the requested ones. */
+  discover?: boolean;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * Discovery helpers for a fragment. Names found on the host are data: `rs_add` keeps one only if
+ * it has SPEC's shape (spelled out, not as a range, so no locale widens it) and is not yet in
+ * `$rs_seen` (the requested names, then those added); kept names collect in `$rs_new`. A kept name
+ * holds no blank or glob character, so `set -- "$@" $rs_new` splits it back safely.
+ */
+export const DISCOVER_SH = [
+  `rs_ok() { case $1 in ''|[!${ALNUM}]*|*[!${ALNUM}@._+-]*) return 1 ;; esac; [ \${#1} -le 255 ]; }`,
+  'rs_add() { rs_ok "$1" || return 0; case $rs_seen in *" $1 "*) return 0 ;; esac; rs_seen="$rs_seen$1 "; rs_new="$rs_new $1"; }',
+  'rs_seen=" $* "; rs_new=',
+].join('\n');
+
+/** Host-reported names reach the facts only when they match SPEC's regex; the rest are dropped. */
+export function isServiceName(name: string): boolean {
+  return SERVICE_NAME_RE.test(name);
+}
+
+/** The requested names first (as given), then the discovered ones that are new, sorted. */
+export function withDiscovered<T extends { name: string }>(
+  requested: readonly T[],
+  discovered: readonly T[],
+): T[] {
+  const seen = new Set(requested.map((s) => s.name));
+  const extra = discovered.filter((s) => {
+    if (seen.has(s.name) || !isServiceName(s.name)) return false;
+    seen.add(s.name);
+    return true;
+  });
+  return [...requested, ...extra.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))];
+}

@@ -6,7 +6,7 @@ import { systemdDriver } from './systemd.js';
 import { sysvDriver } from './sysv.js';
 import { upstartDriver } from './upstart.js';
 
-export type { ChangeRequest, Driver, DriverFacts } from './driver.js';
+export type { ChangeRequest, Driver, DriverFacts, ObserveOptions } from './driver.js';
 export { systemdUnit } from './systemd.js';
 
 const BY_KIND: Record<ManagerKind, Driver> = {

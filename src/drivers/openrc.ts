@@ -6,11 +6,13 @@ import {
   checkedNames,
   checkedTarget,
   linesOf,
+  type ObserveOptions,
   readTagged,
   runlevelProblem,
   setNames,
   stripAnsi,
   TIMEOUT,
+  withDiscovered,
 } from './fragment.js';
 
 /*
@@ -21,8 +23,11 @@ import {
  * shutdown runlevel is `off`), so a playbook names it.
  */
 
-function observeScript(services: readonly string[]): string {
+function observeScript(services: readonly string[], opts: ObserveOptions = {}): string {
   return [
+    // Discovery: every service with OpenRC's own record of its state (`[  started  ]`), read from
+    // its state directory in one call: no init script runs, so none can hang or misread `status`.
+    ...(opts.discover ? [capture('all', `${TIMEOUT} rc-status --servicelist`)] : []),
     setNames(checkedNames(services)),
     capture('runlevel', `${TIMEOUT} rc-status --runlevel`),
     capture('update', `${TIMEOUT} rc-update show`),
@@ -56,7 +61,10 @@ const BY_WORD: Record<string, ActiveState> = {
   stopping: 'deactivating',
   starting: 'activating',
   inactive: 'activating',
+  // rc-status: waiting for a service it needs before it can start.
+  scheduled: 'activating',
   crashed: 'failed',
+  failed: 'failed',
   unsupervised: 'failed',
 };
 
@@ -90,50 +98,78 @@ export function levelToRunlevel(target: string): string {
   return /^[2-5]$/.test(target) ? 'default' : target;
 }
 
-function parse(output: string, services: readonly string[]): DriverFacts {
+/** ` sshd        [  started  ]` (rc-status --servicelist); newer versions add an uptime after the word. */
+export function parseServiceList(lines: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of lines) {
+    const m = /^\s*(\S+)\s+\[\s*([a-z]+)/.exec(stripAnsi(line));
+    if (m && !out.has(m[1] as string)) out.set(m[1] as string, m[2] as string);
+  }
+  return out;
+}
+
+interface Status {
+  /** Exit code of `rc-service <svc> status`, or "missing"; absent when only rc-status listed it. */
+  code?: string;
+  word: string;
+}
+
+function serviceFrom(
+  name: string,
+  st: Status | undefined,
+  inRunlevels: Map<string, string[]>,
+  bootRunlevels: Set<string>,
+): ObservedService {
+  if (!st)
+    return {
+      name,
+      manager: 'openrc',
+      active: 'unknown',
+      enabled: 'unknown',
+      detail: 'status not reported',
+    };
+  if (st.code === 'missing') {
+    return {
+      name,
+      manager: 'openrc',
+      active: 'not-found',
+      enabled: 'not-found',
+      detail: 'no such service',
+    };
+  }
+  const runlevels = inRunlevels.get(name) ?? [];
+  const enabled: EnabledState = runlevels.some((r) => bootRunlevels.has(r)) ? 'enabled' : 'disabled';
+  const active = (st.code === undefined ? undefined : BY_CODE[st.code]) ?? BY_WORD[st.word] ?? 'unknown';
+  const where = runlevels.length > 0 ? `in runlevel ${runlevels.join(' ')}` : 'in no runlevel';
+  return {
+    name,
+    manager: 'openrc',
+    active,
+    enabled,
+    detail: `status: ${st.word || `exit ${st.code}`}; ${where}`,
+    runlevels,
+  };
+}
+
+function parse(output: string, services: readonly string[], opts: ObserveOptions = {}): DriverFacts {
   const tagged = readTagged(output);
   const current = stripAnsi(linesOf(tagged, 'runlevel')[0] ?? '').trim() || undefined;
   const inRunlevels = runlevelsByService(linesOf(tagged, 'update'));
-  const status = new Map<string, { code: string; word: string }>();
+  const status = new Map<string, Status>();
   for (const line of linesOf(tagged, 'st')) {
     const m = /^(\S+) (\S+) ?([a-z]*)$/.exec(line);
     if (m && !status.has(m[1] as string))
       status.set(m[1] as string, { code: m[2] as string, word: m[3] as string });
   }
   const bootRunlevels = new Set([...BOOT_RUNLEVELS, ...(current ? [current] : [])]);
-  const found = checkedNames(services).map((name): ObservedService => {
-    const st = status.get(name);
-    if (!st)
-      return {
-        name,
-        manager: 'openrc',
-        active: 'unknown',
-        enabled: 'unknown',
-        detail: 'status not reported',
-      };
-    if (st.code === 'missing') {
-      return {
-        name,
-        manager: 'openrc',
-        active: 'not-found',
-        enabled: 'not-found',
-        detail: 'no such service',
-      };
-    }
-    const runlevels = inRunlevels.get(name) ?? [];
-    const enabled: EnabledState = runlevels.some((r) => bootRunlevels.has(r)) ? 'enabled' : 'disabled';
-    const active = BY_CODE[st.code] ?? BY_WORD[st.word] ?? 'unknown';
-    const where = runlevels.length > 0 ? `in runlevel ${runlevels.join(' ')}` : 'in no runlevel';
-    return {
-      name,
-      manager: 'openrc',
-      active,
-      enabled,
-      detail: `status: ${st.word || `exit ${st.code}`}; ${where}`,
-      runlevels,
-    };
-  });
-  return { services: found, runlevel: { current } };
+  const found = checkedNames(services).map((name) =>
+    serviceFrom(name, status.get(name), inRunlevels, bootRunlevels),
+  );
+  if (!opts.discover) return { services: found, runlevel: { current } };
+  const listed = [...parseServiceList(linesOf(tagged, 'all'))].map(([name, word]) =>
+    serviceFrom(name, { word }, inRunlevels, bootRunlevels),
+  );
+  return { services: withDiscovered(found, listed), runlevel: { current } };
 }
 
 function unsupported(change: ChangeRequest): string | undefined {

@@ -1,6 +1,15 @@
 import type { ActiveState, EnabledState, ObservedService } from '../model/observed.js';
 import type { ChangeRequest, Driver, DriverFacts } from './driver.js';
-import { capture, checkedName, checkedNames, linesOf, readTagged, TIMEOUT } from './fragment.js';
+import {
+  capture,
+  checkedName,
+  checkedNames,
+  linesOf,
+  type ObserveOptions,
+  readTagged,
+  TIMEOUT,
+  withDiscovered,
+} from './fragment.js';
 
 /*
  * supervisord. One `supervisorctl status` lists every process ("name STATE description"; group
@@ -41,8 +50,9 @@ rs_sv_conf() {
   return 0
 }`;
 
-function observeScript(_services: readonly string[]): string {
-  // Every process is listed; the parser picks the requested ones, so no name enters this fragment.
+function observeScript(_services: readonly string[], _opts?: ObserveOptions): string {
+  // Every process is listed (discovery needs nothing more); the parser picks the requested ones,
+  // so no name enters this fragment.
   return [
     CONF_FUNCTIONS,
     capture('status', `${TIMEOUT} supervisorctl status`),
@@ -144,45 +154,63 @@ function describe(procs: readonly ProcessStatus[]): string {
   return [...counts].map(([state, n]) => `${state} ${n}/${procs.length}`).join(', ');
 }
 
-function parse(output: string, services: readonly string[]): DriverFacts {
+/**
+ * The names discovery reports: a process without a group under its own name; a group (`grp:a`,
+ * `grp:b`, or numprocs' `pool:pool_00`) under the group's name, which a playbook uses to mean all
+ * of its processes — names with a colon are not SPEC names.
+ */
+export function discoveredNames(procs: readonly ProcessStatus[]): string[] {
+  return [...new Set(procs.map((p) => p.name.split(':')[0] as string))];
+}
+
+function serviceFor(
+  name: string,
+  procs: readonly ProcessStatus[],
+  programs: Map<string, boolean> | undefined,
+  answered: boolean,
+): ObservedService {
+  const exact = procs.filter((p) => p.name === name);
+  const group = procs.filter((p) => p.name.startsWith(`${name}:`));
+  const member = procs.filter((p) => p.name.endsWith(`:${name}`));
+  let chosen: ProcessStatus[];
+  let unit: string;
+  if (exact.length > 0) [chosen, unit] = [exact, name];
+  else if (group.length > 0) [chosen, unit] = [group, `${name}:*`];
+  else if (member.length === 1) [chosen, unit] = [member, (member[0] as ProcessStatus).name];
+  else if (!answered) {
+    return {
+      name,
+      manager: 'supervisord',
+      active: 'unknown',
+      enabled: 'unknown',
+      detail: 'supervisorctl did not answer',
+    };
+  } else {
+    const detail =
+      member.length > 1 ? `ambiguous: ${member.map((p) => p.name).join(' ')}` : 'no such program';
+    return { name, manager: 'supervisord', active: 'not-found', enabled: 'not-found', detail };
+  }
+  return {
+    name,
+    manager: 'supervisord',
+    active: combinedActive(chosen),
+    enabled: combinedEnabled(chosen, programs),
+    detail: describe(chosen),
+    unit,
+  };
+}
+
+function parse(output: string, services: readonly string[], opts: ObserveOptions = {}): DriverFacts {
   const tagged = readTagged(output);
   const procs = parseStatusLines(linesOf(tagged, 'status'));
   const code = tagged.get('status')?.code;
   // supervisorctl exits 3 when some process is not running; anything else with no lines is no answer.
   const answered = procs.length > 0 || code === 0 || code === 3;
   const programs = parseAutostart(linesOf(tagged, 'conf'));
-  const found = checkedNames(services).map((name): ObservedService => {
-    const exact = procs.filter((p) => p.name === name);
-    const group = procs.filter((p) => p.name.startsWith(`${name}:`));
-    const member = procs.filter((p) => p.name.endsWith(`:${name}`));
-    let chosen: ProcessStatus[];
-    let unit: string;
-    if (exact.length > 0) [chosen, unit] = [exact, name];
-    else if (group.length > 0) [chosen, unit] = [group, `${name}:*`];
-    else if (member.length === 1) [chosen, unit] = [member, (member[0] as ProcessStatus).name];
-    else if (!answered) {
-      return {
-        name,
-        manager: 'supervisord',
-        active: 'unknown',
-        enabled: 'unknown',
-        detail: 'supervisorctl did not answer',
-      };
-    } else {
-      const detail =
-        member.length > 1 ? `ambiguous: ${member.map((p) => p.name).join(' ')}` : 'no such program';
-      return { name, manager: 'supervisord', active: 'not-found', enabled: 'not-found', detail };
-    }
-    return {
-      name,
-      manager: 'supervisord',
-      active: combinedActive(chosen),
-      enabled: combinedEnabled(chosen, programs),
-      detail: describe(chosen),
-      unit,
-    };
-  });
-  return { services: found };
+  const found = checkedNames(services).map((name) => serviceFor(name, procs, programs, answered));
+  if (!opts.discover) return { services: found };
+  const more = discoveredNames(procs).map((name) => serviceFor(name, procs, programs, answered));
+  return { services: withDiscovered(found, more) };
 }
 
 function unsupported(change: ChangeRequest): string | undefined {

@@ -5,12 +5,15 @@ import {
   checkedName,
   checkedNames,
   checkedTarget,
+  DISCOVER_SH,
   linesOf,
   numericLevel,
+  type ObserveOptions,
   readTagged,
   runlevelProblem,
   setNames,
   TIMEOUT,
+  withDiscovered,
 } from './fragment.js';
 
 const UNIT_TYPES = new Set([
@@ -53,17 +56,38 @@ function targetName(target: string): string {
   return target.includes('.') ? target : `${target}.target`;
 }
 
-function observeScript(services: readonly string[]): string {
+/**
+ * Discovery: every service unit systemd has loaded (`list-units --all`: instances such as
+ * `getty@tty1` live only there) or has a file for (`list-unit-files`: installed but never loaded).
+ * No `--plain`: awk takes the first word ending in `.service`, which also skips the bullet older
+ * versions print before a failed unit. Templates (`foo@.service`) are not services; aliases are
+ * kept here and fold into their real unit through the `Id` that `show` answers with.
+ */
+const DISCOVER = [
+  DISCOVER_SH,
+  'set -f',
+  `for rs_u in $({ ${TIMEOUT} systemctl list-units --type=service --all --no-legend --no-pager; ${TIMEOUT} systemctl list-unit-files --type=service --no-legend --no-pager; } 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }'); do`,
+  '  case $rs_u in *@.service) ;; *.service) rs_add "$rs_u" ;; esac',
+  'done',
+  'set +f',
+  'set -- "$@" $rs_new',
+].join('\n');
+
+function observeScript(services: readonly string[], opts: ObserveOptions = {}): string {
   const units = checkedNames(services).map(systemdUnit);
   const parts = [setNames(units)];
-  if (units.length > 0) {
+  if (opts.discover) parts.push(DISCOVER);
+  if (units.length > 0 || opts.discover) {
     // One call for every unit. If it fails as a whole (an old systemd refusing one odd name),
-    // ask per unit so the other units are still observed.
+    // ask per unit so the other units are still observed. `show` without units would describe
+    // the manager itself, hence the test when the list is only known on the host.
     parts.push(
+      ...(opts.discover ? ['if [ "$#" -gt 0 ]; then'] : []),
       capture('show', `${TIMEOUT} systemctl show ${PROPS} -- "$@"`),
       'if [ "$rs_c" -ne 0 ]; then',
       capture('each', `for rs_u in "$@"; do ${TIMEOUT} systemctl show ${PROPS} -- "$rs_u"; echo; done`),
       'fi',
+      ...(opts.discover ? ['fi'] : []),
     );
   }
   parts.push(
@@ -144,7 +168,23 @@ export function serviceFromShow(name: string, b: Props): ObservedService {
   return { name, manager: 'systemd', active, enabled, detail, unit };
 }
 
-function parse(output: string, services: readonly string[]): DriverFacts {
+/**
+ * The name a discovered unit is reported under: `ssh.service` → `ssh`; the full id when the
+ * short name would mean another unit (`foo.socket.service`), so the name always leads back to it.
+ */
+export function serviceNameOf(unitId: string): string {
+  const short = unitId.slice(0, -'.service'.length);
+  return systemdUnit(short) === unitId ? short : unitId;
+}
+
+/** Every real service in the show blocks: loaded or with a unit file, never a mere reference. */
+function discovered(blocks: readonly Props[]): ObservedService[] {
+  return blocks
+    .filter((b) => /[^@]\.service$/.test(b.Id ?? '') && b.LoadState !== 'not-found')
+    .map((b) => serviceFromShow(serviceNameOf(b.Id as string), b));
+}
+
+function parse(output: string, services: readonly string[], opts: ObserveOptions = {}): DriverFacts {
   const tagged = readTagged(output);
   const names = checkedNames(services);
   const show = parseShowBlocks(linesOf(tagged, 'show'));
@@ -162,7 +202,7 @@ function parse(output: string, services: readonly string[]): DriverFacts {
   const defaultTarget = linesOf(tagged, 'default')[0]?.trim();
   const active = new Set(linesOf(tagged, 'targets').map((l) => l.trim().split(/\s+/)[0]));
   return {
-    services: found,
+    services: opts.discover ? withDiscovered(found, discovered([...show, ...each])) : found,
     runlevel: {
       current: RUNLEVEL_TARGETS.find((t) => active.has(t)),
       default: defaultTarget || undefined,

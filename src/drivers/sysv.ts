@@ -4,11 +4,14 @@ import {
   capture,
   checkedName,
   checkedNames,
+  DISCOVER_SH,
   linesOf,
   numericLevel,
+  type ObserveOptions,
   readTagged,
   setNames,
   TIMEOUT,
+  withDiscovered,
 } from './fragment.js';
 
 /*
@@ -26,7 +29,44 @@ const LINKS = [
   'fi; done; done',
 ].join(' ');
 
-function observeScript(services: readonly string[]): string {
+/*
+ * Discovery lists the services in /etc/init.d, the Debian/LSB way: an executable file with an
+ * init header (`### BEGIN INIT INFO`, or RHEL's `# chkconfig:`), except
+ *  - helpers and leftovers: README*, skeleton, rc, rcS, functions, *.dpkg-*, *.ucf-*, *.rpm*;
+ *  - `*.sh`: Debian's boot-time one-shots (mountall.sh, hwclock.sh…), not services;
+ *  - scripts whose LSB `Default-Start` names no level of a running system (2-5 or S): the
+ *    shutdown and single-user switches (halt, reboot, umountfs, killprocs, single…).
+ * `status` runs only on a script that handles it (a `status)` case, or Debian's init-d-script,
+ * which does): what an unknown argument does is up to the script, and may be "start".
+ * CLASSIFY_INIT_SCRIPT: one awk over a script (its last argument) printing skip / status / nostatus.
+ */
+export const CLASSIFY_INIT_SCRIPT = [
+  "awk '/^### BEGIN INIT INFO/ || /^# chkconfig:/ { h = 1 }",
+  '/^#[ \\t]*Default-Start:/ && !d { sub(/^[^:]*:/, ""); s = $0; d = 1 }',
+  '/(^|[^A-Za-z0-9_-])status[ \\t]*[|)]/ || /init-d-script/ { st = 1 }',
+  'END { if (!h || (d && s !~ /[2-5Ss]/)) print "skip"; else if (st) print "status"; else print "nostatus" }\'',
+].join(' ');
+
+const DISCOVER = [
+  DISCOVER_SH,
+  'for rs_s in /etc/init.d/*; do',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+  '  rs_n=${rs_s##*/}',
+  '  case $rs_n in README*|skeleton|rc|rcS|functions|*.sh|*.dpkg-*|*.ucf-*|*.rpm*) continue ;; esac',
+  '  rs_ok "$rs_n" && [ -f "$rs_s" ] && [ -x "$rs_s" ] || continue',
+  // Requested names were reported by the loop above.
+  '  case " $* " in *" $rs_n "*) continue ;; esac',
+  `  rs_k=$(${CLASSIFY_INIT_SCRIPT} "$rs_s" 2>/dev/null)`,
+  '  case $rs_k in',
+  `    status) ${TIMEOUT} "$rs_s" status >/dev/null 2>&1 </dev/null; rs_c=$? ;;`,
+  '    nostatus) rs_c=nostatus ;;',
+  '    *) continue ;;',
+  '  esac',
+  `  printf 'st|%s %s\\n' "$rs_n" "$rs_c"`,
+  'done',
+].join('\n');
+
+function observeScript(services: readonly string[], opts: ObserveOptions = {}): string {
   return [
     setNames(checkedNames(services)),
     'for rs_x in update-rc.d chkconfig; do command -v "$rs_x" >/dev/null 2>&1 && echo "tool|$rs_x"; done',
@@ -42,6 +82,7 @@ function observeScript(services: readonly string[]): string {
     '  fi',
     `  printf 'st|%s %s\\n' "$rs_n" "$rs_c"`,
     'done',
+    ...(opts.discover ? [DISCOVER] : []),
   ].join('\n');
 }
 
@@ -64,6 +105,8 @@ export function lsbStatus(code: string): { active: ActiveState; detail: string }
     case '127':
     case 'noexec':
       return { active: 'unknown', detail: 'init script not executable' };
+    case 'nostatus':
+      return { active: 'unknown', detail: 'the init script has no status action' };
     default:
       return { active: 'unknown', detail: `status exit ${code}: not an LSB status code` };
   }
@@ -112,52 +155,66 @@ function enabledFrom(startLevels: readonly string[], bootLevel: string | undefin
   return startLevels.some((l) => counted.includes(l)) ? 'enabled' : 'disabled';
 }
 
-function parse(output: string, services: readonly string[]): DriverFacts {
+interface HostFacts {
+  links: Map<string, Map<string, 'S' | 'K'>>;
+  bootLevel: string | undefined;
+  tool: string | undefined;
+}
+
+function serviceFrom(name: string, code: string | undefined, host: HostFacts): ObservedService {
+  if (code === undefined) {
+    return { name, manager: 'sysv', active: 'unknown', enabled: 'unknown', detail: 'status not reported' };
+  }
+  if (code === 'missing') {
+    return {
+      name,
+      manager: 'sysv',
+      active: 'not-found',
+      enabled: 'not-found',
+      detail: 'no /etc/init.d script',
+    };
+  }
+  const startLevels = [...(host.links.get(name) ?? new Map()).entries()]
+    .filter(([, kind]) => kind === 'S')
+    .map(([level]) => level)
+    .sort();
+  const { active, detail } = lsbStatus(code);
+  const linkNote = startLevels.length > 0 ? `start links in ${startLevels.join(' ')}` : 'no start links';
+  return {
+    name,
+    manager: 'sysv',
+    active,
+    enabled: enabledFrom(startLevels, host.bootLevel),
+    detail: `${detail}; ${linkNote}${host.tool ? ` (${host.tool})` : ''}`,
+    tool: host.tool,
+    runlevels: startLevels,
+  };
+}
+
+function parse(output: string, services: readonly string[], opts: ObserveOptions = {}): DriverFacts {
   const tagged = readTagged(output);
   const tools = linesOf(tagged, 'tool');
-  const tool = ['update-rc.d', 'chkconfig'].find((t) => tools.includes(t));
   const runlevel: ObservedRunlevel = {
     current: currentLevel(linesOf(tagged, 'runlevel'), linesOf(tagged, 'whor')),
     default: defaultLevel(linesOf(tagged, 'inittab')),
   };
-  const bootLevel = runlevel.current ?? runlevel.default;
-  const links = linksByService(linesOf(tagged, 'links'));
+  const host: HostFacts = {
+    links: linksByService(linesOf(tagged, 'links')),
+    bootLevel: runlevel.current ?? runlevel.default,
+    tool: ['update-rc.d', 'chkconfig'].find((t) => tools.includes(t)),
+  };
   const status = new Map<string, string>();
   for (const line of linesOf(tagged, 'st')) {
     const m = /^(\S+) (\S+)$/.exec(line);
     if (m && !status.has(m[1] as string)) status.set(m[1] as string, m[2] as string);
   }
-  const found = checkedNames(services).map((name): ObservedService => {
-    const code = status.get(name);
-    if (code === undefined) {
-      return { name, manager: 'sysv', active: 'unknown', enabled: 'unknown', detail: 'status not reported' };
-    }
-    if (code === 'missing') {
-      return {
-        name,
-        manager: 'sysv',
-        active: 'not-found',
-        enabled: 'not-found',
-        detail: 'no /etc/init.d script',
-      };
-    }
-    const startLevels = [...(links.get(name) ?? new Map()).entries()]
-      .filter(([, kind]) => kind === 'S')
-      .map(([level]) => level)
-      .sort();
-    const { active, detail } = lsbStatus(code);
-    const linkNote = startLevels.length > 0 ? `start links in ${startLevels.join(' ')}` : 'no start links';
-    return {
-      name,
-      manager: 'sysv',
-      active,
-      enabled: enabledFrom(startLevels, bootLevel),
-      detail: `${detail}; ${linkNote}${tool ? ` (${tool})` : ''}`,
-      tool,
-      runlevels: startLevels,
-    };
-  });
-  return { services: found, runlevel };
+  const found = checkedNames(services).map((name) => serviceFrom(name, status.get(name), host));
+  if (!opts.discover) return { services: found, runlevel };
+  // Only scripts the host found; a requested name that is missing stays a requested answer.
+  const more = [...status]
+    .filter(([, code]) => code !== 'missing')
+    .map(([name, code]) => serviceFrom(name, code, host));
+  return { services: withDiscovered(found, more), runlevel };
 }
 
 function bootLinkCommands(change: ChangeRequest, svc: string): string[][] {

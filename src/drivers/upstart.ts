@@ -4,11 +4,14 @@ import {
   capture,
   checkedName,
   checkedNames,
+  DISCOVER_SH,
   linesOf,
   numericLevel,
+  type ObserveOptions,
   readTagged,
   setNames,
   TIMEOUT,
+  withDiscovered,
 } from './fragment.js';
 import { currentLevel } from './sysv.js';
 
@@ -20,9 +23,24 @@ import { currentLevel } from './sysv.js';
 
 const MANUAL = "'^[[:space:]]*manual[[:space:]]*(#.*)?$'";
 
-function observeScript(services: readonly string[]): string {
+/**
+ * Discovery: the job files too, so a job that is not loaded (or whose `initctl list` failed) is
+ * still listed; jobs `initctl list` shows are listed by the parser. Jobs in subdirectories
+ * (`/etc/init/foo/bar.conf`) have a `/` in their name, which SPEC's names cannot hold.
+ */
+const DISCOVER = [
+  DISCOVER_SH,
+  'for rs_f in /etc/init/*.conf; do',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+  '  rs_n=${rs_f##*/}; [ -f "$rs_f" ] && rs_add "${rs_n%.conf}"',
+  'done',
+  'set -- "$@" $rs_new',
+].join('\n');
+
+function observeScript(services: readonly string[], opts: ObserveOptions = {}): string {
   return [
     setNames(checkedNames(services)),
+    ...(opts.discover ? [DISCOVER] : []),
     capture('version', `${TIMEOUT} initctl version`),
     capture('list', `${TIMEOUT} initctl list`),
     capture('runlevel', 'runlevel'),
@@ -97,38 +115,52 @@ function enabledFrom(files: JobFiles): EnabledState {
   return files.startOn ? 'enabled' : 'static';
 }
 
-function parse(output: string, services: readonly string[]): DriverFacts {
+const NO_FILES: JobFiles = { conf: false, overrideManual: false, confManual: false, startOn: false };
+
+function jobFrom(
+  name: string,
+  jobs: readonly JobState[],
+  files: Map<string, JobFiles>,
+  listed: boolean,
+): ObservedService {
+  const states = jobs.filter((j) => j.job === name);
+  const f = files.get(name) ?? NO_FILES;
+  if (states.length === 0 && !f.conf && listed) {
+    return { name, manager: 'upstart', active: 'not-found', enabled: 'not-found', detail: 'no such job' };
+  }
+  if (states.length === 0) {
+    const why = listed ? 'job file present but not loaded' : 'initctl list failed';
+    return { name, manager: 'upstart', active: 'unknown', enabled: enabledFrom(f), detail: why };
+  }
+  const words = [...new Set(states.map((s) => `${s.goal}/${s.state}`))].join(', ');
+  const instances = states.some((s) => s.instance !== undefined) ? ` (${states.length} instances)` : '';
+  return {
+    name,
+    manager: 'upstart',
+    active: combined(states),
+    enabled: enabledFrom(f),
+    detail: words + instances,
+  };
+}
+
+function parse(output: string, services: readonly string[], opts: ObserveOptions = {}): DriverFacts {
   const tagged = readTagged(output);
   const jobs = parseJobLines(linesOf(tagged, 'list'));
   const files = parseJobFiles(linesOf(tagged, 'job'));
   const listed = tagged.get('list')?.code === 0;
-  const found = checkedNames(services).map((name): ObservedService => {
-    const states = jobs.filter((j) => j.job === name);
-    const f = files.get(name) ?? { conf: false, overrideManual: false, confManual: false, startOn: false };
-    if (states.length === 0 && !f.conf && listed) {
-      return { name, manager: 'upstart', active: 'not-found', enabled: 'not-found', detail: 'no such job' };
-    }
-    if (states.length === 0) {
-      const why = listed ? 'job file present but not loaded' : 'initctl list failed';
-      return { name, manager: 'upstart', active: 'unknown', enabled: enabledFrom(f), detail: why };
-    }
-    const words = [...new Set(states.map((s) => `${s.goal}/${s.state}`))].join(', ');
-    const instances = states.some((s) => s.instance !== undefined) ? ` (${states.length} instances)` : '';
-    return {
-      name,
-      manager: 'upstart',
-      active: combined(states),
-      enabled: enabledFrom(f),
-      detail: words + instances,
-    };
-  });
+  const found = checkedNames(services).map((name) => jobFrom(name, jobs, files, listed));
   const def = linesOf(tagged, 'default')
     .map((l) => /DEFAULT_RUNLEVEL=([0-6Ss])/.exec(l)?.[1])
     .find(Boolean);
-  return {
-    services: found,
-    runlevel: { current: currentLevel(linesOf(tagged, 'runlevel'), []), default: def },
-  };
+  const runlevel = { current: currentLevel(linesOf(tagged, 'runlevel'), []), default: def };
+  if (!opts.discover) return { services: found, runlevel };
+  // Every loaded job, and every job file (a job file whose name is not valid is dropped).
+  const names = new Set([
+    ...jobs.map((j) => j.job),
+    ...[...files].filter(([, f]) => f.conf).map(([name]) => name),
+  ]);
+  const more = [...names].map((name) => jobFrom(name, jobs, files, listed));
+  return { services: withDiscovered(found, more), runlevel };
 }
 
 function unsupported(change: ChangeRequest): string | undefined {

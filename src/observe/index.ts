@@ -1,11 +1,12 @@
 import type { DriverFacts } from '../drivers/driver.js';
-import { driverFor } from '../drivers/index.js';
+import { driverFor, type ObserveOptions } from '../drivers/index.js';
 import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
 import { CONDITIONS, checkedNonce } from './script.js';
 import { splitSections } from './sections.js';
 import { parseWatch } from './watch.js';
 
+export type { ObserveOptions } from '../drivers/index.js';
 export { buildObserveScript, newNonce } from './script.js';
 export { splitSections } from './sections.js';
 export { recordWatchCommand, WATCH_STATE_DIR } from './watch.js';
@@ -47,6 +48,19 @@ export function pickService(candidates: readonly ObservedService[]): ObservedSer
   return candidates.find((c) => c.active !== 'not-found') ?? candidates[0];
 }
 
+/** The requested names as given; with discovery, then every other reported name, sorted. */
+function namesToReport(
+  services: readonly string[],
+  facts: readonly DriverFacts[],
+  opts: ObserveOptions,
+): string[] {
+  const requested = [...new Set(services)];
+  if (!opts.discover) return requested;
+  const asked = new Set(requested);
+  const found = new Set(facts.flatMap((f) => f.services.map((s) => s.name)).filter((n) => !asked.has(n)));
+  return [...requested, ...[...found].sort()];
+}
+
 /** Facts are data: no keys that JSON (and the plan digest) would silently drop. */
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -65,12 +79,16 @@ function mergeRunlevels(facts: readonly DriverFacts[]): ObservedRunlevel {
  * Turns one run's stdout into the host's observed state. Output that is not the script's (no
  * detect section), cut short (no done marker) or missing a section it promised counts as the host
  * being unreachable — a half-read host must never look like a host whose services are all gone.
+ *
+ * With `discover` (the script was built with it), `services` holds the requested names and then
+ * every other service a manager reported, sorted; a name two managers know is picked as above.
  */
 export function parseObserveOutput(
   host: string,
   stdout: string,
   nonce: string,
   services: readonly string[],
+  opts: ObserveOptions = {},
 ): ReachableHost | UnreachableHost {
   const unreachable = (reason: string): UnreachableHost => ({ status: 'unreachable', host, reason });
   const { sections, done } = splitSections(stdout, checkedNonce(nonce));
@@ -84,10 +102,10 @@ export function parseObserveOutput(
   for (const kind of managers) {
     const section = sections.get(kind);
     if (!section) return unreachable(`the observe output has no ${kind} section`);
-    facts.push(driverFor(kind).parse(section.body, services));
+    facts.push(driverFor(kind).parse(section.body, services, opts));
   }
   const observed: Record<string, ObservedService> = {};
-  for (const name of [...new Set(services)]) {
+  for (const name of namesToReport(services, facts, opts)) {
     const picked = pickService(facts.flatMap((f) => f.services.filter((s) => s.name === name)));
     if (picked) observed[name] = withoutUndefined(picked);
   }

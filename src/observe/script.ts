@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { driverFor } from '../drivers/index.js';
+import { driverFor, type ObserveOptions } from '../drivers/index.js';
 import type { ManagerKind } from '../model/desired.js';
 import { watchFragment } from './watch.js';
 
@@ -53,15 +53,19 @@ export const CONDITIONS: ReadonlyArray<[ManagerKind, string]> = [
  * (the script arrives on stdin of `sh -s`, so no command can eat the rest of it, and a script cut
  * short in transit does not run half-way), and no init script can wait on the terminal.
  * Read-only; no `set -e`, so a missing service, tool or socket is printed as a fact.
+ *
+ * With `discover`, each driver also lists every service its manager knows on the host (in the
+ * same sections; parse with the same option). `services` may then be empty.
  */
 export function buildObserveScript(
   services: readonly string[],
   nonce: string,
   watches: Readonly<Record<string, readonly string[]>> = {},
+  opts: ObserveOptions = {},
 ): string {
   const marker = `@@runstate:${checkedNonce(nonce)}`;
   const sections = CONDITIONS.map(([kind, test]) => {
-    const fragment = driverFor(kind).observeScript(services);
+    const fragment = driverFor(kind).observeScript(services, opts);
     return [
       `if ${test}; then`,
       `printf '%s\\n' '${marker}:begin:${kind}'`,
