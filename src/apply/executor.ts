@@ -23,10 +23,11 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
     if (existing) return existing;
     const step = byId.get(id);
     if (!step) throw new Error(`plan step ${id} is referenced but not defined`);
-    const p = (async () => {
+    const p = (async (): Promise<StepOutcome> => {
       const before = await Promise.all(step.after.map(outcomeOf));
       const blocker = before.find((o) => o.kind !== 'ok' && o.kind !== 'would-run');
       if (blocker) return skipped(step, blocker);
+      if (step.blockedBy) return { kind: 'skipped', step, because: step.id, cause: step.blockedBy };
       return onHost(step.host, () => global(() => runStep(step, opts, access)));
     })();
     outcomes.set(id, p);
@@ -60,7 +61,12 @@ function memoiseAccess(opts: ExecuteOptions): (host: string) => Promise<HostAcce
 }
 
 function skipped(step: Step, blocker: StepOutcome): StepOutcome {
-  const root = blocker.kind === 'skipped' ? blocker.cause : blocker.step.id;
+  const root =
+    blocker.kind === 'skipped'
+      ? blocker.cause
+      : blocker.kind === 'not-started'
+        ? 'the run was interrupted'
+        : `${blocker.step.id} did not succeed`;
   return { kind: 'skipped', step, because: blocker.step.id, cause: root };
 }
 

@@ -39,7 +39,8 @@ function checkFunction(check: HealthCheck): string {
         'check() {',
         `  if command -v curl >/dev/null 2>&1; then curl -fsS -m 5 -o /dev/null ${url}; return $?; fi`,
         `  if command -v wget >/dev/null 2>&1; then wget -q -T 5 -O /dev/null ${url}; return $?; fi`,
-        `  if command -v busybox >/dev/null 2>&1; then busybox wget -q -T 5 -O /dev/null ${url}; return $?; fi`,
+        // Debian 12's busybox wget crashes when given -T, so coreutils' timeout bounds it instead.
+        `  if command -v busybox >/dev/null 2>&1; then timeout 5 busybox wget -q -O /dev/null ${url}; return $?; fi`,
         '  return 1',
         '}',
       ].join('\n');

@@ -5,6 +5,7 @@ export type StepOutcome =
   | { kind: 'ok'; step: Step; durationMs: number; note?: string }
   | { kind: 'would-run'; step: Step } // dry run: the same path as apply, stopped before the command
   | { kind: 'failed'; step: Step; durationMs: number; message: string; stderrTail: string }
+  /** `because`: the step (or host) it waited on; `cause`: the root, in words a person can act on. */
   | { kind: 'skipped'; step: Step; because: string; cause: string }
   | { kind: 'unreachable'; step: Step; reason: string }
   | { kind: 'not-started'; step: Step; reason: string }; // interrupted (Ctrl-C) before it began

@@ -12,7 +12,8 @@ import { renderApplyText } from '../report/apply.js';
 import { renderPlanText } from '../report/index.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
-import { preparePlan, prepareSavedPlan } from './prepare.js';
+import { newPool } from './gather.js';
+import { type ObserveHooks, preparePlan, prepareSavedPlan } from './prepare.js';
 import { progressPrinter } from './progress.js';
 
 export interface ApplyOptions extends CommonOptions {
@@ -28,16 +29,44 @@ export interface ApplyOptions extends CommonOptions {
 
 /** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
 export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: Io): Promise<number> {
-  const prepared = opts.plan
-    ? await prepareSavedPlan(opts.plan, opts, io)
-    : await preparePlan(playbooks, opts, io);
-  if (!prepared.ok) return prepared.exitCode;
-  const { plan, inventory, pool } = prepared;
+  const pool = newPool(opts);
+  const held: HostLocks = { owner: newOwner(), locks: new Map() };
+  let lockedIn: Inventory | undefined;
+  // Locks first, then observe (Terraform's order): a concurrent apply on the same host is waited
+  // for, and this one then plans from what that one left — never over it.
+  const hooks: ObserveHooks = opts.dryRun
+    ? { pool }
+    : {
+        pool,
+        beforeObserve: async (inventory, hosts) => {
+          lockedIn = inventory;
+          held.locks = await lockHosts(hosts, held.owner, pool, inventory, opts);
+        },
+      };
   try {
-    return await applyPrepared(plan, inventory, pool, opts, io);
+    const prepared = opts.plan
+      ? await prepareSavedPlan(opts.plan, opts, io, hooks)
+      : await preparePlan(playbooks, opts, io, hooks);
+    if (!prepared.ok) return prepared.exitCode;
+    return await applyPrepared(prepared.plan, prepared.inventory, pool, opts, io, held);
   } finally {
+    if (lockedIn) await unlockHosts(heldHosts(held), held.owner, pool, lockedIn);
     await pool.closeAll();
   }
+}
+
+/** Who holds a host's lock (`true`: we do) or why we could not take it. */
+export interface HostLocks {
+  owner: string;
+  locks: Map<string, string | true>;
+}
+
+function newOwner(): string {
+  return `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
+}
+
+function heldHosts(held: HostLocks): string[] {
+  return [...held.locks].filter(([, v]) => v === true).map(([h]) => h);
 }
 
 async function applyPrepared(
@@ -46,6 +75,7 @@ async function applyPrepared(
   pool: ConnectionPool,
   opts: ApplyOptions,
   io: Io,
+  held: HostLocks,
 ): Promise<number> {
   const color = useColor(opts, io);
   io.out(renderPlanText(plan, { color }));
@@ -66,7 +96,7 @@ async function applyPrepared(
   process.once('SIGTERM', stop);
   let run: Executed;
   try {
-    run = await executeWithLocks(plan, inventory, pool, opts, io, abort.signal);
+    run = await executeWithLocks(plan, inventory, pool, opts, io, abort.signal, held);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -89,7 +119,8 @@ export type ExecutionOptions = Pick<
 >;
 
 /**
- * Takes every host's lock, runs the plan with progress and an audit trail, releases the locks.
+ * Runs the plan with progress and an audit trail under the hosts' locks: those in `held` (taken
+ * and released by the caller), or else taken here for the plan's hosts and released at the end.
  * Shared by `apply` and `watch --heal`, so healing runs exactly the code apply does.
  */
 export async function executeWithLocks(
@@ -99,13 +130,16 @@ export async function executeWithLocks(
   opts: ExecutionOptions,
   io: Io,
   signal?: AbortSignal,
+  held?: HostLocks,
 ): Promise<Executed> {
   const color = useColor(opts, io);
-  const owner = `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
+  const owner = held?.owner ?? newOwner();
   const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
-  const locks = opts.dryRun
-    ? new Map<string, string | true>()
-    : await lockHosts(stepHosts, owner, pool, inventory, opts);
+  const locks =
+    held?.locks ??
+    (opts.dryRun
+      ? new Map<string, string | true>()
+      : await lockHosts(stepHosts, owner, pool, inventory, opts));
   const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
   const progress = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
   try {
@@ -134,12 +168,7 @@ export async function executeWithLocks(
     return { outcomes, ...(audit ? { auditPath: audit.path } : {}) };
   } finally {
     progress.done();
-    await unlockHosts(
-      [...locks].filter(([, v]) => v === true).map(([h]) => h),
-      owner,
-      pool,
-      inventory,
-    );
+    if (!held) await unlockHosts(heldHosts({ owner, locks }), owner, pool, inventory);
   }
 }
 

@@ -25,11 +25,8 @@ export async function gatherFacts(
   opts: CommonOptions,
   io: Io,
   hostNames: string[] = Object.keys(desired?.hosts ?? inventory.hosts),
+  pool: ConnectionPool = newPool(opts),
 ): Promise<Gathered> {
-  const pool = new ConnectionPool({
-    hostKeyChecking: opts.hostKeyChecking,
-    connectTimeoutMs: opts.connectTimeout * 1000,
-  });
   const limit = pLimit(opts.forks);
   const results = await Promise.all(
     [...hostNames].sort().map((name) =>
@@ -80,4 +77,11 @@ function watchesOf(desired: Desired | undefined, host: string): Record<string, s
     if (s.restart && s.restart.onChange.length > 0) out[s.name] = s.restart.onChange;
   }
   return out;
+}
+
+export function newPool(opts: CommonOptions): ConnectionPool {
+  return new ConnectionPool({
+    hostKeyChecking: opts.hostKeyChecking,
+    connectTimeoutMs: opts.connectTimeout * 1000,
+  });
 }

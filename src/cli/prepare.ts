@@ -24,20 +24,32 @@ export interface Fleet {
   pool: ConnectionPool;
 }
 
+/**
+ * For apply: the pool to observe with, and a step run once the hosts are known but before they are
+ * observed — apply takes the host locks there, so a concurrent apply is waited for, not planned over.
+ */
+export interface ObserveHooks {
+  pool?: ConnectionPool;
+  beforeObserve?: (inventory: Inventory, hosts: string[]) => Promise<void>;
+}
+
 /** Load → limit → observe (or read a snapshot). Shared by plan, apply, drift and watch. */
 export async function observeFleet(
   playbooks: string[],
   opts: CommonOptions & { observed?: string },
   io: Io,
+  hooks: ObserveHooks = {},
 ): Promise<Fleet> {
   const { inventory, desired } = await loadAll(opts.inventory, playbooks);
   const limited = restrictDesired(desired, selectHosts(inventory, opts.limit));
+  if (!opts.observed && hooks.beforeObserve)
+    await hooks.beforeObserve(inventory, Object.keys(limited.hosts).sort());
   if (opts.observed) {
     const observed = await readSnapshot(opts.observed);
     const pool = new ConnectionPool({ hostKeyChecking: opts.hostKeyChecking, connectTimeoutMs: 1000 });
     return { inventory, desired: limited, observed, pool };
   }
-  const { snapshot, pool } = await gatherFacts(inventory, limited, opts, io);
+  const { snapshot, pool } = await gatherFacts(inventory, limited, opts, io, undefined, hooks.pool);
   return { inventory, desired: limited, observed: snapshot, pool };
 }
 
@@ -66,8 +78,9 @@ export async function preparePlan(
   playbooks: string[],
   opts: CommonOptions & { observed?: string },
   io: Io,
+  hooks: ObserveHooks = {},
 ): Promise<Prepared> {
-  const fleet = await observeFleet(playbooks, opts, io);
+  const fleet = await observeFleet(playbooks, opts, io, hooks);
   const { plan, blocked } = planFleet(fleet, io);
   if (blocked) {
     await fleet.pool.closeAll();
@@ -80,10 +93,41 @@ export async function preparePlan(
  * A saved plan is applied only if every host still looks exactly as it did when the plan was
  * made (Terraform's stale-plan rule): otherwise refuse before touching any host, naming what moved.
  */
-export async function prepareSavedPlan(file: string, opts: CommonOptions, io: Io): Promise<Prepared> {
+export async function prepareSavedPlan(
+  file: string,
+  opts: CommonOptions,
+  io: Io,
+  hooks: ObserveHooks = {},
+): Promise<Prepared> {
   const plan = await readSavedPlan(file);
   const inventory = await loadInventory(opts.inventory);
   const hosts = Object.keys(plan.hosts).sort();
+  await hooks.beforeObserve?.(inventory, hosts);
+  const { stale, pool } = await findStale(plan, inventory, hosts, opts, io, hooks.pool);
+  if (stale.length > 0) {
+    io.err(
+      `error: ${file} is stale: the world moved since it was planned; nothing was changed on any host.\n`,
+    );
+    for (const line of stale) io.err(`  changed on ${line}\n`);
+    io.err('hint: make a new plan (runstate plan … --out FILE) and review it again\n');
+    await pool.closeAll();
+    return { ok: false, exitCode: EXIT.input };
+  }
+  return { ok: true, plan, inventory, pool };
+}
+
+/**
+ * Observes `hosts` again exactly as the plan did (same services, same watched files) and names
+ * every host whose state no longer has the digest the plan recorded. The pool stays open.
+ */
+export async function findStale(
+  plan: Plan,
+  inventory: Inventory,
+  hosts: string[],
+  opts: CommonOptions,
+  io: Io,
+  pool?: ConnectionPool,
+): Promise<{ stale: string[]; pool: ConnectionPool }> {
   const desiredShape: Desired = {
     playbooks: plan.playbooks,
     hosts: Object.fromEntries(
@@ -101,7 +145,8 @@ export async function prepareSavedPlan(file: string, opts: CommonOptions, io: Io
       ]),
     ),
   };
-  const { snapshot, pool } = await gatherFacts(inventory, desiredShape, opts, io, hosts);
+  const gathered = await gatherFacts(inventory, desiredShape, opts, io, hosts, pool);
+  const snapshot = gathered.snapshot;
   const stale: string[] = [];
   for (const h of hosts) {
     const now = snapshot.hosts[h];
@@ -111,16 +156,7 @@ export async function prepareSavedPlan(file: string, opts: CommonOptions, io: Io
       `${h}: ${describeChange(then.observed, now).join('; ') || 'observed state differs from the plan'}`,
     );
   }
-  if (stale.length > 0) {
-    io.err(
-      `error: ${file} is stale: the world moved since it was planned; nothing was changed on any host.\n`,
-    );
-    for (const line of stale) io.err(`  changed on ${line}\n`);
-    io.err('hint: make a new plan (runstate plan … --out FILE) and review it again\n');
-    await pool.closeAll();
-    return { ok: false, exitCode: EXIT.input };
-  }
-  return { ok: true, plan, inventory, pool };
+  return { stale, pool: gathered.pool };
 }
 
 /** gatherFacts only reads service names and watched files; the rest is not read there. */

@@ -25,6 +25,8 @@ export interface Step {
   after: string[];
   wave: number; // 1-based
   health?: HealthCheck;
+  /** Set when the step depends on a host the plan could not observe: apply skips it, saying why. */
+  blockedBy?: string;
 }
 
 export interface PlanHost {

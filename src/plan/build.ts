@@ -3,6 +3,7 @@ import type { DesiredHost } from '../model/desired.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { Plan, PlanHost } from '../model/plan.js';
 import { recordWatchCommand } from '../observe/watch.js';
+import { markBlocked } from './blocked.js';
 import { diffHostDetailed } from './diff.js';
 import { hostDigest } from './digest.js';
 import { orderIntoWaves } from './order.js';
@@ -94,7 +95,15 @@ export function buildPlan(input: PlanInput): PlanResult {
     playbooks: [...desired.playbooks],
     inventory: [...input.inventoryFiles],
     hosts,
-    steps: ordered.steps,
+    steps: markBlocked(
+      ordered.steps,
+      desired,
+      new Set(
+        Object.entries(hosts)
+          .filter(([, h]) => h.unreachable !== undefined)
+          .map(([name]) => name),
+      ),
+    ),
     waves: ordered.waves,
   };
   return { plan, problems: problems.sort(compareProblems) };

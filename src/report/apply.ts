@@ -81,7 +81,7 @@ function outcomeLines(o: StepOutcome, c: ReturnType<typeof createColors>): strin
       return [`  ${c.red('FAILED     ')} ${what}: ${o.message}`, ...tail];
     }
     case 'skipped':
-      return [`  ${c.yellow('skipped    ')} ${what} (because ${o.cause} did not succeed)`];
+      return [`  ${c.yellow('skipped    ')} ${what} (because ${o.cause})`];
     case 'unreachable':
       return [`  ${c.red('unreachable')} ${what}: ${o.reason}`];
     case 'not-started':

@@ -45,6 +45,7 @@ function canonicalStep(s: Step): Step {
     after: [...s.after],
     wave: s.wave,
     ...(s.health !== undefined ? { health: canonicalHealth(s.health) } : {}),
+    ...(s.blockedBy !== undefined ? { blockedBy: s.blockedBy } : {}),
   };
 }
 

@@ -32,7 +32,8 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
       for (const s of steps) {
         const kind = kindColor[s.kind](s.kind.padEnd(kindW));
         const subject = stepSubject(s).padEnd(subjW);
-        lines.push(`  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}`);
+        const blocked = s.blockedBy ? c.yellow(` — will be skipped: ${s.blockedBy}`) : '';
+        lines.push(`  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}${blocked}`);
       }
     });
   }

@@ -37,7 +37,10 @@ it('the GitHub and GitLab examples call the tested script for each job', () => {
     jobs: Record<string, { steps: { run?: string }[] }>;
   };
   const ghRuns = Object.values(gh.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
-  const gl = parse(readFileSync('examples/ci/gitlab/.gitlab-ci.yml', 'utf8')) as Record<string, { script?: string[] }>;
+  const gl = parse(readFileSync('examples/ci/gitlab/.gitlab-ci.yml', 'utf8')) as Record<
+    string,
+    { script?: string[] }
+  >;
   const glRuns = Object.values(gl).flatMap((j) => j.script ?? []);
   for (const mode of ['pull-request', 'apply', 'drift']) {
     expect(ghRuns).toContain(`${SCRIPT} ${mode}`);
@@ -66,7 +69,9 @@ describeBed('CI examples against real hosts', () => {
     expect((await ciScript('apply', reports)).code).toBe(0);
     const drift = await ciScript('drift', reports);
     expect(drift.code).toBe(0);
-    const xml = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(reports, 'drift.xml'), 'utf8'));
+    const xml = new XMLParser({ ignoreAttributes: false }).parse(
+      readFileSync(join(reports, 'drift.xml'), 'utf8'),
+    );
     const suites = [xml.testsuites.testsuite].flat();
     expect(suites).toHaveLength(4);
     expect(suites.every((s: Record<string, string>) => s['@_failures'] === '0')).toBe(true);

@@ -1,5 +1,5 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe } from 'vitest';
@@ -134,4 +134,138 @@ export function tempPlaybook(yaml: string): string {
   const file = join(dir, 'playbook.yml');
   writeFileSync(file, yaml);
   return file;
+}
+
+// ---- helpers for the apply / drift / watch suites ----
+
+/** A fresh XDG_STATE_HOME, so a run's audit log holds only that run's commands. */
+export function freshStateHome(): string {
+  return mkdtempSync(join(tmpdir(), 'runstate-e2e-state-'));
+}
+
+/** The port a CRM service listens on when it runs on that host (the inventory's crm_ports). */
+export function crmPort(host: BedHostName, service: string): number {
+  const text = readFileSync(BED_INVENTORY, 'utf8');
+  const block = text.slice(text.indexOf(`${host}:`));
+  const m = new RegExp(`\\n\\s+"?${service.replace(/[.@]/g, '\\$&')}"?: (\\d+)`).exec(block);
+  if (!m?.[1]) throw new Error(`no crm_ports entry for ${service} on ${host} in ${BED_INVENTORY}`);
+  return Number(m[1]);
+}
+
+export interface PlaybookService {
+  state: 'running' | 'stopped';
+  enabled?: boolean;
+  tier?: 'database' | 'app' | 'network' | 'main';
+  requires?: string[];
+  health?: Record<string, string | number>;
+}
+
+/** A playbook built from a value: `{ 'bed-sysv': { runlevel: 3, services: { 'crm-app': {...} } } }`. */
+export function playbookOf(
+  hosts: Record<string, { runlevel?: string | number; services?: Record<string, PlaybookService> }>,
+): string {
+  const doc = {
+    version: 1,
+    hosts: Object.fromEntries(Object.entries(hosts).map(([h, v]) => [h, { services: {}, ...v }])),
+  };
+  // JSON is YAML: no YAML writer needed, and every name stays quoted.
+  return tempPlaybook(`${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/** A copy of the bed inventory with edits (e.g. a host's port where nothing listens). */
+export function inventoryWith(edit: (text: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'runstate-e2e-inv-'));
+  const file = join(dir, 'inventory.yml');
+  writeFileSync(file, edit(readFileSync(BED_INVENTORY, 'utf8')));
+  return file;
+}
+
+/** The same CLI as runstate(), as a child the test can signal; `result` settles when it exits. */
+export function spawnRunstate(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): { child: ChildProcess; result: Promise<CliResult>; output: () => CliResult } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: REPO,
+    env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: stateDir(), ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const result = new Promise<CliResult>((done) =>
+    child.on('close', (code, signal) => done({ code: code ?? (signal ? -1 : -2), stdout, stderr })),
+  );
+  return { child, result, output: () => ({ code: child.exitCode ?? -1, stdout, stderr }) };
+}
+
+/** Polls until `check` returns a value (not undefined/false) or the time is up. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** One line of the JSON Lines audit log apply writes. */
+export interface AuditEntry {
+  run: string;
+  host: string;
+  user: string | null;
+  step: string;
+  argv: string[];
+  started: string;
+  ended: string;
+  exit: number | null;
+  timedOut: boolean;
+}
+
+/** The audit log a run named on stderr ("audit log: PATH"), parsed. */
+export function auditOf(stderr: string): { path: string; entries: AuditEntry[] } {
+  const path = /^audit log: (.+)$/m.exec(stderr)?.[1];
+  if (!path) throw new Error(`no "audit log:" line in stderr:\n${stderr}`);
+  const entries = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditEntry);
+  return { path, entries };
+}
+
+/** Events of several hosts in the order they happened (the containers share one clock). */
+export async function allEvents(...hosts: BedHostName[]): Promise<BedEvent[]> {
+  const lists = await Promise.all(hosts.map((h) => events(h)));
+  return lists.flat().sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+}
+
+/** `runstate facts --format json` of a playbook's services: the observed state, as a value. */
+export async function factsJson(playbook: string, inventory = BED_INVENTORY): Promise<unknown> {
+  const r = await runstate(['facts', '-i', inventory, playbook, '--format', 'json']);
+  if (r.code !== 0) throw new Error(`facts failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/**
+ * Puts the runlevels tests change back as `up` left them (reset does not): runlevel 2 on the SysV
+ * host, graphical.target (current and default) on the systemd host.
+ */
+export async function restoreRunlevels(): Promise<void> {
+  await onHost('bed-sysv', '[ "$(runlevel | cut -d" " -f2)" = 2 ] || telinit 2');
+  await onHost(
+    'bed-systemd',
+    '[ "$(systemctl get-default)" = graphical.target ] || systemctl set-default graphical.target; ' +
+      'systemctl is-active --quiet graphical.target || systemctl isolate graphical.target',
+  );
 }

@@ -90,12 +90,12 @@ describe('executePlan', () => {
     expect(byId['h2/start/app']).toMatchObject({
       kind: 'skipped',
       because: 'h1/start/db',
-      cause: 'h1/start/db',
+      cause: 'h1/start/db did not succeed',
     });
     expect(byId['h3/start/proxy']).toMatchObject({
       kind: 'skipped',
       because: 'h2/start/app',
-      cause: 'h1/start/db',
+      cause: 'h1/start/db did not succeed',
     });
     const failed = byId['h1/start/db'];
     expect(failed?.kind === 'failed' && failed.stderrTail).toBe('Job failed. See journal.');
@@ -162,5 +162,22 @@ describe('executePlan', () => {
     if (db) db.health = { kind: 'tcp', host: '127.0.0.1', port: 5432, timeoutSec: 1 };
     const out = await executePlan(gated, { forks: 10, dryRun: false, access });
     expect(out.map((o) => o.kind)).toEqual(['failed', 'ok', 'skipped', 'skipped']);
+  });
+});
+
+describe('steps blocked by an unreachable host', () => {
+  it('are skipped with the reason, and so are their dependents', async () => {
+    const f = fleet();
+    const p = crm();
+    const app = p.steps[2];
+    if (app) app.blockedBy = 'requires db@h9, whose host h9 is unreachable';
+    const out = await executePlan(p, { forks: 10, dryRun: false, access: f.access });
+    expect(out.map((o) => `${o.step.id}=${o.kind}`)).toEqual([
+      'h1/start/db=ok',
+      'h4/start/other=ok',
+      'h2/start/app=skipped',
+      'h3/start/proxy=skipped',
+    ]);
+    expect(out[3]).toMatchObject({ cause: 'requires db@h9, whose host h9 is unreachable' });
   });
 });

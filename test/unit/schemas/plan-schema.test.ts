@@ -53,6 +53,7 @@ const STEP: FieldSpec<Step> = {
   after: 'required',
   wave: 'required',
   health: 'optional',
+  blockedBy: 'optional',
 };
 type Health<K extends HealthCheck['kind']> = Extract<HealthCheck, { kind: K }>;
 const HEALTH: { [K in HealthCheck['kind']]: FieldSpec<Health<K>> } = {
