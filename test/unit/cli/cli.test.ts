@@ -11,7 +11,16 @@ import { main } from '../../../src/cli/main.js';
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: {} };
+  const io: Io = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+    env: {},
+  };
   const code = await main(['node', 'runstate', ...args], io);
   return { code, out, err };
 }
