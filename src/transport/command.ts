@@ -53,3 +53,22 @@ export function explainBecome(res: ExecResult, host: string, user: string): Exec
   if (!error) return res;
   return { ...res, error, stderr: `${error}\n${res.stderr}` };
 }
+
+/** The ExecResult both transports hand back once a command has ended (or been given up on). */
+export function collectedResult(
+  code: number | null,
+  signal: string | undefined,
+  stdout: Buffer[],
+  stderr: Buffer[],
+  timedOut: boolean,
+  error: string | undefined,
+): ExecResult {
+  return {
+    code,
+    ...(signal ? { signal } : {}),
+    stdout: Buffer.concat(stdout).toString('utf8'),
+    stderr: Buffer.concat(stderr).toString('utf8'),
+    timedOut,
+    ...(error ? { error } : {}),
+  };
+}

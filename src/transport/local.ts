@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
 import {
   argvScript,
+  collectedResult,
   DEFAULT_COMMAND_TIMEOUT_MS,
   DRAIN_GRACE_MS,
   explainBecome,
@@ -72,14 +73,7 @@ export class LocalConnection implements Connection {
         clearTimeout(timer);
         clearTimeout(grace);
         if (pid !== undefined) this.running.delete(pid);
-        resolve({
-          code,
-          ...(signal ? { signal } : {}),
-          stdout: Buffer.concat(stdout).toString('utf8'),
-          stderr: Buffer.concat(stderr).toString('utf8'),
-          timedOut,
-          ...(error ? { error } : {}),
-        });
+        resolve(collectedResult(code, signal, stdout, stderr, timedOut, error));
       };
       const startGrace = (): void => {
         if (!grace) grace = setTimeout(() => finish(), DRAIN_GRACE_MS);

@@ -1,5 +1,5 @@
 import type { Client, ClientChannel } from 'ssh2';
-import { DRAIN_GRACE_MS } from './command.js';
+import { collectedResult, DRAIN_GRACE_MS } from './command.js';
 import type { ExecResult } from './types.js';
 
 /**
@@ -34,14 +34,7 @@ export function execOnClient(
       clearTimeout(grace);
       client.off('close', onConnectionLost);
       if (channel && !channelClosed) channel.close();
-      resolve({
-        code,
-        ...(signal ? { signal } : {}),
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-        timedOut,
-        ...(error ? { error } : {}),
-      });
+      resolve(collectedResult(code, signal, stdout, stderr, timedOut, error));
     };
     const startGrace = (): void => {
       if (!grace) grace = setTimeout(() => finish(), DRAIN_GRACE_MS);
