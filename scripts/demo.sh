@@ -20,17 +20,17 @@ fi
 trap 'bash test/bed/down' EXIT
 bash test/bed/up
 INV=.bed/inventory.yml
-rs validate -i "$INV" playbooks/bed.yml
-rs facts -i "$INV" playbooks/bed.yml || true
-rs plan -i "$INV" playbooks/bed.yml --detailed-exitcode || true
-rs apply -i "$INV" playbooks/bed.yml --dry-run
-rs apply -i "$INV" playbooks/bed.yml --yes
+rs validate -i "$INV" examples/bed/playbook.yml
+rs facts -i "$INV" examples/bed/playbook.yml || true
+rs plan -i "$INV" examples/bed/playbook.yml --detailed-exitcode || true
+rs apply -i "$INV" examples/bed/playbook.yml --dry-run
+rs apply -i "$INV" examples/bed/playbook.yml --yes
 echo; echo "== 3. Apply again: nothing to do"
-rs apply -i "$INV" playbooks/bed.yml --yes
+rs apply -i "$INV" examples/bed/playbook.yml --yes
 
 echo; echo "== 4. Drift: stop crm-db by hand on the systemd host, then report and heal"
 ssh -o BatchMode=yes -o UserKnownHostsFile=.bed/known_hosts -o LogLevel=ERROR -i .bed/id_ed25519 \
   -p 2221 root@127.0.0.1 systemctl stop crm-db
-rs drift -i "$INV" playbooks/bed.yml || true
-rs watch -i "$INV" playbooks/bed.yml --every 5s --heal --max-runs 1
-rs drift -i "$INV" playbooks/bed.yml
+rs drift -i "$INV" examples/bed/playbook.yml || true
+rs watch -i "$INV" examples/bed/playbook.yml --every 5s --heal --max-runs 1
+rs drift -i "$INV" examples/bed/playbook.yml

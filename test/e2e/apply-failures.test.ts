@@ -161,7 +161,7 @@ describeBed('runstate apply when things go wrong on real hosts', () => {
 
   it('SIGTERM: running steps finish, no new step starts, exit 3, locks released', async () => {
     resetBed();
-    const run = spawnRunstate(['apply', '-i', INV, 'playbooks/bed.yml', '--yes']);
+    const run = spawnRunstate(['apply', '-i', INV, 'examples/bed/playbook.yml', '--yes']);
     await waitFor('the start of crm-db', () => run.output().stderr.includes('bed-systemd: start crm-db …'));
     run.child.kill('SIGTERM');
     const r = await run.result;
@@ -178,7 +178,7 @@ describeBed('runstate apply when things go wrong on real hosts', () => {
   it('an unreachable host fails its own steps and skips what depends on them, nothing else', async () => {
     resetBed('bed-systemd', 'bed-openrc', 'bed-supervisord');
     const inv = inventoryWith((t) => t.replace('ansible_port: 2222', 'ansible_port: 2299'));
-    const r = await runstate(['apply', '-i', inv, 'playbooks/bed.yml', '--yes', '--connect-timeout', '5']);
+    const r = await runstate(['apply', '-i', inv, 'examples/bed/playbook.yml', '--yes', '--connect-timeout', '5']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/unreachable: bed-sysv: .*refused/);
     expect(r.stdout).toMatch(/ok\s+start crm-db/);

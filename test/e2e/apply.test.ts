@@ -19,9 +19,9 @@ import {
 } from './helpers/bed.js';
 
 const INV = BED_INVENTORY;
-const CRM = 'playbooks/bed.yml';
+const CRM = 'examples/bed/playbook.yml';
 const ALL = BED_HOSTS.map((h) => h.name);
-/** Where playbooks/bed.yml puts each CRM service, in the order it must start. */
+/** Where examples/bed/playbook.yml puts each CRM service, in the order it must start. */
 const STACK: [BedHostName, string][] = [
   ['bed-systemd', 'crm-db'],
   ['bed-sysv', 'crm-app'],

@@ -20,7 +20,7 @@ function ciScript(mode: string, reports: string): Promise<{ code: number; stdout
           ...process.env,
           RUNSTATE: `${process.execPath} bin/runstate.js`,
           INVENTORY: BED_INVENTORY,
-          PLAYBOOKS: 'playbooks/bed.yml',
+          PLAYBOOKS: 'examples/bed/playbook.yml',
           REPORT_DIR: reports,
           XDG_STATE_HOME: reports,
           GITHUB_STEP_SUMMARY: join(reports, 'summary.md'),

@@ -22,7 +22,7 @@ const validate = new Ajv2020({ strict: false }).compile(
   JSON.parse(readFileSync('schemas/drift.schema.json', 'utf8')),
 );
 
-/** The CRM stack of playbooks/bed.yml, plus the SysV host's runlevel, so a runlevel can drift too. */
+/** The CRM stack of examples/bed/playbook.yml, plus the SysV host's runlevel, so a runlevel can drift too. */
 const crmWithRunlevel = () =>
   playbookOf({
     'bed-systemd': { services: { 'crm-db': { state: 'running', enabled: true, tier: 'database' } } },
@@ -192,7 +192,7 @@ describeBed('runstate drift on real hosts', () => {
     const inv = inventoryWith((t) => t.replace('ansible_port: 2223', 'ansible_port: 2299'));
     const dir = freshStateHome();
     const json = await runstate([
-      ...['drift', '-i', inv, 'playbooks/bed.yml', '--format', 'json'],
+      ...['drift', '-i', inv, 'examples/bed/playbook.yml', '--format', 'json'],
       ...['--out', join(dir, 'drift.json'), '--connect-timeout', '5'],
     ]);
     expect(json.code).toBe(3);
@@ -208,7 +208,7 @@ describeBed('runstate drift on real hosts', () => {
     expect(report.summary.unchecked).toBe(1);
 
     const junit = await runstate([
-      ...['drift', '-i', inv, 'playbooks/bed.yml', '--format', 'junit'],
+      ...['drift', '-i', inv, 'examples/bed/playbook.yml', '--format', 'junit'],
       ...['--out', join(dir, 'drift.xml'), '--connect-timeout', '5'],
     ]);
     expect(junit.code).toBe(3);

@@ -6,7 +6,7 @@ import { beforeAll, expect, it } from 'vitest';
 import type { ObservedSnapshot } from '../../src/model/observed.js';
 import { BED_DIR, BED_HOSTS, BED_INVENTORY, describeBed, onHost, resetBed, runstate } from './helpers/bed.js';
 
-const PLAYBOOK = 'playbooks/bed.yml';
+const PLAYBOOK = 'examples/bed/playbook.yml';
 
 describeBed('runstate facts on real hosts', () => {
   beforeAll(() => resetBed());

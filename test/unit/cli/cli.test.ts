@@ -37,6 +37,10 @@ describe('runstate validate', () => {
     });
   });
 
+  it('takes directories: the committed examples validate as a whole', async () => {
+    expect((await run('validate', '-i', 'inventory/', 'playbooks/')).out).toBe('ok: 13 services on 5 hosts\n');
+  });
+
   it('reports every problem compiler-style and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rs-cli-'));
     const bad = join(dir, 'bad.yml');
