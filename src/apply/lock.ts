@@ -5,17 +5,19 @@ export const LOCK_DIR = '/run/runstate.lock';
 
 /**
  * Takes the host's apply lock, waiting up to `timeoutSec`. Exit 0 = taken; exit 75 = held by
- * someone else (stdout names the owner). Owner and start time are written inside the lock.
+ * someone else (stdout names the owner); exit 73 = could not be created (stderr says why). Owner and start time are written inside the lock.
  */
 export function lockScript(owner: string, timeoutSec: number, lockDir = LOCK_DIR): string {
   const dir = quote([lockDir]);
   return [
     `deadline=$(( $(date +%s) + ${Math.max(0, Math.floor(timeoutSec))} ))`,
     'while :; do',
-    `  if mkdir ${dir} 2>/dev/null; then`,
+    `  if rs_err=$(mkdir ${dir} 2>&1); then`,
     `    printf '%s\\n' ${quote([owner])} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > ${dir}/owner`,
     '    exit 0',
     '  fi',
+    // Only an existing lock is worth waiting for; anything else (permission denied…) is said at once.
+    `  if [ ! -d ${dir} ]; then printf '%s\\n' "$rs_err" >&2; exit 73; fi`,
     '  if [ "$(date +%s)" -ge "$deadline" ]; then',
     `    cat ${dir}/owner 2>/dev/null | tr '\\n' ' '`,
     '    exit 75',

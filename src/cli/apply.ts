@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import pLimit from 'p-limit';
 import { AuditLog, defaultAuditPath } from '../apply/audit.js';
 import { executePlan } from '../apply/executor.js';
-import { lockScript, unlockScript } from '../apply/lock.js';
+import { LOCK_DIR, lockScript, unlockScript } from '../apply/lock.js';
 import { sshActions } from '../apply/ssh-actions.js';
 import type { HostAccess, HostActions, StepOutcome } from '../apply/types.js';
 import type { Inventory } from '../model/inventory.js';
@@ -43,13 +43,32 @@ export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: 
           held.locks = await lockHosts(hosts, held.owner, pool, inventory, opts);
         },
       };
+  // Installed for the whole command, so an interrupt while locking, observing or asking still
+  // releases the locks; a second interrupt gives up at once.
+  const abort = new AbortController();
+  const stop = () => {
+    if (abort.signal.aborted) {
+      io.err('interrupted again: exiting now; host locks may be left in /run/runstate.lock\n');
+      process.exit(130);
+    }
+    io.err('\ninterrupted: no new steps will start; running steps finish…\n');
+    abort.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     const prepared = opts.plan
       ? await prepareSavedPlan(opts.plan, opts, io, hooks)
       : await preparePlan(playbooks, opts, io, hooks);
     if (!prepared.ok) return prepared.exitCode;
-    return await applyPrepared(prepared.plan, prepared.inventory, pool, opts, io, held);
+    if (abort.signal.aborted) {
+      io.err('interrupted before any change; nothing was changed on any host.\n');
+      return EXIT.input;
+    }
+    return await applyPrepared(prepared.plan, prepared.inventory, pool, opts, io, held, abort.signal);
   } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     if (lockedIn) await unlockHosts(heldHosts(held), held.owner, pool, lockedIn);
     await pool.closeAll();
   }
@@ -76,6 +95,7 @@ async function applyPrepared(
   opts: ApplyOptions,
   io: Io,
   held: HostLocks,
+  signal: AbortSignal,
 ): Promise<number> {
   const color = useColor(opts, io);
   io.out(renderPlanText(plan, { color }));
@@ -86,26 +106,16 @@ async function applyPrepared(
     return unreachable.length > 0 ? EXIT.partial : EXIT.ok;
   }
   if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
-
-  const abort = new AbortController();
-  const stop = () => {
-    if (!abort.signal.aborted) io.err('\ninterrupted: no new steps will start; running steps finish…\n');
-    abort.abort();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  let run: Executed;
-  try {
-    run = await executeWithLocks(plan, inventory, pool, opts, io, abort.signal, held);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+  if (signal.aborted) {
+    io.err('interrupted before any change; nothing was changed on any host.\n');
+    return EXIT.input;
   }
-  const { outcomes, auditPath } = run;
+  const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, opts, io, signal, held);
   io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
   if (auditPath) io.err(`audit log: ${auditPath}\n`);
   const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
-  return allOk && unreachable.length === 0 && !abort.signal.aborted ? EXIT.ok : EXIT.partial;
+  const interrupted = outcomes.some((o) => o.kind === 'not-started');
+  return allOk && unreachable.length === 0 && !interrupted ? EXIT.ok : EXIT.partial;
 }
 
 export interface Executed {
@@ -211,7 +221,7 @@ async function lockHosts(
             `another apply holds the lock on ${host} (${res.stdout.trim()}); waited ${opts.lockTimeout}s (--lock-timeout)`,
           ];
         }
-        return [host, `could not take the lock on ${host}: ${res.error ?? res.stderr.trim()}`];
+        return [host, `could not take the lock ${LOCK_DIR} on ${host}: ${res.error ?? res.stderr.trim()}`];
       }),
     ),
   );
@@ -235,4 +245,24 @@ function offlineActions(host: string): HostActions {
     throw new Error(`bug: a command reached ${host} during a dry run from a snapshot`);
   };
   return { run: refuse, verifyRunning: refuse, waitHealthy: refuse };
+}
+
+/**
+ * Runs `fn` holding the locks of `hosts` (taken concurrently, released afterwards whatever happens).
+ * For `watch --heal`, which must re-check what it observed once nobody else can change it.
+ */
+export async function withHostLocks<T>(
+  hosts: string[],
+  pool: ConnectionPool,
+  inventory: Inventory,
+  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout'>,
+  fn: (held: HostLocks) => Promise<T>,
+): Promise<T> {
+  const owner = newOwner();
+  const held: HostLocks = { owner, locks: await lockHosts(hosts, owner, pool, inventory, opts) };
+  try {
+    return await fn(held);
+  } finally {
+    await unlockHosts(heldHosts(held), held.owner, pool, inventory);
+  }
 }

@@ -34,8 +34,13 @@ export const processIo: Io = {
 
 async function askOnTerminal(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // Ctrl-C at the prompt (the terminal is raw, so no signal) answers "no" instead of hanging.
+  const cancel = new AbortController();
+  rl.on('SIGINT', () => cancel.abort());
   try {
-    return await rl.question(question);
+    return await rl.question(question, { signal: cancel.signal });
+  } catch {
+    return '';
   } finally {
     rl.close();
   }

@@ -144,6 +144,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           'e.g. runstate apply -i inventory/ playbooks/site.yml',
         );
       }
+      if (opts.plan && opts.limit) {
+        throw new UserError(
+          '--limit does not apply to a saved plan',
+          undefined,
+          'make the plan with --limit instead: runstate plan … --limit X --out FILE',
+        );
+      }
       if (opts.observed && !opts.dryRun) {
         throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
       }

@@ -45,7 +45,12 @@ export async function observeFleet(
   if (!opts.observed && hooks.beforeObserve)
     await hooks.beforeObserve(inventory, Object.keys(limited.hosts).sort());
   if (opts.observed) {
-    const observed = await readSnapshot(opts.observed);
+    const snapshot = await readSnapshot(opts.observed);
+    // --limit applies to the snapshot too: hosts outside it are neither planned nor reported.
+    const observed = {
+      ...snapshot,
+      hosts: Object.fromEntries(Object.entries(snapshot.hosts).filter(([h]) => h in limited.hosts)),
+    };
     const pool = new ConnectionPool({ hostKeyChecking: opts.hostKeyChecking, connectTimeoutMs: 1000 });
     return { inventory, desired: limited, observed, pool };
   }

@@ -6,10 +6,10 @@ import type { DriftReport } from '../model/drift.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import { summarise } from '../report/apply.js';
 import type { ExecutionOptions } from './apply.js';
-import { executeWithLocks } from './apply.js';
+import { executeWithLocks, withHostLocks } from './apply.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { type DriftFormat, driftOf, renderDrift } from './drift.js';
-import { type Fleet, observeFleet, planFleet } from './prepare.js';
+import { type Fleet, findStale, observeFleet, planFleet } from './prepare.js';
 import { delayUntilNext, parseSchedule, sleep } from './schedule.js';
 
 export interface WatchOptions extends CommonOptions, ExecutionOptions {
@@ -60,7 +60,11 @@ export async function watchCommand(playbooks: string[], opts: WatchOptions, io: 
   try {
     for (let run = 1; !stop.signal.aborted; run++) {
       const result = await runOnce(run, playbooks, opts, io, limiter, stop.signal);
-      if (opts.healthcheckFile) await writeHealthcheck(opts.healthcheckFile, result);
+      if (opts.healthcheckFile) {
+        await writeHealthcheck(opts.healthcheckFile, result).catch((err: Error) => {
+          io.err(`watch: could not write ${opts.healthcheckFile}: ${err.message}\n`);
+        });
+      }
       if (opts.maxRuns !== undefined && run >= opts.maxRuns) break;
       await sleep(delayUntilNext(schedule, new Date()), stop.signal);
     }
@@ -81,32 +85,43 @@ async function runOnce(
 ): Promise<RunResult> {
   const time = new Date().toISOString();
   const base = { time, run, drifts: 0, unchecked: 0, healed: [], healFailed: [], crashLooping: [] };
-  let fleet: Fleet;
+  let fleet: Fleet | undefined;
   try {
     fleet = await observeFleet(playbooks, opts, io);
+    return await checkAndHeal(fleet, base, run, opts, io, limiter, signal);
   } catch (err) {
-    // A playbook broken mid-watch is reported every run until fixed; the watch goes on.
+    // A playbook broken mid-watch, an unwritable --out, a heal that threw: reported every run
+    // until fixed; the watch goes on.
     const message = describeError(err);
     io.err(`watch: run ${run}: ${message}\n`);
     return { ...base, status: 'error', error: message };
-  }
-  try {
-    const report = driftOf(fleet);
-    await emitReport(report, run, opts, io);
-    const result: RunResult = {
-      ...base,
-      status: ['in-sync', 'drift', 'unchecked'][
-        [0, 2, 3].indexOf(driftExitCode(report))
-      ] as RunResult['status'],
-      drifts: report.summary.drifts,
-      unchecked: report.summary.unchecked,
-    };
-    if (opts.heal && report.summary.drifts > 0 && !signal.aborted)
-      await heal(fleet, report, result, opts, io, limiter);
-    return result;
   } finally {
-    await fleet.pool.closeAll();
+    await fleet?.pool.closeAll();
   }
+}
+
+async function checkAndHeal(
+  fleet: Fleet,
+  base: Omit<RunResult, 'status'>,
+  run: number,
+  opts: WatchOptions,
+  io: Io,
+  limiter: HealLimiter,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const report = driftOf(fleet);
+  await emitReport(report, run, opts, io);
+  const result: RunResult = {
+    ...base,
+    status: ['in-sync', 'drift', 'unchecked'][
+      [0, 2, 3].indexOf(driftExitCode(report))
+    ] as RunResult['status'],
+    drifts: report.summary.drifts,
+    unchecked: report.summary.unchecked,
+  };
+  if (opts.heal && report.summary.drifts > 0 && !signal.aborted)
+    await heal(fleet, report, result, opts, io, limiter);
+  return result;
 }
 
 async function heal(
@@ -148,7 +163,18 @@ async function heal(
     io,
   );
   if (blocked || plan.steps.length === 0) return;
-  const { outcomes } = await executeWithLocks(plan, fleet.inventory, fleet.pool, opts, io);
+  const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
+  // Heal only from facts nobody can change under us: lock, then check the hosts still look as
+  // observed (an apply may have finished in between); if not, the next run sees the new state.
+  const outcomes = await withHostLocks(stepHosts, fleet.pool, fleet.inventory, opts, async (held) => {
+    const { stale, pool } = await findStale(plan, fleet.inventory, stepHosts, opts, io);
+    await pool.closeAll();
+    if (stale.length > 0) {
+      for (const line of stale) io.err(`watch: not healing now, changed since observed: ${line}\n`);
+      return [];
+    }
+    return (await executeWithLocks(plan, fleet.inventory, fleet.pool, opts, io, undefined, held)).outcomes;
+  });
   for (const o of outcomes) {
     const key = `${o.step.kind} ${o.step.service ?? o.step.target ?? ''}@${o.step.host}`;
     (o.kind === 'ok' ? result.healed : result.healFailed).push(key);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +55,13 @@ describe('host lock script', () => {
     expect(sh(lockScript('bob run2', 0, lockDir)).status).toBe(75);
     sh(unlockScript('alice run1', lockDir));
     expect(sh(lockScript('bob run2', 0, lockDir)).status).toBe(0);
+  });
+
+  it('says at once why it cannot create the lock, instead of waiting for a holder', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rs-lock-')), 'not-a-dir');
+    writeFileSync(file, '');
+    const res = sh(lockScript('alice', 30, join(file, 'runstate.lock')));
+    expect(res.status).toBe(73);
+    expect(res.stderr).toMatch(/Not a directory/);
   });
 });

@@ -38,7 +38,9 @@ describe('runstate validate', () => {
   });
 
   it('takes directories: the committed examples validate as a whole', async () => {
-    expect((await run('validate', '-i', 'inventory/', 'playbooks/')).out).toBe('ok: 13 services on 5 hosts\n');
+    expect((await run('validate', '-i', 'inventory/', 'playbooks/')).out).toBe(
+      'ok: 13 services on 5 hosts\n',
+    );
   });
 
   it('reports every problem compiler-style and exits 1', async () => {
@@ -64,6 +66,12 @@ describe('runstate plan (offline, from a snapshot)', () => {
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe('Plan: 10 changes on 5 hosts (7 waves)');
     expect(r.out).toMatch(/Wave 3\n\s+db1\s+start\s+postgresql\s+\(observed inactive, want running\)/);
+  });
+
+  it('--limit applies to the snapshot as well', async () => {
+    const r = await run('plan', ...INV, 'playbooks/site.yml', ...SNAP, '--limit', 'db1');
+    expect(r.out.split('\n')[0]).toBe('Plan: 3 changes on 1 host (3 waves)');
+    expect(r.err).toBe('');
   });
 
   it('--detailed-exitcode: 2 when there are changes', async () => {
@@ -110,6 +118,9 @@ describe('runstate apply --dry-run (offline)', () => {
   it('refuses --observed without --dry-run, and playbooks together with --plan', async () => {
     expect((await run('apply', ...INV, 'playbooks/site.yml', ...SNAP)).code).toBe(1);
     expect((await run('apply', ...INV, 'playbooks/site.yml', '--plan', 'x.json')).code).toBe(1);
+    const limited = await run('apply', ...INV, '--plan', 'x.json', '--limit', 'db1');
+    expect(limited.code).toBe(1);
+    expect(limited.err).toContain('--limit does not apply to a saved plan');
   });
 });
 
