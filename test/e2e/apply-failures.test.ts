@@ -178,7 +178,15 @@ describeBed('runstate apply when things go wrong on real hosts', () => {
   it('an unreachable host fails its own steps and skips what depends on them, nothing else', async () => {
     resetBed('bed-systemd', 'bed-openrc', 'bed-supervisord');
     const inv = inventoryWith((t) => t.replace('ansible_port: 2222', 'ansible_port: 2299'));
-    const r = await runstate(['apply', '-i', inv, 'examples/bed/playbook.yml', '--yes', '--connect-timeout', '5']);
+    const r = await runstate([
+      'apply',
+      '-i',
+      inv,
+      'examples/bed/playbook.yml',
+      '--yes',
+      '--connect-timeout',
+      '5',
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/unreachable: bed-sysv: .*refused/);
     expect(r.stdout).toMatch(/ok\s+start crm-db/);
