@@ -5,9 +5,9 @@ import type { Inventory } from '../model/inventory.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
 import { buildPlan, hostDigest } from '../plan/index.js';
-import { ConnectionPool } from '../transport/index.js';
+import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io } from './context.js';
-import { gatherFacts } from './gather.js';
+import { gatherFacts, newPool } from './gather.js';
 import { readSavedPlan, readSnapshot } from './json-input.js';
 import { selectHosts } from './limit.js';
 
@@ -51,7 +51,7 @@ export async function observeFleet(
       ...snapshot,
       hosts: Object.fromEntries(Object.entries(snapshot.hosts).filter(([h]) => h in limited.hosts)),
     };
-    const pool = new ConnectionPool({ hostKeyChecking: opts.hostKeyChecking, connectTimeoutMs: 1000 });
+    const pool = newPool(opts); // stays empty: nothing connects when planning from a snapshot
     return { inventory, desired: limited, observed, pool };
   }
   const { snapshot, pool } = await gatherFacts(inventory, limited, opts, io, undefined, hooks.pool);

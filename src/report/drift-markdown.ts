@@ -1,20 +1,7 @@
 import type { DriftItem, DriftReport, HostDrift } from '../model/drift.js';
 import { driftCount, driftHeadline, sortedHosts } from './drift-summary.js';
+import { cell, row } from './markdown.js';
 import { plural } from './plan-summary.js';
-
-/** Text safe inside a table cell and outside code: no pipes, no HTML, one line. */
-function cell(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('|', '\\|')
-    .replace(/\s*\n\s*/g, ' ');
-}
-
-function row(cells: readonly string[]): string {
-  return `| ${cells.join(' | ')} |`;
-}
 
 /** For a pull-request comment or CI job summary: a headline, a table of hosts, the items per host. */
 export function renderDriftMarkdown(r: DriftReport): string {

@@ -1,4 +1,5 @@
 import type { Plan, Step, StepKind } from '../model/plan.js';
+import { cell, row } from './markdown.js';
 import {
   describeHealth,
   headline,
@@ -10,24 +11,10 @@ import {
   unreachableHosts,
 } from './plan-summary.js';
 
-/** Text safe inside a table cell and outside code: no pipes, no HTML, one line. */
-function cell(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('|', '\\|')
-    .replace(/\s*\n\s*/g, ' ');
-}
-
 /** A code fence longer than any backtick run in the content, so commands can never close it. */
 function fence(content: string): string {
   const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
   return '`'.repeat(Math.max(3, longest + 1));
-}
-
-function row(cells: readonly string[]): string {
-  return `| ${cells.join(' | ')} |`;
 }
 
 /** For a pull-request comment or CI job summary: summary table, waves, then details per host. */
