@@ -1,4 +1,9 @@
-import type { DesiredHost, Requirement } from '../model/desired.js';
+import {
+  type AnyRequirement,
+  type DesiredHost,
+  type GroupRequirement,
+  isGroupRequirement,
+} from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import type { Merged } from './layers.js';
@@ -15,9 +20,18 @@ function display(n: string): string {
   return `${service}@${host}`;
 }
 
+/** A `group:svc` as a graph node; sorts after every (host, service) node, so cycles start at a service. */
+const groupNode = (group: string, service: string): string => `\uffff${group}\u0000${service}`;
+const isGroupNode = (n: string): boolean => n.startsWith('\uffff');
+
+/** What a target resolved to: hosts and, for a group, the one shared requirement object. */
+type Resolved = { hosts: string[] } | { group: GroupRequirement } | 'missing-here';
+
 /**
- * Turns every `requires` item into (host, service) pairs and checks that the required service is
- * declared there, then looks for cycles. Fills `requires` of the merged services in place.
+ * Turns every `requires` item into (host, service) pairs, or one shared group reference for
+ * "group:svc", checks that the required service is declared there, then looks for cycles. Fills
+ * `requires` of the merged services in place. A group is resolved once per (group, service), however
+ * many services name it, so `requires: [all:db]` on every host stays linear.
  */
 export function resolveRequires(merged: Merged, inventory: Inventory, problems: Problem[]): void {
   const hosts = merged.hosts;
@@ -30,21 +44,36 @@ export function resolveRequires(merged: Merged, inventory: Inventory, problems: 
     if (!seen.has(key)) problems.push(p);
     seen.add(key);
   };
+  const groups = new Map<string, GroupRequirement | undefined>();
 
   for (const [host, services] of merged.requires) {
     for (const [service, raws] of services) {
-      const resolved: Requirement[] = [];
+      const resolved: AnyRequirement[] = [];
+      const have = new Set<string>();
       for (const r of raws) {
-        const targets = targetsOf(r, host, merged, inventory, report);
+        const targets = targetsOf(r, host, merged, inventory, report, groups);
         if (targets === 'missing-here') {
           const key = formatRef(r.where);
-          missingHere.set(key, { r, hosts: [...(missingHere.get(key)?.hosts ?? []), host] });
+          const entry = missingHere.get(key);
+          if (entry) entry.hosts.push(host);
+          else missingHere.set(key, { r, hosts: [host] });
           continue;
         }
-        for (const t of targets) {
-          if (resolved.some((x) => x.host === t && x.service === r.service)) continue;
+        if ('group' in targets) {
+          const g = targets.group;
+          const to = groupNode(g.group, g.service);
+          if (have.has(to)) continue;
+          have.add(to);
+          resolved.push(g);
+          edgeWhere.set(`${node(host, service)} ${to}`, r.where);
+          continue;
+        }
+        for (const t of targets.hosts) {
+          const to = node(t, r.service);
+          if (have.has(to)) continue;
+          have.add(to);
           resolved.push({ raw: r.raw, host: t, service: r.service });
-          edgeWhere.set(`${node(host, service)} ${node(t, r.service)}`, r.where);
+          edgeWhere.set(`${node(host, service)} ${to}`, r.where);
         }
       }
       const svc = hosts[host]?.services[service];
@@ -57,7 +86,7 @@ export function resolveRequires(merged: Merged, inventory: Inventory, problems: 
       where: r.where,
       message: `requires ${q(r.raw)}: ${where.length > 1 ? 'hosts' : 'host'} ${listNames(where)} ${where.length > 1 ? 'declare' : 'declares'} no service ${q(r.service)}`,
       hint:
-        didYouMean(r.service, known) ??
+        didYouMean(r.service, [...new Set(known)]) ??
         'declare it for the same host, or write "host:service" or "group:service" for one elsewhere',
     });
   }
@@ -70,15 +99,17 @@ function targetsOf(
   merged: Merged,
   inventory: Inventory,
   report: (p: Problem) => void,
-): string[] | 'missing-here' {
+  groups: Map<string, GroupRequirement | undefined>,
+): Resolved {
   const hosts = merged.hosts;
   const usable = (h: string) => hosts[h]?.services[r.service] !== undefined;
   const declared = (h: string) => merged.declared.get(h)?.has(r.service) === true;
-  if (r.target === undefined) return usable(host) ? [host] : declared(host) ? [] : 'missing-here';
+  if (r.target === undefined)
+    return usable(host) ? { hosts: [host] } : declared(host) ? { hosts: [] } : 'missing-here';
   const t = r.target;
   if (inventory.hosts[t]) {
-    if (usable(t)) return [t];
-    if (declared(t)) return [];
+    if (usable(t)) return { hosts: [t] };
+    if (declared(t)) return { hosts: [] };
     report({
       where: r.where,
       message: `requires ${q(r.raw)}: host ${q(t)} declares no service ${q(r.service)}`,
@@ -86,18 +117,25 @@ function targetsOf(
         didYouMean(r.service, Object.keys(hosts[t]?.services ?? {})) ??
         `declare it in a playbook under "hosts: ${t}:" (or a group of ${t})`,
     });
-    return [];
+    return { hosts: [] };
   }
-  const group = t === 'all' ? Object.keys(inventory.hosts).sort() : inventory.groups[t]?.hosts;
-  if (group) {
-    const found = group.filter(usable);
-    if (found.length > 0 || group.some(declared)) return found;
+  const key = `${t}\u0000${r.service}`;
+  if (!groups.has(key)) {
+    const members = t === 'all' ? Object.keys(inventory.hosts).sort() : inventory.groups[t]?.hosts;
+    const found = members?.filter(usable) ?? [];
+    const ok = members !== undefined && (found.length > 0 || members.some(declared));
+    groups.set(key, ok ? { raw: r.raw, group: t, service: r.service, hosts: found } : undefined);
+  }
+  const group = groups.get(key);
+  // The raw text may differ between places ("all:db" vs "all:db"); the first one written names it.
+  if (group) return group.hosts.length > 0 ? { group } : { hosts: [] };
+  if (t === 'all' || inventory.groups[t]) {
     report({
       where: r.where,
       message: `requires ${q(r.raw)}: no host of group ${q(t)} declares service ${q(r.service)}`,
       hint: `declare it for the group (under "hosts: ${t}:") or for one of its hosts`,
     });
-    return [];
+    return { hosts: [] };
   }
   const names = [...Object.keys(inventory.hosts), ...Object.keys(inventory.groups)];
   report({
@@ -105,15 +143,26 @@ function targetsOf(
     message: `requires ${q(r.raw)}: no host or group ${q(t)} in the inventory`,
     hint: didYouMean(t, names) ?? 'write "service", "host:service" or "group:service"',
   });
-  return [];
+  return { hosts: [] };
 }
 
 /** Every dependency cycle (one per strongly connected component), printed start to start. */
 function findCycles(hosts: Record<string, DesiredHost>, edgeWhere: Map<string, SourceRef>): Problem[] {
   const edges = new Map<string, string[]>();
+  const members = new Map<string, Set<string>>();
   for (const h of Object.values(hosts)) {
     for (const s of Object.values(h.services)) {
-      edges.set(node(h.host, s.name), s.requires.map((r) => node(r.host, r.service)).sort(byNode));
+      const to = s.requires.map((r) => {
+        if (!isGroupRequirement(r)) return node(r.host, r.service);
+        const g = groupNode(r.group, r.service);
+        if (!edges.has(g)) {
+          const list = r.hosts.map((m) => node(m, r.service)).sort(byNode);
+          edges.set(g, list);
+          members.set(g, new Set(list));
+        }
+        return g;
+      });
+      edges.set(node(h.host, s.name), to.sort(byNode));
     }
   }
   const problems: Problem[] = [];
@@ -121,12 +170,13 @@ function findCycles(hosts: Record<string, DesiredHost>, edgeWhere: Map<string, S
   const report = (cycle: string[]) => {
     const where = edgeWhere.get(`${cycle[0]} ${cycle[1]}`);
     const key = where ? formatRef(where) : cycle.join(' ');
+    const shown = cycle.filter((n) => !isGroupNode(n));
     // A group-level "requires: [itself]" loops on every host; once per place is enough.
-    if (cycle.length === 2 && reported.has(key)) return;
+    if (shown.length === 2 && reported.has(key)) return;
     reported.add(key);
     problems.push({
       where,
-      message: `dependency cycle: ${cycle.map(display).join(' → ')}`,
+      message: `dependency cycle: ${shown.map(display).join(' → ')}`,
       hint: 'remove one of these requires',
     });
   };
@@ -135,8 +185,13 @@ function findCycles(hosts: Record<string, DesiredHost>, edgeWhere: Map<string, S
     start: [...scc].sort(byNode)[0] as string,
   }));
   for (const { scc, start } of components.sort((a, b) => byNode(a.start, b.start))) {
-    const members = [...scc].sort(byNode);
-    for (const n of members) if (edges.get(n)?.includes(n)) report([n, n]);
+    for (const n of [...scc].sort(byNode)) {
+      if (isGroupNode(n)) continue;
+      for (const t of edges.get(n) ?? []) {
+        if (t === n) report([n, n]);
+        else if (members.get(t)?.has(n)) report([n, t, n]);
+      }
+    }
     if (scc.size > 1) report(pathBack(start, scc, edges));
   }
   return problems;

@@ -1,5 +1,5 @@
 import type { ChangeRequest } from '../drivers/driver.js';
-import type { DesiredHost } from '../model/desired.js';
+import { DEFAULT_STACK, type Desired, type DesiredHost } from '../model/desired.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { Plan, PlanHost } from '../model/plan.js';
 import { recordWatchCommand } from '../observe/watch.js';
@@ -105,8 +105,22 @@ export function buildPlan(input: PlanInput): PlanResult {
       ),
     ),
     waves: ordered.waves,
+    ...(ordered.barriers.length > 0 ? { barriers: ordered.barriers } : {}),
+    ...stacksOf(desired),
   };
   return { plan, problems: problems.sort(compareProblems) };
+}
+
+/** Stack → hosts, only when some host names a stack (one stack otherwise: nothing to show). */
+function stacksOf(desired: Desired): { stacks?: Record<string, string[]> } {
+  const hosts = Object.values(desired.hosts);
+  if (!hosts.some((h) => h.stack !== undefined)) return {};
+  const stacks: Record<string, string[]> = {};
+  for (const h of hosts.sort((a, b) => compareText(a.host, b.host))) {
+    const name = h.stack ?? DEFAULT_STACK;
+    stacks[name] = [...(stacks[name] ?? []), h.host];
+  }
+  return { stacks: Object.fromEntries(Object.entries(stacks).sort(([a], [b]) => compareText(a, b))) };
 }
 
 function compareProblems(a: PlanProblem, b: PlanProblem): number {
