@@ -1,28 +1,11 @@
-import {
-  type AnyRequirement,
-  type DesiredHost,
-  type GroupRequirement,
-  isGroupRequirement,
-} from '../model/desired.js';
+import type { AnyRequirement, GroupRequirement } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
+import { findCycles, groupKey as groupNode, serviceKey as node } from './cycles.js';
 import type { Merged } from './layers.js';
 import { didYouMean, listNames, q } from './names.js';
 import type { RawRequire } from './playbook-parse.js';
 import { formatRef } from './yaml-doc.js';
-
-/** A (host, service) pair as a graph node; service names may contain "@", so not the display form. */
-const node = (host: string, service: string): string => `${host}\u0000${service}`;
-
-/** "svc@host", as cycles are printed. */
-function display(n: string): string {
-  const [host = '', service = ''] = n.split('\u0000');
-  return `${service}@${host}`;
-}
-
-/** A `group:svc` as a graph node; sorts after every (host, service) node, so cycles start at a service. */
-const groupNode = (group: string, service: string): string => `\uffff${group}\u0000${service}`;
-const isGroupNode = (n: string): boolean => n.startsWith('\uffff');
 
 /** What a target resolved to: hosts and, for a group, the one shared requirement object. */
 type Resolved = { hosts: string[] } | { group: GroupRequirement } | 'missing-here';
@@ -90,7 +73,7 @@ export function resolveRequires(merged: Merged, inventory: Inventory, problems: 
         'declare it for the same host, or write "host:service" or "group:service" for one elsewhere',
     });
   }
-  problems.push(...findCycles(hosts, edgeWhere));
+  problems.push(...findCycles(hosts, (from, to) => edgeWhere.get(`${from} ${to}`)));
 }
 
 function targetsOf(
@@ -144,130 +127,4 @@ function targetsOf(
     hint: didYouMean(t, names) ?? 'write "service", "host:service" or "group:service"',
   });
   return { hosts: [] };
-}
-
-/** Every dependency cycle (one per strongly connected component), printed start to start. */
-function findCycles(hosts: Record<string, DesiredHost>, edgeWhere: Map<string, SourceRef>): Problem[] {
-  const edges = new Map<string, string[]>();
-  const members = new Map<string, Set<string>>();
-  for (const h of Object.values(hosts)) {
-    for (const s of Object.values(h.services)) {
-      const to = s.requires.map((r) => {
-        if (!isGroupRequirement(r)) return node(r.host, r.service);
-        const g = groupNode(r.group, r.service);
-        if (!edges.has(g)) {
-          const list = r.hosts.map((m) => node(m, r.service)).sort(byNode);
-          edges.set(g, list);
-          members.set(g, new Set(list));
-        }
-        return g;
-      });
-      edges.set(node(h.host, s.name), to.sort(byNode));
-    }
-  }
-  const problems: Problem[] = [];
-  const reported = new Set<string>();
-  const report = (cycle: string[]) => {
-    const where = edgeWhere.get(`${cycle[0]} ${cycle[1]}`);
-    const key = where ? formatRef(where) : cycle.join(' ');
-    const shown = cycle.filter((n) => !isGroupNode(n));
-    // A group-level "requires: [itself]" loops on every host; once per place is enough.
-    if (shown.length === 2 && reported.has(key)) return;
-    reported.add(key);
-    problems.push({
-      where,
-      message: `dependency cycle: ${shown.map(display).join(' → ')}`,
-      hint: 'remove one of these requires',
-    });
-  };
-  const components = stronglyConnected(edges).map((scc) => ({
-    scc,
-    start: [...scc].sort(byNode)[0] as string,
-  }));
-  for (const { scc, start } of components.sort((a, b) => byNode(a.start, b.start))) {
-    for (const n of [...scc].sort(byNode)) {
-      if (isGroupNode(n)) continue;
-      for (const t of edges.get(n) ?? []) {
-        if (t === n) report([n, n]);
-        else if (members.get(t)?.has(n)) report([n, t, n]);
-      }
-    }
-    if (scc.size > 1) report(pathBack(start, scc, edges));
-  }
-  return problems;
-}
-
-/** By host, then service (the NUL separator sorts first): the order cycles start in. */
-function byNode(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The shortest way from start back to itself inside its component (breadth first). */
-function pathBack(start: string, scc: Set<string>, edges: Map<string, string[]>): string[] {
-  const prev = new Map<string, string>();
-  const queue = [start];
-  while (queue.length > 0) {
-    const cur = queue.shift() as string;
-    for (const next of edges.get(cur) ?? []) {
-      if (!scc.has(next) || next === cur) continue;
-      if (next === start) {
-        const path = [cur];
-        while (path[0] !== start) path.unshift(prev.get(path[0] as string) as string);
-        return [...path, start];
-      }
-      if (!prev.has(next)) {
-        prev.set(next, cur);
-        queue.push(next);
-      }
-    }
-  }
-  return [start, start];
-}
-
-/** Tarjan's algorithm, iterative so long chains cannot overflow the stack. */
-function stronglyConnected(edges: Map<string, string[]>): Set<string>[] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const out: Set<string>[] = [];
-  let counter = 0;
-  for (const root of [...edges.keys()].sort(byNode)) {
-    if (index.has(root)) continue;
-    const work: { v: string; i: number }[] = [{ v: root, i: 0 }];
-    index.set(root, counter);
-    low.set(root, counter++);
-    stack.push(root);
-    onStack.add(root);
-    while (work.length > 0) {
-      const frame = work[work.length - 1] as { v: string; i: number };
-      const next = (edges.get(frame.v) ?? [])[frame.i++];
-      if (next !== undefined) {
-        if (!index.has(next)) {
-          index.set(next, counter);
-          low.set(next, counter++);
-          stack.push(next);
-          onStack.add(next);
-          work.push({ v: next, i: 0 });
-        } else if (onStack.has(next)) {
-          low.set(frame.v, Math.min(low.get(frame.v) ?? 0, index.get(next) ?? 0));
-        }
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent.v, Math.min(low.get(parent.v) ?? 0, low.get(frame.v) ?? 0));
-      if (low.get(frame.v) === index.get(frame.v)) {
-        const scc = new Set<string>();
-        let w: string | undefined;
-        do {
-          w = stack.pop() as string;
-          onStack.delete(w);
-          scc.add(w);
-        } while (w !== frame.v);
-        out.push(scc);
-      }
-    }
-  }
-  return out;
 }

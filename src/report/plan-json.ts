@@ -29,6 +29,10 @@ function canonicalPlan(plan: Plan): Plan {
     hosts,
     steps: plan.steps.map(canonicalStep),
     waves: plan.waves.map((w) => [...w]),
+    ...(plan.barriers !== undefined
+      ? { barriers: plan.barriers.map((b) => ({ id: b.id, reason: b.reason, after: [...b.after] })) }
+      : {}),
+    ...(plan.stacks !== undefined ? { stacks: sortKeysDeep(plan.stacks) } : {}),
   };
 }
 
