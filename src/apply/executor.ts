@@ -6,17 +6,35 @@ const STDERR_TAIL_CHARS = 600;
 
 /**
  * Runs a plan's DAG with the most parallelism that is safe: a step starts once every step in
- * its `after` succeeded; steps of one host run one at a time; at most `forks` run at once.
+ * its `after` succeeded (through barriers: a barrier stands for the steps in its own `after`);
+ * steps of one host run one at a time; at most `forks` run at once.
  * A failed step (or unreachable host) skips its transitive dependents; independent branches go
  * on. The dry run walks exactly the same path and stops just before each command (mgmt's
  * CheckApply idea), so it can never disagree with a real run about what would happen.
  */
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<StepOutcome[]> {
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const barriers = new Map((plan.barriers ?? []).map((b) => [b.id, b]));
   const outcomes = new Map<string, Promise<StepOutcome>>();
+  const barrierBlockers = new Map<string, Promise<StepOutcome | undefined>>();
   const global = pLimit(Math.max(1, opts.forks));
   const hostQueues = new Map<string, Promise<unknown>>();
   const access = memoiseAccess(opts);
+
+  /** What keeps a step waiting on `id` from running: a step that did not succeed, or nothing. */
+  const blockerOf = (id: string): Promise<StepOutcome | undefined> => {
+    if (byId.has(id))
+      return outcomeOf(id).then((o) => (o.kind === 'ok' || o.kind === 'would-run' ? undefined : o));
+    const barrier = barriers.get(id);
+    if (!barrier) throw new Error(`plan step ${id} is referenced but not defined`);
+    let p = barrierBlockers.get(id);
+    if (!p) {
+      // A barrier runs nothing: it passes on the first step before it that did not succeed.
+      p = Promise.all(barrier.after.map(blockerOf)).then((bs) => bs.find((b) => b !== undefined));
+      barrierBlockers.set(id, p);
+    }
+    return p;
+  };
 
   const outcomeOf = (id: string): Promise<StepOutcome> => {
     const existing = outcomes.get(id);
@@ -24,8 +42,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
     const step = byId.get(id);
     if (!step) throw new Error(`plan step ${id} is referenced but not defined`);
     const p = (async (): Promise<StepOutcome> => {
-      const before = await Promise.all(step.after.map(outcomeOf));
-      const blocker = before.find((o) => o.kind !== 'ok' && o.kind !== 'would-run');
+      const before = await Promise.all(step.after.map(blockerOf));
+      const blocker = before.find((b) => b !== undefined);
       if (blocker) return skipped(step, blocker);
       if (step.blockedBy) return { kind: 'skipped', step, because: step.id, cause: step.blockedBy };
       return onHost(step.host, () => global(() => runStep(step, opts, access)));

@@ -181,3 +181,70 @@ describe('steps blocked by an unreachable host', () => {
     expect(out[3]).toMatchObject({ cause: 'requires db@h9, whose host h9 is unreachable' });
   });
 });
+
+describe('barriers', () => {
+  // Two stacks, each db → barrier → two apps; a group barrier that a proxy waits for.
+  const stacked = (): Plan => ({
+    ...plan([
+      step('a1', 'db', [], 1),
+      step('b1', 'db', [], 1),
+      step('a2', 'app', ['@a/starts-before-app'], 2),
+      step('a3', 'app', ['@a/starts-before-app'], 2),
+      step('b2', 'app', ['@b/starts-before-app'], 2),
+      step('b3', 'app', ['@b/starts-before-app'], 2),
+      step('p1', 'proxy', ['@b:app/started'], 3),
+    ]),
+    barriers: [
+      { id: '@a/starts-before-app', reason: 'stack a', after: ['a1/start/db'] },
+      { id: '@b/starts-before-app', reason: 'stack b', after: ['b1/start/db'] },
+      { id: '@b:app/started', reason: 'group b', after: ['b2/start/app', 'b3/start/app'] },
+    ],
+  });
+
+  it('a step behind a barrier waits for every step before the barrier', async () => {
+    const f = fleet();
+    const out = await executePlan(stacked(), { forks: 10, dryRun: false, access: f.access });
+    expect(out.every((o) => o.kind === 'ok')).toBe(true);
+    for (const app of ['a2', 'a3']) {
+      expect(f.log.indexOf('a1:systemctl start db')).toBeLessThan(
+        f.log.indexOf(`${app}:systemctl start app`),
+      );
+    }
+    for (const app of ['b2', 'b3']) {
+      expect(f.log.indexOf(`${app}:systemctl start app`)).toBeLessThan(
+        f.log.indexOf('p1:systemctl start proxy'),
+      );
+    }
+  });
+
+  it('a failure skips exactly what is behind its barriers, naming the failed step', async () => {
+    const f = fleet(new Set(['b1:systemctl start db']));
+    const out = await executePlan(stacked(), { forks: 10, dryRun: false, access: f.access });
+    const kinds = Object.fromEntries(out.map((o) => [o.step.id, o.kind]));
+    expect(kinds).toEqual({
+      'a1/start/db': 'ok',
+      'b1/start/db': 'failed',
+      'a2/start/app': 'ok',
+      'a3/start/app': 'ok',
+      'b2/start/app': 'skipped',
+      'b3/start/app': 'skipped',
+      'p1/start/proxy': 'skipped',
+    });
+    expect(out.find((o) => o.step.id === 'b2/start/app')).toMatchObject({
+      because: 'b1/start/db',
+      cause: 'b1/start/db did not succeed',
+    });
+    expect(out.find((o) => o.step.id === 'p1/start/proxy')).toMatchObject({
+      because: 'b2/start/app',
+      cause: 'b1/start/db did not succeed',
+    });
+  });
+
+  it('an after naming neither a step nor a barrier is a bug, said as one', async () => {
+    const f = fleet();
+    const p = plan([step('h1', 'a', ['@nowhere'], 1)]);
+    await expect(executePlan(p, { forks: 1, dryRun: false, access: f.access })).rejects.toThrow(
+      'plan step @nowhere is referenced but not defined',
+    );
+  });
+});
