@@ -97,15 +97,17 @@ interface Run {
   code: number | null;
   wallMs: number;
   peakRssMB: number | null;
+  /** user + system CPU of the child: on a shared machine wall time also counts others' work. */
+  cpuMs: number | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the CLI as a child; /usr/bin/time writes the child's max RSS (KiB) as stderr's last line. */
+/** Runs the CLI as a child; /usr/bin/time writes its max RSS (KiB) and CPU seconds as stderr's last line. */
 function runCli(args: string[]): Promise<Run> {
   const timed = existsSync('/usr/bin/time');
   const [cmd, argv] = timed
-    ? ['/usr/bin/time', ['-f', '%M', process.execPath, CLI, ...args]]
+    ? ['/usr/bin/time', ['-f', '%M %U %S', process.execPath, CLI, ...args]]
     : [process.execPath, [CLI, ...args]];
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -119,13 +121,16 @@ function runCli(args: string[]): Promise<Run> {
       const wallMs = Math.round(performance.now() - started);
       let stderr = Buffer.concat(err).toString('utf8');
       let peakRssMB: number | null = null;
+      let cpuMs: number | null = null;
       if (timed) {
         const lines = stderr.trimEnd().split('\n');
-        const kib = Number(lines.pop());
+        const [kib, user, sys] = (lines.pop() ?? '').split(' ').map(Number);
         stderr = lines.join('\n');
-        if (Number.isFinite(kib)) peakRssMB = Math.round(kib / 1024);
+        if (kib !== undefined && Number.isFinite(kib)) peakRssMB = Math.round(kib / 1024);
+        if (user !== undefined && sys !== undefined && Number.isFinite(user + sys))
+          cpuMs = Math.round((user + sys) * 1000);
       }
-      resolve({ code, wallMs, peakRssMB, stdout: Buffer.concat(out).toString('utf8'), stderr });
+      resolve({ code, wallMs, peakRssMB, cpuMs, stdout: Buffer.concat(out).toString('utf8'), stderr });
     });
   });
 }
@@ -155,7 +160,7 @@ async function main(): Promise<void> {
 
     // --validate-only: for fleets too large for the planner before issue 15.
     const plan = process.argv.includes('--validate-only')
-      ? { code: 0, wallMs: null, peakRssMB: null, stdout: '{"steps":[]}', stderr: '' }
+      ? { code: 0, wallMs: null, peakRssMB: null, cpuMs: null, stdout: '{"steps":[]}', stderr: '' }
       : await runCli(['plan', '-i', inv, site, '--observed', observed, '--format', 'json']);
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code}: ${plan.stderr.slice(-2000)}`);
     await writeFile(planFile, plan.stdout);
@@ -179,8 +184,10 @@ async function main(): Promise<void> {
       afterEdges,
       planBytes: (await stat(planFile)).size,
       wallMs: plan.wallMs,
+      cpuMs: plan.cpuMs,
       peakRssMB: plan.peakRssMB,
       validateMs: validate.wallMs,
+      validateCpuMs: validate.cpuMs,
       validatePeakRssMB: validate.peakRssMB,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -35,7 +35,7 @@ export class StepGraph {
 
   finish(): Finished {
     const order = topologicalOrder(this.preds);
-    const preds = this.preds.map((ps) => [...new Set(ps)]);
+    const preds = this.preds.map((ps) => (ps.length < 2 ? [...ps] : [...new Set(ps)]));
     const alive = contract(this, preds, order);
     const live = order.filter((v) => alive[v]);
     const wave = new Array<number>(preds.length).fill(0);
