@@ -4,7 +4,7 @@
 port=$1 user=$2 key=$3 known=$4 n=$5 cmd=$6
 i=0 pids=
 while [ "$i" -lt "$n" ]; do
-  ssh -q -T -p "$port" -i "$key" -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes \
+  ssh -q -T -p "$port" -i "$key" -o BatchMode=yes -o ConnectTimeout=60 -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes \
     -o UserKnownHostsFile="$known" -o ControlMaster=no "$user@127.0.0.1" "$cmd" >/dev/null 2>&1 </dev/null &
   pids="$pids $!"
   i=$((i + 1))

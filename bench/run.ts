@@ -187,8 +187,8 @@ async function main(): Promise<number> {
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(renderTables(rows, planner));
   process.stdout.write(`\nwrote ${opts.out}\n`);
-  const failed = rows.filter((r) => r.result.problem);
-  return failed.length > 0 ? 1 : 0;
+  const failed = rows.filter((r) => r.result.problem).length + planner.filter((p) => p.problem).length;
+  return failed > 0 ? 1 : 0;
 }
 
 main().then(

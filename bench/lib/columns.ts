@@ -37,7 +37,8 @@ function exitIn(codes: number[]) {
 /** Ansible's recap: one line per host; every host must be ok, none unreachable or failed. */
 function ansibleCheck(s: Sample, n: number): string | undefined {
   const good = s.stdout.split('\n').filter((l) => /unreachable=0\s+failed=0/.test(l)).length;
-  if (s.code !== 0 || good !== n) return `exit ${s.code}, ${good} of ${n} hosts ok: ${tail(s)}`;
+  const why = s.stdout.split('\n').find((l) => /UNREACHABLE!|FAILED!/.test(l)) ?? tail(s);
+  if (s.code !== 0 || good !== n) return `exit ${s.code}, ${good} of ${n} hosts ok: ${why.slice(0, 300)}`;
   return undefined;
 }
 
@@ -50,7 +51,7 @@ export function columns(root: string, lb: Loopback): Column[] {
     label,
     spec: (_lb, fx, n) => ({
       cmd: process.execPath,
-      args: [cli, ...args, '-i', fx.inventory, fx.playbook, '--forks', String(n)],
+      args: [cli, ...args, '-i', fx.inventory, fx.playbook, '--forks', String(n), '--connect-timeout', '60'],
       env,
     }),
     check: exitIn(codes),

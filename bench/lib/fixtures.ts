@@ -93,6 +93,8 @@ export function writeFixtures(lb: Loopback, n: number): Fixtures {
         'interpreter_python = /usr/bin/python3',
         'retry_files_enabled = False',
         'nocolor = True',
+        // Every tool gets the same 60 s to connect: on a loaded 2-core machine 500 handshakes queue.
+        'timeout = 60',
         ...strategy,
         '[ssh_connection]',
         'pipelining = True',
