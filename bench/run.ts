@@ -6,7 +6,7 @@
  *   npm run bench                      N = 10, 50, 100, 500; 3 runs; Ansible up to N = 100
  *   npm run bench -- --quick           N = 5, planner at 1,000 hosts, 1 run, no Ansible (the CI smoke)
  *   options: --sizes 10,50 --runs 5 --peers-max 50 --no-ansible --planner-hosts 100,1000
- *            --no-build --out FILE
+ *            --no-build --out FILE --columns plan,ssh2-status (ids: see bench/lib/columns.ts)
  *
  * No timing is asserted anywhere: the numbers are for docs/performance.md and for people.
  */
@@ -33,6 +33,8 @@ interface Options {
   build: boolean;
   out: string;
   quick: boolean;
+  /** Column ids to run (default all), e.g. ansible,ansible-mitogen,ssh2-status. */
+  columns?: string[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -62,6 +64,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--planner-hosts') opts.plannerHosts = list(next());
     else if (a === '--no-build') opts.build = false;
     else if (a === '--out') opts.out = next() ?? opts.out;
+    else if (a === '--columns') opts.columns = (next() ?? '').split(',').filter(Boolean);
     else if (a !== '--quick') throw new Error(`bench: unknown option ${a} (see the top of bench/run.ts)`);
   }
   return opts;
@@ -165,7 +168,9 @@ async function main(): Promise<number> {
   const started = Date.now();
   try {
     for (const n of opts.sizes) {
-      const cols = columns(ROOT, lb).filter((c) => !c.ansible || (ansible && n <= opts.peersMax));
+      const cols = columns(ROOT, lb)
+        .filter((c) => !c.ansible || (ansible && n <= opts.peersMax))
+        .filter((c) => !opts.columns || opts.columns.includes(c.id));
       rows.push(...(await benchSize(lb, n, cols, opts)));
     }
   } finally {
