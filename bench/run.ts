@@ -166,30 +166,35 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   let planner: PlannerRow[] = [];
   const started = Date.now();
+  // Written after every size too, so a long run that is stopped still leaves what it measured.
+  const save = (): void => {
+    const results = {
+      version: 1,
+      date: new Date().toISOString(),
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      machine: machine(),
+      // Relative, so a committed results.json names no directory of the machine it ran on.
+      options: { ...opts, out: relative(ROOT, opts.out) },
+      durationS: Math.round((Date.now() - started) / 1000),
+      observe: rows,
+      planner,
+    };
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+  };
   try {
     for (const n of opts.sizes) {
       const cols = columns(ROOT, lb)
         .filter((c) => !c.ansible || (ansible && n <= opts.peersMax))
         .filter((c) => !opts.columns || opts.columns.includes(c.id));
       rows.push(...(await benchSize(lb, n, cols, opts)));
+      save();
     }
   } finally {
     await lb.stop();
   }
   planner = await plannerRows(ROOT, opts.plannerHosts, opts.runs);
-  const results = {
-    version: 1,
-    date: new Date().toISOString(),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: machine(),
-    // Relative, so a committed results.json names no directory of the machine it ran on.
-    options: { ...opts, out: relative(ROOT, opts.out) },
-    durationS: Math.round((Date.now() - started) / 1000),
-    observe: rows,
-    planner,
-  };
-  mkdirSync(dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+  save();
   process.stdout.write(renderTables(rows, planner));
   process.stdout.write(`\nwrote ${opts.out}\n`);
   const failed = rows.filter((r) => r.result.problem).length + planner.filter((p) => p.problem).length;
