@@ -89,10 +89,11 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
     setNames(checkedNames(services)),
     'for rs_x in update-rc.d chkconfig; do command -v "$rs_x" >/dev/null 2>&1 && echo "tool|$rs_x"; done',
     capture('runlevel', 'runlevel'),
-    // The parser reads `who -r` only when `runlevel` has no answer (no utmp record).
-    'if [ "$rs_c" -ne 0 ]; then',
+    // The parser reads `who -r` only when `runlevel` has no answer; both read the utmp record,
+    // so ask `who` only when there is no `runlevel` to say "unknown" (exit 1) from it.
+    'case $rs_c in 0|1) ;; *)',
     capture('whor', 'who -r'),
-    'fi',
+    ';; esac',
     INITTAB,
     LINKS,
     'for rs_n in "$@"; do',
