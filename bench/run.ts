@@ -6,7 +6,7 @@
  *   npm run bench                      N = 10, 50, 100, 500; 3 runs; Ansible up to N = 100
  *   npm run bench -- --quick           N = 5, planner at 1,000 hosts, 1 run, no Ansible (the CI smoke)
  *   options: --sizes 10,50 --runs 5 --peers-max 50 --no-ansible --planner-hosts 100,1000
- *            --no-build --out FILE --columns plan,ssh2-status (ids: see bench/lib/columns.ts)
+ *            --connect-timeout 120 --no-build --out FILE --columns plan,ssh2-status (ids: see bench/lib/columns.ts)
  *
  * No timing is asserted anywhere: the numbers are for docs/performance.md and for people.
  */
@@ -33,6 +33,7 @@ interface Options {
   build: boolean;
   out: string;
   quick: boolean;
+  connectTimeoutS: number;
   /** Column ids to run (default all), e.g. ansible,ansible-mitogen,ssh2-status. */
   columns?: string[];
 }
@@ -48,6 +49,7 @@ function parseArgs(argv: string[]): Options {
     build: true,
     out: join(ROOT, 'bench', 'results.json'),
     quick,
+    connectTimeoutS: 120,
   };
   const list = (v: string | undefined): number[] =>
     (v ?? '')
@@ -64,6 +66,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--planner-hosts') opts.plannerHosts = list(next());
     else if (a === '--no-build') opts.build = false;
     else if (a === '--out') opts.out = next() ?? opts.out;
+    else if (a === '--connect-timeout') opts.connectTimeoutS = Math.max(1, Number(next()));
     else if (a === '--columns') opts.columns = (next() ?? '').split(',').filter(Boolean);
     else if (a !== '--quick') throw new Error(`bench: unknown option ${a} (see the top of bench/run.ts)`);
   }
@@ -100,7 +103,7 @@ function summarize(samples: Sample[], problem: string | undefined): Row['result'
 }
 
 async function benchSize(lb: Loopback, n: number, cols: Column[], opts: Options): Promise<Row[]> {
-  const fx = writeFixtures(lb, n);
+  const fx = writeFixtures(lb, n, opts.connectTimeoutS);
   const samples = new Map<string, Sample[]>(cols.map((c) => [c.id, []]));
   const problems = new Map<string, string>();
   // Runs interleave the columns, so a burst of load on the machine hits all of them alike.
@@ -184,7 +187,7 @@ async function main(): Promise<number> {
   };
   try {
     for (const n of opts.sizes) {
-      const cols = columns(ROOT, lb)
+      const cols = columns(ROOT, lb, opts.connectTimeoutS)
         .filter((c) => !c.ansible || (ansible && n <= opts.peersMax))
         .filter((c) => !opts.columns || opts.columns.includes(c.id));
       rows.push(...(await benchSize(lb, n, cols, opts)));

@@ -1,11 +1,11 @@
 // The bare ssh2 fan-out the benchmark compares runstate with: N connections at once to the bench
 // sshd, one exec each, nothing else (no inventory, no ssh_config, no parsing). Plain JS so that no
 // TypeScript loader is part of what is measured.
-//   node bench/ssh2-fanout.mjs PORT USER KEYFILE HOSTKEY_BASE64 N COMMAND [STDIN_FILE]
+//   node bench/ssh2-fanout.mjs PORT USER KEYFILE HOSTKEY_BASE64 N CONNECT_TIMEOUT_S COMMAND [STDIN_FILE]
 import { readFileSync } from 'node:fs';
 import ssh2 from 'ssh2';
 
-const [port, user, keyFile, hostKey, n, command, stdinFile] = process.argv.slice(2);
+const [port, user, keyFile, hostKey, n, connectS, command, stdinFile] = process.argv.slice(2);
 const key = readFileSync(keyFile);
 const expected = Buffer.from(hostKey, 'base64');
 const stdin = stdinFile ? readFileSync(stdinFile, 'utf8') : '';
@@ -43,7 +43,7 @@ function one() {
       username: user,
       privateKey: key,
       hostVerifier: (k) => expected.equals(k),
-      readyTimeout: 60_000,
+      readyTimeout: Number(connectS) * 1000,
     });
   });
 }

@@ -42,7 +42,8 @@ function ansibleCheck(s: Sample, n: number): string | undefined {
   return undefined;
 }
 
-export function columns(root: string, lb: Loopback): Column[] {
+/** `connectS`: every tool gets the same time to connect (500 handshakes queue on 2 cores). */
+export function columns(root: string, lb: Loopback, connectS: number): Column[] {
   const cli = join(root, 'bin', 'runstate.js');
   // No agent: every tool authenticates with the one key file, nothing else.
   const env = { ...process.env, SSH_AUTH_SOCK: '' };
@@ -51,7 +52,17 @@ export function columns(root: string, lb: Loopback): Column[] {
     label,
     spec: (_lb, fx, n) => ({
       cmd: process.execPath,
-      args: [cli, ...args, '-i', fx.inventory, fx.playbook, '--forks', String(n), '--connect-timeout', '60'],
+      args: [
+        cli,
+        ...args,
+        '-i',
+        fx.inventory,
+        fx.playbook,
+        '--forks',
+        String(n),
+        '--connect-timeout',
+        String(connectS),
+      ],
       env,
     }),
     check: exitIn(codes),
@@ -97,6 +108,7 @@ export function columns(root: string, lb: Loopback): Column[] {
         l.keyPath,
         l.hostKeyBlob.toString('base64'),
         String(n),
+        String(connectS),
         command,
         ...(stdin ? [stdin] : []),
       ],
@@ -122,6 +134,7 @@ export function columns(root: string, lb: Loopback): Column[] {
           l.keyPath,
           l.knownHostsPath,
           String(n),
+          String(connectS),
           STATUS_COMMAND,
         ],
         env,

@@ -23,7 +23,7 @@ export function hostName(i: number): string {
   return `bench-${String(i + 1).padStart(3, '0')}`;
 }
 
-export function writeFixtures(lb: Loopback, n: number): Fixtures {
+export function writeFixtures(lb: Loopback, n: number, connectS: number): Fixtures {
   const dir = join(lb.dir, `n${n}`);
   const controlDir = join(lb.dir, 'cp');
   mkdirSync(dir, { recursive: true });
@@ -93,8 +93,8 @@ export function writeFixtures(lb: Loopback, n: number): Fixtures {
         'interpreter_python = /usr/bin/python3',
         'retry_files_enabled = False',
         'nocolor = True',
-        // Every tool gets the same 60 s to connect: on a loaded 2-core machine 500 handshakes queue.
-        'timeout = 60',
+        // Every tool gets the same time to connect (bench --connect-timeout).
+        `timeout = ${connectS}`,
         ...strategy,
         '[ssh_connection]',
         'pipelining = True',
