@@ -155,7 +155,7 @@ describe('executePlan', () => {
       if (!got.ok || host !== 'h1') return got;
       return {
         ok: true,
-        actions: { ...got.actions, waitHealthy: async () => ({ ok: false, message: 'gate timed out' }) },
+        actions: { ...got.actions, waitHealthy: async () => ({ ok: false, output: 'Connection refused' }) },
       };
     };
     const db = gated.steps[0];
