@@ -8,6 +8,7 @@ import {
 import type { HealthCheck, ObservedService } from '../../../src/model/index.js';
 import { diffHostDetailed } from '../../../src/plan/index.js';
 import { desired, dhost, observed, ohost, osvc, svc } from '../plan/helpers.js';
+import { compile, loadSchema } from '../schemas/schema-walk.js';
 
 const GATE: HealthCheck = { kind: 'http', url: 'http://127.0.0.1:8080/health', timeoutSec: 5 };
 
@@ -109,4 +110,17 @@ describe('drift agrees with the planner on a crashed service (OpenRC still says 
       expect(item).toMatchObject({ inSync: false, observed: 'failed (crashed; still recorded as started)' });
     });
   }
+});
+
+describe('drift.schema.json', () => {
+  it('accepts reports with health and restart items', () => {
+    const validate = compile(loadSchema('drift.schema.json'));
+    const d = dhost('h1', [svc('api', { health: GATE, restart: { onChange: ['/etc/api.conf'] } })]);
+    const seen = { ...osvc('api', 'active'), watch: { current: 'b'.repeat(64), recorded: 'a'.repeat(64) } };
+    const r = computeDrift(desired(d), observed(ohost('h1', [seen])), {
+      health: { h1: { api: { ok: false, output: 'connection refused' } } },
+    });
+    expect(r.hosts.h1?.items.map((i) => i.field)).toEqual(['state', 'restart', 'health']);
+    expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
+  });
 });
