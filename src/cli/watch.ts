@@ -162,8 +162,14 @@ async function heal(
       `watch: ${key} was healed ${opts.maxHeals} times within ${opts.healWindow}; not healing it again (crash loop?)\n`,
     );
   }
+  // Services not healed in this run still gate the ones that are (their gates are checked again).
+  const notHealed = { label: 'not healed in this run', hint: 'it is healed first once it may be' };
   const { plan, blocked } = planFleet(
-    { ...fleet, desired: { playbooks: fleet.desired.playbooks, hosts } },
+    {
+      ...fleet,
+      desired: { playbooks: fleet.desired.playbooks, hosts },
+      outside: { desired: fleet.desired, observed: fleet.observed, why: notHealed },
+    },
     io,
   );
   if (blocked || plan.steps.length === 0) return;

@@ -1,4 +1,4 @@
-import type { DesiredHost, DesiredService, ManagerKind } from '../model/desired.js';
+import type { DesiredHost, DesiredService } from '../model/desired.js';
 import type { ObservedService, ReachableHost } from '../model/observed.js';
 import { diffRunlevel } from './runlevel.js';
 import { type Change, compareText, type DiffHooks, type ObservedAddress, type PlanProblem } from './types.js';

@@ -10,9 +10,9 @@ const STARTS = new Set<Step['kind']>(['start', 'restart']);
  * a requirement that already runs has no step, so its declared gate is attached to the dependent
  * (`requiredGates`) and apply checks it again first.
  *
- * With `--limit`, a requirement may live on a host outside it (`outside`, observed for just the
- * required services): one that is not running there, or whose host could not be observed, blocks
- * the start with the reason and a warning — runstate will not start it there, and the dependent
+ * With `--limit` (or a heal of some services only), a requirement may be outside what is planned
+ * (`outside`, observed too): one that is not running there, or whose host could not be observed,
+ * blocks the start with the reason and a warning — this run will not start it, and the dependent
  * would start against nothing.
  */
 export function gateRequirements(
@@ -32,9 +32,9 @@ export function gateRequirements(
     let blockedBy = step.blockedBy;
     for (const r of want.requires) {
       if (starting.has(key(r.host, r.service))) continue;
-      const inLimit = desired.hosts[r.host] !== undefined;
-      const required = inLimit ? desired.hosts[r.host]?.services[r.service] : outsideService(r, outside);
-      if (!inLimit && outside) {
+      const planned = desired.hosts[r.host]?.services[r.service];
+      const required = planned ?? outsideService(r, outside);
+      if (!planned && outside) {
         const why = outsideProblem(r, outside);
         if (why) {
           blockedBy ??= why;
@@ -42,7 +42,7 @@ export function gateRequirements(
             host: step.host,
             service: step.service,
             message: `${why}; ${step.service} will not be started`,
-            hint: `apply without --limit, or include ${r.host} in it`,
+            hint: outside.why?.hint ?? `apply without --limit, or include ${r.host} in it`,
             warning: true,
           });
           continue;
@@ -72,7 +72,7 @@ function outsideService(r: Requirement, outside: OutsideLimit | undefined): Desi
 
 /** Why a requirement outside --limit cannot be relied on, or undefined when it runs there. */
 function outsideProblem(r: Requirement, outside: OutsideLimit): string | undefined {
-  const where = `${r.service} on ${r.host} (outside --limit)`;
+  const where = `${r.service} on ${r.host} (${outside.why?.label ?? 'outside --limit'})`;
   const seen = outside.observed.hosts[r.host];
   if (!seen) return `requires ${where}, which was not observed`;
   if (seen.status !== 'ok') return `requires ${where}, whose host is unreachable: ${seen.reason}`;

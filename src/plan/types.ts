@@ -36,6 +36,8 @@ export interface PlanInput {
 export interface OutsideLimit {
   desired: Desired;
   observed: ObservedSnapshot;
+  /** Why these hosts are not planned, for messages; default "outside --limit". */
+  why?: { label: string; hint: string };
 }
 
 /** The manager-specific knowledge the diff may be given (drivers have it; the planner does not). */

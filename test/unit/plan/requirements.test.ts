@@ -84,3 +84,34 @@ describe('--limit: requirements outside it', () => {
     expect(stepById(r, 'app1/start/app')).not.toHaveProperty('blockedBy');
   });
 });
+
+describe('a heal of some services only (watch --heal)', () => {
+  it('gates a healed start on a requirement that is not healed, even on the same host', () => {
+    const all = desired(
+      dhost('h1', [svc('pg', { tier: 'database', health: GATE }), svc('app', { requires: ['pg'] })]),
+    );
+    const seen = observed(ohost('h1', [osvc('pg', 'active'), osvc('app', 'inactive')]));
+    const healOnly = desired(dhost('h1', [svc('app', { requires: ['pg'] })]));
+    const why = { label: 'not healed in this run', hint: 'it is healed first once it may be' };
+    const r = buildPlan({
+      desired: healOnly,
+      observed: seen,
+      inventoryFiles: [],
+      commandsFor: fakeCommands,
+      outside: { desired: all, observed: seen, why },
+    });
+    expect(stepById(r, 'h1/start/app').requiredGates).toEqual([{ host: 'h1', service: 'pg', health: GATE }]);
+
+    const crashed = observed(ohost('h1', [osvc('pg', 'failed'), osvc('app', 'inactive')]));
+    const blocked = buildPlan({
+      desired: healOnly,
+      observed: crashed,
+      inventoryFiles: [],
+      commandsFor: fakeCommands,
+      outside: { desired: all, observed: crashed, why },
+    });
+    expect(stepById(blocked, 'h1/start/app').blockedBy).toBe(
+      'requires pg on h1 (not healed in this run), which is failed there',
+    );
+  });
+});
