@@ -1,5 +1,6 @@
 import type { DesiredHost, Requirement } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
+import { serviceOnHost } from '../model/notation.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import type { Merged } from './layers.js';
 import { didYouMean, listNames, q } from './names.js';
@@ -9,10 +10,10 @@ import { formatRef } from './yaml-doc.js';
 /** A (host, service) pair as a graph node; service names may contain "@", so not the display form. */
 const node = (host: string, service: string): string => `${host}\u0000${service}`;
 
-/** "svc@host", as cycles are printed. */
+/** "host:svc", as cycles are printed (the notation of every message, and of `requires`). */
 function display(n: string): string {
   const [host = '', service = ''] = n.split('\u0000');
-  return `${service}@${host}`;
+  return serviceOnHost(host, service);
 }
 
 /**

@@ -41,6 +41,14 @@ export interface PlanHost {
   observed: ObservedHost;
 }
 
+/** Something the plan could not do on a host; steps that depend on it carry `blockedBy`. */
+export interface PlanBlocked {
+  host: string;
+  service?: string;
+  reason: string;
+  hint?: string;
+}
+
 /** The plan is a value: saved as JSON, reviewed, and applied later (schemas/plan.schema.json). */
 export interface Plan {
   version: 1;
@@ -50,4 +58,6 @@ export interface Plan {
   steps: Step[];
   /** Step ids per wave, in order; steps of one wave may run concurrently (one per host at a time). */
   waves: string[][];
+  /** What could not be planned (masked, missing, no such manager), per host; absent when nothing. */
+  blocked?: PlanBlocked[];
 }

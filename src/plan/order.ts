@@ -1,4 +1,5 @@
 import { type Desired, type DesiredService, TIERS } from '../model/desired.js';
+import { serviceOnHost } from '../model/notation.js';
 import type { Step } from '../model/plan.js';
 import { edgeKey, findCycles, reduceAndLayer, topologicalOrder } from './graph.js';
 import { compareText, KIND_ORDER, type PendingStep, type PlanProblem } from './types.js';
@@ -34,7 +35,7 @@ interface ServiceNode {
   disable?: number;
 }
 
-const label = (s: ServiceNode): string => `${s.name}@${s.host}`;
+const label = (s: ServiceNode): string => serviceOnHost(s.host, s.name);
 
 export function orderIntoWaves(pending: readonly PendingStep[], desired: Desired): Ordered {
   const steps = [...pending].sort(compareSteps);
@@ -86,6 +87,7 @@ function cutCycles(services: ServiceNode[]): PlanProblem[] {
       service: first.name,
       message: `dependency cycle: ${names.join(' → ')}`,
       hint: 'remove one of these requires',
+      wholeRun: true,
     };
   });
 }

@@ -1,5 +1,5 @@
 import type { HealthCheck } from '../model/desired.js';
-import type { Plan, PlanHost, Step } from '../model/plan.js';
+import type { Plan, PlanBlocked, PlanHost, Step } from '../model/plan.js';
 import { byText } from './plan-summary.js';
 
 /**
@@ -29,6 +29,16 @@ function canonicalPlan(plan: Plan): Plan {
     hosts,
     steps: plan.steps.map(canonicalStep),
     waves: plan.waves.map((w) => [...w]),
+    ...(plan.blocked !== undefined ? { blocked: plan.blocked.map(canonicalBlocked) } : {}),
+  };
+}
+
+function canonicalBlocked(b: PlanBlocked): PlanBlocked {
+  return {
+    host: b.host,
+    ...(b.service !== undefined ? { service: b.service } : {}),
+    reason: b.reason,
+    ...(b.hint !== undefined ? { hint: b.hint } : {}),
   };
 }
 

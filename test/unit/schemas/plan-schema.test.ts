@@ -3,6 +3,7 @@ import {
   type HealthCheck,
   MANAGERS,
   type Plan,
+  type PlanBlocked,
   type PlanHost,
   SERVICE_NAME_RE,
   type Step,
@@ -33,6 +34,13 @@ const PLAN: FieldSpec<Plan> = {
   hosts: 'required',
   steps: 'required',
   waves: 'required',
+  blocked: 'optional',
+};
+const BLOCKED: FieldSpec<PlanBlocked> = {
+  host: 'required',
+  service: 'optional',
+  reason: 'required',
+  hint: 'optional',
 };
 const PLAN_HOST: FieldSpec<PlanHost> = {
   digest: 'required',
@@ -138,6 +146,10 @@ const sample: Plan = {
     }),
   ],
   waves: [['h1/start/x'], ['h1/set-default-runlevel/x']],
+  blocked: [
+    { host: 'h1', service: 'crm-masked', reason: 'crm-masked is masked on h1', hint: 'unmask it' },
+    { host: 'h2', reason: 'its init system is unknown' },
+  ],
 };
 
 describe('plan.schema.json agrees with src/model/plan.ts', () => {
@@ -145,6 +157,7 @@ describe('plan.schema.json agrees with src/model/plan.ts', () => {
     expect(fieldsOf(schema)).toEqual(sorted(PLAN));
     expect(fieldsOf(defs('planHost'))).toEqual(sorted(PLAN_HOST));
     expect(fieldsOf(defs('step'))).toEqual(sorted(STEP));
+    expect(fieldsOf(defs('blocked'))).toEqual(sorted(BLOCKED));
     for (const kind of Object.keys(HEALTH) as HealthCheck['kind'][]) {
       expect(fieldsOf(branch(schema, defs('health'), 'kind', kind))).toEqual(sorted(HEALTH[kind]));
     }
