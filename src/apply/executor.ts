@@ -25,7 +25,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
     if (!step) throw new Error(`plan step ${id} is referenced but not defined`);
     const p = (async (): Promise<StepOutcome> => {
       const before = await Promise.all(step.after.map(outcomeOf));
-      const blocker = before.find((o) => o.kind !== 'ok' && o.kind !== 'would-run');
+      const blocker = before.find((o) => o.kind !== 'ok' && o.kind !== 'would-run' && !blockedInPlan(o));
       if (blocker) return skipped(step, blocker);
       if (step.blockedBy) return { kind: 'skipped', step, because: step.id, cause: step.blockedBy };
       return onHost(step.host, () => global(() => runStep(step, opts, access)));
@@ -58,6 +58,15 @@ function memoiseAccess(opts: ExecuteOptions): (host: string) => Promise<HostAcce
     }
     return p;
   };
+}
+
+/**
+ * A step the plan itself blocked never ran, so it stands in nobody's way: whatever truly depends
+ * on it (through `requires`) was blocked by the planner as well; an `after` edge from it is only
+ * tier order, and the steps behind it go on.
+ */
+function blockedInPlan(o: StepOutcome): boolean {
+  return o.kind === 'skipped' && o.step.blockedBy !== undefined && o.because === o.step.id;
 }
 
 function skipped(step: Step, blocker: StepOutcome): StepOutcome {

@@ -10,6 +10,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { Plan } from '../model/plan.js';
 import { renderApplyText } from '../report/apply.js';
 import { renderPlanText } from '../report/index.js';
+import { isPartial, notPlanned } from '../report/plan-summary.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { newPool } from './gather.js';
@@ -103,7 +104,7 @@ async function applyPrepared(
   for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
   if (plan.steps.length === 0) {
     io.out('0 changes.\n');
-    return unreachable.length > 0 ? EXIT.partial : EXIT.ok;
+    return unreachable.length > 0 || isPartial(plan) ? EXIT.partial : EXIT.ok;
   }
   if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
   if (signal.aborted) {
@@ -111,11 +112,13 @@ async function applyPrepared(
     return EXIT.input;
   }
   const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, opts, io, signal, held);
-  io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
+  io.out(
+    `\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun), notPlanned: notPlanned(plan) })}`,
+  );
   if (auditPath) io.err(`audit log: ${auditPath}\n`);
   const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
   const interrupted = outcomes.some((o) => o.kind === 'not-started');
-  return allOk && unreachable.length === 0 && !interrupted ? EXIT.ok : EXIT.partial;
+  return allOk && unreachable.length === 0 && !interrupted && !isPartial(plan) ? EXIT.ok : EXIT.partial;
 }
 
 export interface Executed {

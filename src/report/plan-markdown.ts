@@ -1,6 +1,7 @@
 import type { Plan, Step, StepKind } from '../model/plan.js';
 import { cell, row } from './markdown.js';
 import {
+  blockedLines,
   describeHealth,
   headline,
   hostsWithSteps,
@@ -32,6 +33,12 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const [host, reason] of unreachable) out.push(`- \`${host}\`: ${cell(reason)}`);
     out.push('');
   }
+  const blocked = blockedLines(plan);
+  if (blocked.length > 0) {
+    out.push('**Blocked (not planned; what requires it is skipped):**', '');
+    for (const line of blocked) out.push(`- ${cell(line)}`);
+    out.push('');
+  }
   stepsByWave(plan).forEach((steps, i) => {
     out.push(
       `### Wave ${i + 1}`,
@@ -39,7 +46,10 @@ export function renderPlanMarkdown(plan: Plan): string {
       row(['host', 'step', 'on', 'reason']),
       row(['---', '---', '---', '---']),
     );
-    for (const s of steps) out.push(row([cell(s.host), s.kind, cell(stepSubject(s)), cell(s.reason)]));
+    for (const s of steps) {
+      const why = s.blockedBy ? `${s.reason}; will be skipped: ${s.blockedBy}` : s.reason;
+      out.push(row([cell(s.host), s.kind, cell(stepSubject(s)), cell(why)]));
+    }
     out.push('');
   });
   for (const host of hostsWithSteps(plan)) out.push(...hostDetails(plan, host));

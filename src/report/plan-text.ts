@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import type { Plan, StepKind } from '../model/plan.js';
-import { headline, stepSubject, stepsByWave, unreachableHosts } from './plan-summary.js';
+import { blockedLines, headline, stepSubject, stepsByWave, unreachableHosts } from './plan-summary.js';
 
 type Paint = (text: string) => string;
 
@@ -43,6 +43,11 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     lines.push('', c.yellow(c.bold('Unreachable (not planned):')));
     for (const [host, reason] of unreachable)
       lines.push(`  ${host.padEnd(w)}   ${c.yellow(`unreachable: ${reason}`)}`);
+  }
+  const blocked = blockedLines(plan);
+  if (blocked.length > 0) {
+    lines.push('', c.yellow(c.bold('Blocked (not planned; what requires it is skipped):')));
+    for (const line of blocked) lines.push(`  ${c.yellow(line)}`);
   }
   return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
 }
