@@ -32,10 +32,22 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
-/** Defaults the inventory to ./inventory when none is given, as Ansible defaults to its hosts file. */
-export function commonFrom(opts: Partial<CommonOptions>): CommonOptions {
+/**
+ * The inventory is what -i names, else what RUNSTATE_INVENTORY names (paths separated by ":").
+ * Neither is an error: guessing ./inventory would run against whatever happens to be there.
+ */
+export function commonFrom(opts: Partial<CommonOptions>, env: NodeJS.ProcessEnv = {}): CommonOptions {
+  const fromEnv = (env.RUNSTATE_INVENTORY ?? '').split(':').filter(Boolean);
+  const inventory = opts.inventory && opts.inventory.length > 0 ? opts.inventory : fromEnv;
+  if (inventory.length === 0) {
+    throw new UserError(
+      'no inventory given',
+      undefined,
+      'pass -i FILE_OR_DIR (repeatable), or set RUNSTATE_INVENTORY to its path',
+    );
+  }
   return {
-    inventory: opts.inventory && opts.inventory.length > 0 ? opts.inventory : ['inventory'],
+    inventory,
     limit: opts.limit,
     forks: opts.forks ?? 50,
     color: opts.color,
@@ -57,7 +69,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('check inventory and playbooks (schema and meaning); touches no host')
     .argument('<playbook...>', 'playbook files or directories')
     .action(async (playbooks: string[], opts: Partial<CommonOptions>) => {
-      setExit(await validateCommand(playbooks, commonFrom(opts), io));
+      setExit(await validateCommand(playbooks, commonFrom(opts, io.env), io));
     });
 
   withCommon(program.command('facts'))
@@ -65,7 +77,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('[playbook...]', 'playbooks: also observe the services they declare')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
-      setExit(await factsCommand(playbooks, { ...commonFrom(opts), format: opts.format }, io));
+      setExit(await factsCommand(playbooks, { ...commonFrom(opts, io.env), format: opts.format }, io));
     });
 
   withCommon(program.command('plan'))
@@ -81,7 +93,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 2 when there are changes')
     .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
-      setExit(await planCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   withCommon(program.command('drift'))
@@ -99,7 +111,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         playbooks: string[],
         opts: Partial<CommonOptions> & { format: DriftFormat; out?: string; observed?: string },
       ) => {
-        setExit(await driftCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+        setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
       },
     );
 
@@ -119,7 +131,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--healthcheck-file <file>', 'after every run, write its status here as JSON')
     .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
-      setExit(await watchCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   withExecution(withCommon(program.command('apply')))
@@ -154,7 +166,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (opts.observed && !opts.dryRun) {
         throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
       }
-      setExit(await applyCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   return program;
