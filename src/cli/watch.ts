@@ -153,15 +153,22 @@ async function heal(
   const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
   // Heal only from facts nobody can change under us: lock, then check the hosts still look as
   // observed (an apply may have finished in between); if not, the next run sees the new state.
-  const outcomes = await withHostLocks(stepHosts, fleet.pool, fleet.inventory, opts, async (held) => {
-    const { stale, pool } = await findStale(plan, fleet.inventory, stepHosts, opts, io);
-    await pool.closeAll();
-    if (stale.length > 0) {
-      for (const line of stale) io.err(`watch: not healing now, changed since observed: ${line}\n`);
-      return [];
-    }
-    return (await executeWithLocks(plan, fleet.inventory, fleet.pool, opts, io, undefined, held)).outcomes;
-  });
+  const outcomes = await withHostLocks(
+    stepHosts,
+    fleet.pool,
+    fleet.inventory,
+    opts,
+    async (held) => {
+      const { stale, pool } = await findStale(plan, fleet.inventory, stepHosts, opts, io);
+      await pool.closeAll();
+      if (stale.length > 0) {
+        for (const line of stale) io.err(`watch: not healing now, changed since observed: ${line}\n`);
+        return [];
+      }
+      return (await executeWithLocks(plan, fleet.inventory, fleet.pool, opts, io, undefined, held)).outcomes;
+    },
+    io,
+  );
   // Only heals that ran count against --max-heals: a refused or skipped one changed nothing.
   for (const key of healsThatRan(outcomes)) limiter.record(key, now);
   for (const o of outcomes) {
