@@ -53,6 +53,28 @@ describe('a problem on one host blocks only what depends on it', () => {
   });
 });
 
+describe('a service that cannot be stopped', () => {
+  it('blocks the stop of what it requires, which must wait for it to stop first', () => {
+    const r = plan(
+      desired(
+        dhost('h1', [svc('app', { state: 'stopped', manager: 'sysv', requires: ['h2:db'] })]),
+        dhost('h2', [svc('db', { state: 'stopped', tier: 'database' }), svc('cache', { state: 'stopped' })]),
+      ),
+      observed(
+        ohost('h1', [osvc('app', 'active')]),
+        ohost('h2', [osvc('db', 'active'), osvc('cache', 'active')]),
+      ),
+    );
+    expect(r.plan.blocked?.map((b) => `${b.host}:${b.service}: ${b.reason}`)).toEqual([
+      'h1:app: h1 has no sysv (init: systemd)',
+    ]);
+    expect(blockedOf(r.plan.steps)).toEqual({
+      'h2/stop/cache': undefined,
+      'h2/stop/db': 'h1:app requires it and cannot be stopped: h1 has no sysv (init: systemd)',
+    });
+  });
+});
+
 describe('a declared manager the host does not run', () => {
   it('is a problem of that host, and no systemctl step is planned for a SysV host', () => {
     const r = plan(
