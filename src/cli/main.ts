@@ -34,10 +34,22 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
-/** Defaults the inventory to ./inventory when none is given, as Ansible defaults to its hosts file. */
-export function commonFrom(opts: Partial<CommonOptions>): CommonOptions {
+/**
+ * The inventory is what -i names, else what RUNSTATE_INVENTORY names (paths separated by ":").
+ * Neither is an error: guessing ./inventory would run against whatever happens to be there.
+ */
+export function commonFrom(opts: Partial<CommonOptions>, env: NodeJS.ProcessEnv = {}): CommonOptions {
+  const fromEnv = (env.RUNSTATE_INVENTORY ?? '').split(':').filter(Boolean);
+  const inventory = opts.inventory && opts.inventory.length > 0 ? opts.inventory : fromEnv;
+  if (inventory.length === 0) {
+    throw new UserError(
+      'no inventory given',
+      undefined,
+      'pass -i FILE_OR_DIR (repeatable), or set RUNSTATE_INVENTORY to its path',
+    );
+  }
   return {
-    inventory: opts.inventory && opts.inventory.length > 0 ? opts.inventory : ['inventory'],
+    inventory,
     limit: opts.limit,
     forks: opts.forks ?? 50,
     color: opts.color,
@@ -60,7 +72,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('<playbook...>', 'playbook files or directories')
     .action(async (playbooks: string[], opts: Partial<CommonOptions>) => {
       const { validateCommand } = await import('./validate.js');
-      setExit(await validateCommand(playbooks, commonFrom(opts), io));
+      setExit(await validateCommand(playbooks, commonFrom(opts, io.env), io));
     });
 
   withCommon(program.command('facts'))
@@ -69,7 +81,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
       const { factsCommand } = await import('./facts.js');
-      setExit(await factsCommand(playbooks, { ...commonFrom(opts), format: opts.format }, io));
+      setExit(await factsCommand(playbooks, { ...commonFrom(opts, io.env), format: opts.format }, io));
     });
 
   withCommon(program.command('plan'))
@@ -86,7 +98,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
       const { planCommand } = await import('./plan.js');
-      setExit(await planCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   withCommon(program.command('drift'))
@@ -105,7 +117,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         opts: Partial<CommonOptions> & { format: DriftFormat; out?: string; observed?: string },
       ) => {
         const { driftCommand } = await import('./drift.js');
-        setExit(await driftCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+        setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
       },
     );
 
@@ -126,7 +138,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
       const { watchCommand } = await import('./watch.js');
-      setExit(await watchCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   withExecution(withCommon(program.command('apply')))
@@ -162,7 +174,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
       }
       const { applyCommand } = await import('./apply.js');
-      setExit(await applyCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   return program;

@@ -156,6 +156,7 @@ export interface PlaybookService {
   state: 'running' | 'stopped';
   enabled?: boolean;
   tier?: 'database' | 'app' | 'network' | 'main';
+  manager?: 'auto' | 'systemd' | 'sysv' | 'openrc' | 'supervisord';
   requires?: string[];
   health?: Record<string, string | number>;
 }

@@ -54,6 +54,19 @@ describe('runstate validate', () => {
     expect(r.err).toContain('nothing was changed on any host');
   });
 
+  it('counts in words: "1 service on 1 host"', async () => {
+    const pb = join(mkdtempSync(join(tmpdir(), 'rs-cli-')), 'one.yml');
+    writeFileSync(pb, 'version: 1\nhosts:\n  crm1:\n    services:\n      crm-db: { state: running }\n');
+    expect((await run('validate', ...INV, pb)).out).toBe('ok: 1 service on 1 host\n');
+  });
+
+  it('without -i and with no RUNSTATE_INVENTORY, says so instead of guessing ./inventory', async () => {
+    const r = await run('validate', 'playbooks/site.yml');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no inventory given/);
+    expect(r.err).toMatch(/pass -i FILE_OR_DIR .*RUNSTATE_INVENTORY/);
+  });
+
   it('a usage error exits 1', async () => {
     expect((await run('validate')).code).toBe(1);
     expect((await run('frobnicate')).code).toBe(1);

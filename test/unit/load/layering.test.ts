@@ -109,7 +109,7 @@ describe('playbook layering', () => {
     });
     const lines = explainService(desired, 'web1', 'nginx').map((l) => l.split(`${dir}/`).join(''));
     expect(lines).toContain(
-      '  requires: [db:postgresql] → postgresql@db1, postgresql@db2 — group:web, playbooks/site.yml:21:9',
+      '  requires: [db:postgresql] → db1:postgresql, db2:postgresql — group:web, playbooks/site.yml:21:9',
     );
     expect(lines).toContain(
       '  health: http http://127.0.0.1/health, timeout 30s — group:web, playbooks/site.yml:22:9',
