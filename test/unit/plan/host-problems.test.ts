@@ -43,7 +43,10 @@ describe('a problem on one host blocks only what depends on it', () => {
   it('a missing init script blocks the same way', () => {
     const r = plan(
       desired(dhost('h1', [svc('gone'), svc('here')]), dhost('h2', [svc('app', { requires: ['h1:gone'] })])),
-      observed(ohost('h1', [osvc('here', 'inactive')]), ohost('h2', [osvc('app', 'inactive')])),
+      observed(
+        ohost('h1', [osvc('gone', 'not-found', 'not-found'), osvc('here', 'inactive')]),
+        ohost('h2', [osvc('app', 'inactive')]),
+      ),
     );
     expect(r.plan.blocked?.map((b) => b.reason)).toEqual(['service gone not found on h1 (systemd)']);
     expect(blockedOf(r.plan.steps)).toEqual({

@@ -85,7 +85,7 @@ describe('renderPlanText', () => {
         },
       ];
     expect(renderPlanText(plan, { color: false })).toContain(
-      '  bed-sysv      start          crm-app   (observed failed, want running) — first checks the health of crm-db on bed-systemd',
+      '  bed-sysv      start          crm-app   (observed failed, want running) — first checks the health of bed-systemd:crm-db',
     );
   });
 });
