@@ -27,6 +27,19 @@ export interface Step {
   health?: HealthCheck;
   /** Set when the step depends on a host the plan could not observe: apply skips it, saying why. */
   blockedBy?: string;
+  /**
+   * Health gates of services this start requires that have no step of their own in the plan
+   * (they already run): apply checks each again, on its own host, just before this step, and
+   * skips the step (and its dependents) while one fails.
+   */
+  requiredGates?: RequiredGate[];
+}
+
+/** A required service's declared gate, checked again before its dependent starts. */
+export interface RequiredGate {
+  host: string;
+  service: string;
+  health: HealthCheck;
 }
 
 export interface PlanHost {

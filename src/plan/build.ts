@@ -7,6 +7,7 @@ import { markBlocked } from './blocked.js';
 import { diffHostDetailed } from './diff.js';
 import { hostDigest } from './digest.js';
 import { orderIntoWaves } from './order.js';
+import { gateRequirements } from './requirements.js';
 import {
   type Change,
   compareText,
@@ -90,20 +91,23 @@ export function buildPlan(input: PlanInput): PlanResult {
 
   const ordered = orderIntoWaves(pending, desired);
   problems.push(...ordered.problems);
+  const unreachableHosts = new Set(
+    Object.entries(hosts)
+      .filter(([, h]) => h.unreachable !== undefined)
+      .map(([name]) => name),
+  );
+  const gated = gateRequirements(
+    markBlocked(ordered.steps, desired, unreachableHosts),
+    desired,
+    input.outside,
+  );
+  problems.push(...gated.problems);
   const plan: Plan = {
     version: 1,
     playbooks: [...desired.playbooks],
     inventory: [...input.inventoryFiles],
     hosts,
-    steps: markBlocked(
-      ordered.steps,
-      desired,
-      new Set(
-        Object.entries(hosts)
-          .filter(([, h]) => h.unreachable !== undefined)
-          .map(([name]) => name),
-      ),
-    ),
+    steps: gated.steps,
     waves: ordered.waves,
     ...(ordered.barriers.length > 0 ? { barriers: ordered.barriers } : {}),
     ...stacksOf(desired),

@@ -50,6 +50,15 @@ function canonicalStep(s: Step): Step {
     wave: s.wave,
     ...(s.health !== undefined ? { health: canonicalHealth(s.health) } : {}),
     ...(s.blockedBy !== undefined ? { blockedBy: s.blockedBy } : {}),
+    ...(s.requiredGates !== undefined
+      ? {
+          requiredGates: s.requiredGates.map((g) => ({
+            host: g.host,
+            service: g.service,
+            health: canonicalHealth(g.health),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -48,7 +48,14 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
         const kind = kindColor[s.kind](s.kind.padEnd(kindW));
         const subject = stepSubject(s).padEnd(subjW);
         const blocked = s.blockedBy ? c.yellow(` — will be skipped: ${s.blockedBy}`) : '';
-        lines.push(`  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}${blocked}`);
+        const gates = s.requiredGates
+          ? c.dim(
+              ` — first checks the health of ${s.requiredGates.map((g) => `${g.service} on ${g.host}`).join(', ')}`,
+            )
+          : '';
+        lines.push(
+          `  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}${blocked}${gates}`,
+        );
       }
     });
   }

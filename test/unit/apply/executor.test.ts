@@ -155,7 +155,7 @@ describe('executePlan', () => {
       if (!got.ok || host !== 'h1') return got;
       return {
         ok: true,
-        actions: { ...got.actions, waitHealthy: async () => ({ ok: false, message: 'gate timed out' }) },
+        actions: { ...got.actions, waitHealthy: async () => ({ ok: false, output: 'Connection refused' }) },
       };
     };
     const db = gated.steps[0];
@@ -246,5 +246,73 @@ describe('barriers', () => {
     await expect(executePlan(p, { forks: 1, dryRun: false, access: f.access })).rejects.toThrow(
       'plan step @nowhere is referenced but not defined',
     );
+  });
+});
+
+describe('gates of requirements that already run', () => {
+  const gate = {
+    host: 'h1',
+    service: 'db',
+    health: { kind: 'tcp', host: '127.0.0.1', port: 5432, timeoutSec: 3 },
+  } as const;
+  const gatedPlan = () => {
+    const app = step('h2', 'app', [], 1);
+    const worker = step('h3', 'worker', [], 1);
+    const proxy = step('h4', 'proxy', ['h2/start/app'], 2);
+    return plan([
+      { ...app, requiredGates: [{ ...gate, health: { ...gate.health } }] },
+      { ...worker, requiredGates: [{ ...gate, health: { ...gate.health } }] },
+      proxy,
+    ]);
+  };
+  const withGate = (result: { ok: true } | { ok: false; output: string }, calls: string[]) => {
+    const f = fleet();
+    const access = async (host: string): Promise<HostAccess> => {
+      const got = await f.access(host);
+      if (!got.ok) return got;
+      return {
+        ok: true,
+        actions: {
+          ...got.actions,
+          waitHealthy: async () => {
+            calls.push(host);
+            return result;
+          },
+        },
+      };
+    };
+    return { f, access };
+  };
+
+  it('a failing one keeps the dependents waiting, naming the requirement and the probe output', async () => {
+    const calls: string[] = [];
+    const { f, access } = withGate({ ok: false, output: 'bash: connect: Connection refused' }, calls);
+    const out = await executePlan(gatedPlan(), { forks: 10, dryRun: false, access });
+    const cause =
+      'waiting on unhealthy requirement db on h1: its health gate tcp 127.0.0.1:5432 did not pass within 3s: bash: connect: Connection refused';
+    expect(out.map((o) => [o.step.id, o.kind, 'cause' in o ? o.cause : ''])).toEqual([
+      ['h2/start/app', 'skipped', cause],
+      ['h3/start/worker', 'skipped', cause],
+      ['h4/start/proxy', 'skipped', cause],
+    ]);
+    expect(f.log).toEqual([]);
+    expect(calls).toEqual(['h1']); // checked once per run, on the requirement's own host
+  });
+
+  it('a passing one lets them start', async () => {
+    const calls: string[] = [];
+    const { f, access } = withGate({ ok: true }, calls);
+    const out = await executePlan(gatedPlan(), { forks: 10, dryRun: false, access });
+    expect(out.map((o) => o.kind)).toEqual(['ok', 'ok', 'ok']);
+    expect(f.log).toHaveLength(3);
+    expect(calls).toEqual(['h1']);
+  });
+
+  it('the dry run checks nothing', async () => {
+    const calls: string[] = [];
+    const { access } = withGate({ ok: false, output: '' }, calls);
+    const out = await executePlan(gatedPlan(), { forks: 10, dryRun: true, access });
+    expect(out.map((o) => o.kind)).toEqual(['would-run', 'would-run', 'would-run']);
+    expect(calls).toEqual([]);
   });
 });

@@ -58,6 +58,7 @@ const STEP: FieldSpec<Step> = {
   wave: 'required',
   health: 'optional',
   blockedBy: 'optional',
+  requiredGates: 'optional',
 };
 type Health<K extends HealthCheck['kind']> = Extract<HealthCheck, { kind: K }>;
 const HEALTH: { [K in HealthCheck['kind']]: FieldSpec<Health<K>> } = {
