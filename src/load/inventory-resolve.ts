@@ -43,10 +43,14 @@ export function resolveInventory(raw: RawInventory, problems: Problem[]): Invent
   breakCycles(raw, parents, problems);
   const depth = depths(parents);
   const members = transitiveHosts(raw);
+  // Inverted once (group → hosts to host → groups), so a large fleet is not hosts × groups lookups.
+  const grouped = new Set<string>();
+  for (const g of raw.groups.values()) {
+    if (g === all || g === ungrouped) continue;
+    for (const h of members.get(g.name) ?? []) grouped.add(h);
+  }
   for (const h of raw.hosts.values()) {
-    const inOther = [...raw.groups.values()].some(
-      (g) => g !== all && g !== ungrouped && members.get(g.name)?.has(h.name),
-    );
+    const inOther = grouped.has(h.name);
     if (inOther) ungrouped.hosts.delete(h.name);
     else ungrouped.hosts.add(h.name);
   }
@@ -62,9 +66,17 @@ export function resolveInventory(raw: RawInventory, problems: Problem[]): Invent
       source: g.where,
     };
   }
+  const groupsOf = new Map<string, RawGroup[]>();
+  for (const g of raw.groups.values()) {
+    for (const h of finalMembers.get(g.name) ?? []) {
+      const list = groupsOf.get(h);
+      if (list) list.push(g);
+      else groupsOf.set(h, [g]);
+    }
+  }
   const hosts: Record<string, InventoryHost> = {};
   for (const h of [...raw.hosts.values()].sort((a, b) => byName(a.name, b.name))) {
-    const hostGroups = [...raw.groups.values()].filter((g) => finalMembers.get(g.name)?.has(h.name));
+    const hostGroups = [...(groupsOf.get(h.name) ?? [])];
     const ordered = hostGroups.sort(
       (a, b) =>
         (depth.get(a.name) ?? 0) - (depth.get(b.name) ?? 0) ||
