@@ -36,7 +36,10 @@ fi
 rs_sup=no
 if command -v supervisorctl >/dev/null 2>&1; then
   rs_p=$($rs_t supervisorctl pid 2>/dev/null)
-  case $rs_p in ''|*[!0-9]*) ;; *) rs_sup=yes ;; esac
+  case $rs_p in
+    ''|*[!0-9]*) case $($rs_t supervisorctl pid 2>&1) in *'Permission denied'*) rs_sup=denied ;; esac ;;
+    *) rs_sup=yes ;;
+  esac
 fi`;
 
 /** Which drivers run for a detected init: Upstart hosts keep SysV scripts for what is not a job. */
@@ -45,7 +48,8 @@ export const CONDITIONS: ReadonlyArray<[ManagerKind, string]> = [
   ['openrc', '[ "$rs_init" = openrc ]'],
   ['upstart', '[ "$rs_init" = upstart ]'],
   ['sysv', '[ "$rs_init" = sysv ] || [ "$rs_init" = upstart ]'],
-  ['supervisord', '[ "$rs_sup" = yes ]'],
+  // denied: supervisord runs but this user may not use its socket; the driver says so per service.
+  ['supervisord', '[ "$rs_sup" = yes ] || [ "$rs_sup" = denied ]'],
 ];
 
 /**
