@@ -100,7 +100,8 @@ export function resolveInventory(raw: RawInventory, problems: Problem[]): Invent
       }
     }
   }
-  return { files: raw.files, hosts, groups, warnings: [...warnings.values()] };
+  const order = { hosts: [...raw.hosts.keys()], groups: [...raw.groups.keys()] };
+  return { files: raw.files, hosts, groups, order, warnings: [...warnings.values()] };
 }
 
 function parentsOf(raw: RawInventory): Map<string, Set<string>> {

@@ -62,6 +62,8 @@ export interface Inventory {
   files: string[];
   hosts: Record<string, InventoryHost>;
   groups: Record<string, InventoryGroup>;
+  /** Hosts and groups in the order the inventory first names them (Ansible's, for patterns). */
+  order?: { hosts: string[]; groups: string[] };
   /** Things runstate read but does not act on (unimplemented ansible_* variables), with file:line. */
   warnings?: Problem[];
 }
