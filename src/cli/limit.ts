@@ -40,7 +40,8 @@ export function selectHosts(
     const op = term[0] === '&' || term[0] === '!' ? term[0] : '';
     const body = op ? term.slice(1) : term;
     const matched = matchTerm(inventory, body);
-    if (matched.length === 0 && body !== 'all') warn?.(`--limit: "${body}" matches no host or group; ignoring it`);
+    if (matched.length === 0 && body !== 'all')
+      warn?.(`--limit: "${body}" matches no host or group; ignoring it`);
     const set = new Set(matched);
     if (op === '!') selected = selected.filter((h) => !set.has(h));
     else if (op === '&') selected = selected.filter((h) => set.has(h));
@@ -57,8 +58,15 @@ export function selectHosts(
 
 /** Ansible's split_host_pattern: commas if any, else one address-like term, else `:` outside brackets. */
 export function splitPattern(pattern: string): string[] {
-  if (pattern.includes(',')) return pattern.split(',').map((p) => p.trim()).filter(Boolean);
-  if (/^[\w.-]+\[\d+:\d+(?::\d+)?\][\w.-]*$/.test(pattern.trim()) || /^[0-9a-fA-F:]+::?[0-9a-fA-F:]*$/.test(pattern.trim()))
+  if (pattern.includes(','))
+    return pattern
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+  if (
+    /^[\w.-]+\[\d+:\d+(?::\d+)?\][\w.-]*$/.test(pattern.trim()) ||
+    /^[0-9a-fA-F:]+::?[0-9a-fA-F:]*$/.test(pattern.trim())
+  )
     return [pattern.trim()];
   return (pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? []).map((p) => p.trim()).filter(Boolean);
 }
@@ -76,9 +84,18 @@ function expandFiles(terms: string[]): string[] {
       if (!statSync(file).isFile()) throw new Error('not a file');
       text = readFileSync(file, 'utf8');
     } catch {
-      throw new UserError(`--limit ${t}: cannot read the file ${file}`, undefined, 'a limit file lists one host or pattern per line (a .retry file)');
+      throw new UserError(
+        `--limit ${t}: cannot read the file ${file}`,
+        undefined,
+        'a limit file lists one host or pattern per line (a .retry file)',
+      );
     }
-    out.push(...text.split('\n').map((l) => l.trim()).filter(Boolean));
+    out.push(
+      ...text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
   }
   return out;
 }
@@ -92,7 +109,8 @@ function matchTerm(inventory: Inventory, term: string): string[] {
   const m = term.startsWith('~') ? null : SUBSCRIPT.exec(term);
   if (m?.[1]) {
     expr = m[1];
-    sub = m[2] !== undefined ? { start: Number(m[2]) } : { start: Number(m[3]), end: m[4] ? Number(m[4]) : -1 };
+    sub =
+      m[2] !== undefined ? { start: Number(m[2]) } : { start: Number(m[3]), end: m[4] ? Number(m[4]) : -1 };
   }
   const hosts = enumerate(inventory, expr);
   if (!sub) return hosts;

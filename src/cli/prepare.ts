@@ -41,7 +41,10 @@ export async function observeFleet(
   hooks: ObserveHooks = {},
 ): Promise<Fleet> {
   const { inventory, desired } = await loadAll(opts.inventory, playbooks);
-  const limited = restrictDesired(desired, selectHosts(inventory, opts.limit, (m) => io.err(`warning: ${m}\n`)));
+  const limited = restrictDesired(
+    desired,
+    selectHosts(inventory, opts.limit, (m) => io.err(`warning: ${m}\n`)),
+  );
   assertUsable(inventory, Object.keys(limited.hosts));
   if (!opts.observed && hooks.beforeObserve)
     await hooks.beforeObserve(inventory, Object.keys(limited.hosts).sort());

@@ -115,7 +115,11 @@ export function resolveConnection(host: string, merged: VarMap, groups: string[]
     const s = String(hit.value).toLowerCase();
     if (TRUE.has(s)) return true;
     if (FALSE.has(s)) return false;
-    return bad(hit, `is ${JSON.stringify(hit.value)}, not true or false`, 'write true or false (yes/no also work)');
+    return bad(
+      hit,
+      `is ${JSON.stringify(hit.value)}, not true or false`,
+      'write true or false (yes/no also work)',
+    );
   };
 
   const fields: ResolvedConnection['fields'] = {

@@ -67,12 +67,14 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function rangeItems(range: string): string[] | string {
   const parts = range.split(':');
-  if (parts.length !== 2 && parts.length !== 3) return `host range [${range}] must be begin:end or begin:end:step`;
+  if (parts.length !== 2 && parts.length !== 3)
+    return `host range [${range}] must be begin:end or begin:end:step`;
   const beg = parts[0] || '0';
   const end = parts[1] ?? '';
   const stride = parts[2] === undefined ? 1 : Number(parts[2]);
   if (end === '') return `host range [${range}] has no end`;
-  if (!Number.isInteger(stride) || stride < 1) return `host range [${range}] has a step that is not a positive number`;
+  if (!Number.isInteger(stride) || stride < 1)
+    return `host range [${range}] has a step that is not a positive number`;
   const letterFrom = LETTERS.indexOf(beg);
   const letterTo = LETTERS.indexOf(end);
   if (beg.length === 1 && end.length === 1 && letterFrom >= 0 && letterTo >= 0) {
@@ -83,12 +85,15 @@ function rangeItems(range: string): string[] | string {
   }
   if (!/^\d+$/.test(beg) || !/^\d+$/.test(end)) return `host range [${range}] is not valid`;
   const padded = beg.length > 1 && beg.startsWith('0');
-  if (padded && beg.length !== end.length) return `host range [${range}] must give start and end the same width`;
+  if (padded && beg.length !== end.length)
+    return `host range [${range}] must give start and end the same width`;
   const from = Number(beg);
   const to = Number(end);
   if (from > to) return `host range [${range}] goes backwards`;
-  if ((to - from) / stride >= MAX_HOSTS) return `host range [${range}] expands to more than ${MAX_HOSTS} hosts`;
+  if ((to - from) / stride >= MAX_HOSTS)
+    return `host range [${range}] expands to more than ${MAX_HOSTS} hosts`;
   const items: string[] = [];
-  for (let i = from; i <= to; i += stride) items.push(padded ? String(i).padStart(beg.length, '0') : String(i));
+  for (let i = from; i <= to; i += stride)
+    items.push(padded ? String(i).padStart(beg.length, '0') : String(i));
   return items;
 }

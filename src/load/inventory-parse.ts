@@ -112,12 +112,7 @@ export function readInventoryDoc(src: SourceDoc, raw: RawInventory): Problem[] {
     unknownKeyHint: groupKeyHint,
   });
   const active = new Set<Node>();
-  const group = (
-    name: string,
-    keyNode: Node | undefined,
-    node: Node | undefined,
-    parent?: string,
-  ): void => {
+  const group = (name: string, keyNode: Node | undefined, node: Node | undefined, parent?: string): void => {
     const g = ensureGroup(raw, name, refOf(src, keyNode));
     if (parent !== undefined) raw.groups.get(parent)?.children.add(name);
     // A YAML alias can make a group contain itself; Ansible's loader would loop, we stop.

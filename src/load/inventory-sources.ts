@@ -16,7 +16,21 @@ export interface InventorySource {
  * directory: hidden files, group_vars/, host_vars/, vars_plugins/. `.ini` is among them, so
  * `-i dir/` skips `dir/hosts.ini` exactly as `ansible-inventory -i dir/` does.
  */
-const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
+const IGNORED_EXTS = [
+  '.pyc',
+  '.pyo',
+  '.swp',
+  '.bak',
+  '~',
+  '.rpm',
+  '.md',
+  '.txt',
+  '.rst',
+  '.orig',
+  '.ini',
+  '.cfg',
+  '.retry',
+];
 const IGNORED_NAMES = new Set(['host_vars', 'group_vars', 'vars_plugins']);
 
 export function ignoredInDirectory(name: string): boolean {
@@ -42,7 +56,9 @@ function errCode(e: unknown): string | undefined {
 }
 
 /** Expands each `-i` path; paths stay as the user wrote them so messages point at what they typed. */
-export async function inventorySources(paths: readonly string[]): Promise<{ sources: InventorySource[]; problems: Problem[] }> {
+export async function inventorySources(
+  paths: readonly string[],
+): Promise<{ sources: InventorySource[]; problems: Problem[] }> {
   const sources: InventorySource[] = [];
   const problems: Problem[] = [];
   for (const path of paths) {
@@ -66,8 +82,16 @@ export async function inventorySources(paths: readonly string[]): Promise<{ sour
       const code = errCode(e);
       problems.push({
         where: fileRef(path),
-        message: code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read: ${e instanceof Error ? e.message : String(e)}`,
-        hint: code === 'ENOENT' || code === 'ENOTDIR' ? 'check the inventory path (relative paths start from the current directory)' : undefined,
+        message:
+          code === 'ENOENT' || code === 'ENOTDIR'
+            ? 'no such file'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : `cannot read: ${e instanceof Error ? e.message : String(e)}`,
+        hint:
+          code === 'ENOENT' || code === 'ENOTDIR'
+            ? 'check the inventory path (relative paths start from the current directory)'
+            : undefined,
       });
     }
   }

@@ -5,7 +5,13 @@ import type { Inventory } from '../model/inventory.js';
 import type { Problem } from '../model/source.js';
 import { readText } from './files.js';
 import { readIniInventory } from './inventory-ini.js';
-import { emptyInventory, type RawInventory, readInventoryDoc, readVars, type VarMap } from './inventory-parse.js';
+import {
+  emptyInventory,
+  type RawInventory,
+  readInventoryDoc,
+  readVars,
+  type VarMap,
+} from './inventory-parse.js';
 import { resolveInventory } from './inventory-resolve.js';
 import { inventorySources } from './inventory-sources.js';
 import { fileRef, parseYaml } from './yaml-doc.js';
@@ -42,8 +48,8 @@ export async function readInventory(paths: readonly string[]): Promise<ReadInven
       }
       raw.files.push(file);
       const found = await readInventoryFile(file, text, raw);
-      problems.push(...found);
-      if (found.length > 0) complete = false;
+      problems.push(...found.problems);
+      if (!found.whole) complete = false;
     }
   }
   if (raw.files.length === 0) return { problems, complete: false, files: [...paths] };
@@ -67,34 +73,43 @@ export async function readInventory(paths: readonly string[]): Promise<ReadInven
 
 const YAML_EXTS = new Set(['', '.yml', '.yaml', '.json']);
 
-/** YAML first where the name allows it (as Ansible's yaml plugin), INI otherwise or when YAML fails. */
-async function readInventoryFile(file: string, text: string, raw: RawInventory): Promise<Problem[]> {
+/**
+ * YAML first where the name allows it (as Ansible's yaml plugin), INI otherwise or when YAML fails.
+ * `whole` is false when part of the file could not be read (so hosts or groups may be missing).
+ */
+async function readInventoryFile(
+  file: string,
+  text: string,
+  raw: RawInventory,
+): Promise<{ problems: Problem[]; whole: boolean }> {
+  const partial = (problems: Problem[]) => ({ problems, whole: problems.length === 0 });
   if (text.startsWith('#!') && (await isExecutable(file))) {
-    return [
+    return partial([
       {
         where: { file, line: 1, col: 1 },
         message: 'this is an executable script (a dynamic inventory); runstate reads static inventories only',
         hint: `save its output as a file: ansible-inventory -i ${file} --list --yaml > inventory.yml`,
       },
-    ];
+    ]);
   }
-  if (!YAML_EXTS.has(extname(file).toLowerCase())) return readIniInventory(file, text, raw);
+  if (!YAML_EXTS.has(extname(file).toLowerCase())) return partial(readIniInventory(file, text, raw));
   const yaml = parseYaml(file, text, '1.1');
   const contents = yaml.source?.doc.contents;
   if (yaml.source && isMap(contents)) {
     const plugin = yaml.source.doc.get('plugin');
     if (typeof plugin === 'string') {
-      return [
+      return partial([
         {
           where: { file, line: 1, col: 1 },
           message: `this configures the inventory plugin ${JSON.stringify(plugin)}; runstate reads static inventories only`,
           hint: `save what it finds as a file: ansible-inventory -i ${file} --list --yaml > inventory.yml`,
         },
-      ];
+      ]);
     }
-    return [...yaml.problems, ...readInventoryDoc(yaml.source, raw)];
+    return { problems: [...yaml.problems, ...readInventoryDoc(yaml.source, raw)], whole: true };
   }
-  if (yaml.source && (contents === null || contents === undefined)) return yaml.problems;
+  if (yaml.source && (contents === null || contents === undefined))
+    return { problems: yaml.problems, whole: true };
   // Not a YAML mapping: Ansible's ini plugin gets its turn. Try it on a copy, and keep the error of
   // whichever reading got further when both fail.
   const trial = structuredClone(raw);
@@ -102,12 +117,12 @@ async function readInventoryFile(file: string, text: string, raw: RawInventory):
   if (ini.length === 0 || yaml.source) {
     raw.groups = trial.groups;
     raw.hosts = trial.hosts;
-    return ini;
+    return partial(ini);
   }
   const iniLine = ini[0]?.where?.line ?? 0;
   const yamlLine = yaml.problems[0]?.where?.line ?? 0;
   const preferIni = extname(file) === '' ? iniLine >= yamlLine : iniLine > yamlLine;
-  return preferIni ? ini : yaml.problems;
+  return partial(preferIni ? ini : yaml.problems);
 }
 
 async function isExecutable(file: string): Promise<boolean> {
@@ -178,7 +193,12 @@ async function varFilesIn(dir: string): Promise<string[]> {
   return out;
 }
 
-async function readVarFile(file: string, into: VarMap, raw: RawInventory, warnings: Problem[]): Promise<Problem[]> {
+async function readVarFile(
+  file: string,
+  into: VarMap,
+  raw: RawInventory,
+  warnings: Problem[],
+): Promise<Problem[]> {
   const { text, problem } = await readText(file, 'inventory');
   if (problem || text === undefined) return problem ? [problem] : [];
   if (text.startsWith('$ANSIBLE_VAULT')) {

@@ -20,7 +20,8 @@ export function hasTemplate(v: unknown): v is string {
 
 /** Renders `text`; a text that is exactly one expression keeps the value's type, as Ansible's does. */
 export function renderTemplate(text: string, lookup: Lookup, depth = 0): Rendered {
-  if (depth > 10) return { error: `variables refer to each other more than 10 deep in ${JSON.stringify(text)}` };
+  if (depth > 10)
+    return { error: `variables refer to each other more than 10 deep in ${JSON.stringify(text)}` };
   const block = /\{%.*?%\}|\{#.*?#\}/s.exec(text);
   if (block) return { error: `${block[0]} is a Jinja statement, which runstate does not evaluate` };
   const parts: unknown[] = [];

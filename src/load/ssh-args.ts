@@ -27,11 +27,13 @@ const HARMLESS = new Set([
   'identitiesonly',
 ]);
 
-const HINT = 'runstate takes a jump host as -J host, -o ProxyJump=host or -o ProxyCommand="ssh -W %h:%p host"';
+const HINT =
+  'runstate takes a jump host as -J host, -o ProxyJump=host or -o ProxyCommand="ssh -W %h:%p host"';
 
 export function sshArgsToJump(args: string): SshArgsResult {
   const split = shlexSplit(args);
-  if ('error' in split) return { error: `cannot be split into words: ${split.error}`, hint: 'close every quote' };
+  if ('error' in split)
+    return { error: `cannot be split into words: ${split.error}`, hint: 'close every quote' };
   const words = split.words;
   let jumps: JumpHop[] | undefined;
   let jump: string | undefined;
@@ -47,7 +49,8 @@ export function sshArgsToJump(args: string): SshArgsResult {
     const m = /^([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/s.exec(option);
     const key = m?.[1]?.toLowerCase();
     const value = m?.[2] ?? '';
-    if (!key) return { error: `has an ssh option runstate cannot read: ${JSON.stringify(option)}`, hint: HINT };
+    if (!key)
+      return { error: `has an ssh option runstate cannot read: ${JSON.stringify(option)}`, hint: HINT };
     if (key === 'proxyjump') jump = value;
     else if (key === 'proxycommand') {
       const hop = proxyCommandHop(value);
@@ -64,7 +67,11 @@ export function sshArgsToJump(args: string): SshArgsResult {
   }
   if (jump !== undefined) {
     const hops = parseJumpList(jump);
-    if (!hops) return { error: `names the jump host ${JSON.stringify(jump)}, which is not [user@]host[:port]`, hint: HINT };
+    if (!hops)
+      return {
+        error: `names the jump host ${JSON.stringify(jump)}, which is not [user@]host[:port]`,
+        hint: HINT,
+      };
     jumps = hops;
   }
   return jumps === undefined ? {} : { jumps };

@@ -104,11 +104,15 @@ describe('--limit: Ansible host patterns', async () => {
       }
       return 'no error';
     };
-    expect(err('webservers[7]')).toBe('--limit "webservers[7]": no host at index 7; "webservers" has 3 host(s)');
+    expect(err('webservers[7]')).toBe(
+      '--limit "webservers[7]": no host at index 7; "webservers" has 3 host(s)',
+    );
     expect(err('nosuch')).toBe('--limit "nosuch" matches no host in the inventory');
     expect(err('~web(')).toMatch(/^--limit "~web\(" is not a regular expression runstate can run/);
     expect(err('~(a)\\1')).toMatch(/is not a regular expression runstate can run/);
-    expect(err('@/nonexistent/retry')).toBe('--limit @/nonexistent/retry: cannot read the file /nonexistent/retry');
+    expect(err('@/nonexistent/retry')).toBe(
+      '--limit @/nonexistent/retry: cannot read the file /nonexistent/retry',
+    );
   });
 
   it('a pattern that would make a backtracking RegExp explode is answered at once', () => {

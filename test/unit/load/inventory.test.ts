@@ -250,7 +250,8 @@ describe('inventory: errors', () => {
       ansible_port: "2222"
       ansible_become: "no"
 `);
-    const refusals = (h: string) => (inv.hosts[h]?.refused ?? []).map((p) => `${p.where?.line}: ${p.message}`);
+    const refusals = (h: string) =>
+      (inv.hosts[h]?.refused ?? []).map((p) => `${p.where?.line}: ${p.message}`);
     expect(refusals('h1')).toEqual([
       '5: ansible_become of host "h1" is "maybe", not true or false',
       '4: ansible_port of host "h1" is "big", not a port number (1-65535)',
