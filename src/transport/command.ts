@@ -56,7 +56,11 @@ export function argvScript(argv: readonly string[]): string {
  */
 export function explainBecome(res: ExecResult, host: string, user: string, spec?: BecomeSpec): ExecResult {
   let error: string | undefined;
-  if (spec?.method === 'su' && res.code !== 0 && /authentication failure|must be run from a terminal|incorrect password/i.test(res.stderr)) {
+  if (
+    spec?.method === 'su' &&
+    res.code !== 0 &&
+    /authentication failure|must be run from a terminal|incorrect password/i.test(res.stderr)
+  ) {
     error =
       `su on ${host} asks ${user} for a password, and runstate has none; connect as root ` +
       '(ansible_user=root) or use ansible_become_method=sudo with NOPASSWD';
@@ -65,7 +69,11 @@ export function explainBecome(res: ExecResult, host: string, user: string, spec?
     error =
       `sudo on ${host} needs a password; give the user NOPASSWD for sudo ` +
       `(e.g. "${user} ALL=${as}NOPASSWD: ALL" in /etc/sudoers.d/runstate) or connect as root`;
-  } else if (res.code === 1 && spec?.user && /unknown user|is not allowed to execute|not in the sudoers/i.test(res.stderr)) {
+  } else if (
+    res.code === 1 &&
+    spec?.user &&
+    /unknown user|is not allowed to execute|not in the sudoers/i.test(res.stderr)
+  ) {
     error = `sudo on ${host} cannot run commands as ${spec.user}: ${res.stderr.trim().split('\n')[0]}`;
   } else if (res.code === 127 && /(sudo|su).*not found/i.test(res.stderr)) {
     error = `become needs ${spec?.method ?? 'sudo'} on ${host}, which is not installed; install it or connect as root`;

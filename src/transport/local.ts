@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
+import type { BecomeSpec } from '../model/inventory.js';
 import {
   argvScript,
   collectedResult,
@@ -9,7 +10,6 @@ import {
   scriptPayload,
   shellCommand,
 } from './command.js';
-import type { BecomeSpec } from '../model/inventory.js';
 import type { Connection, ExecResult, RunOptions } from './types.js';
 
 /**

@@ -104,7 +104,7 @@ export async function connectSsh(
       name: host.name,
       address: host.address,
       ...(host.port !== undefined ? { port: host.port } : {}),
-      ...(host.user !== undefined ? { user: host.user } : {}),
+      ...((host.user ?? opts.defaultUser) !== undefined ? { user: host.user ?? opts.defaultUser } : {}),
       ...(host.identity !== undefined ? { identity: host.identity } : {}),
       ...(host.jumps !== undefined ? { jumps: host.jumps } : {}),
     },

@@ -56,6 +56,8 @@ export interface ConnectOptions {
   sshConfigFile?: string;
   /** Default 600 000 ms: no command waits on the network without a bound. */
   commandTimeoutMs?: number;
+  /** `-u`: the user for hosts whose inventory names none (it beats ssh_config's User, as in Ansible). */
+  defaultUser?: string;
   /** ssh-agent socket; default $SSH_AUTH_SOCK, `false` disables the agent. */
   agent?: string | false;
 }

@@ -77,11 +77,25 @@ describe('shellCommand and scriptPayload', () => {
 
   it('ansible_become_user/_method/_flags: sudo -u USER, su USER -c, even when already root', () => {
     const postgres = { method: 'sudo' as const, user: 'postgres', flags: ['-H'] };
-    expect(shellCommand(true, true, undefined, postgres)).toEqual(['sudo', '-n', '-H', '-u', 'postgres', '--', 'sh', '-s']);
+    expect(shellCommand(true, true, undefined, postgres)).toEqual([
+      'sudo',
+      '-n',
+      '-H',
+      '-u',
+      'postgres',
+      '--',
+      'sh',
+      '-s',
+    ]);
     expect(shellCommand(false, false, undefined, postgres)).toEqual(['sh', '-s']);
     const su = { method: 'su' as const, user: 'app', flags: [] };
     expect(shellCommand(true, true, undefined, su)).toEqual(['su', 'app', '-c', 'sh -s']);
-    expect(shellCommand(true, false, undefined, { method: 'su', flags: [] })).toEqual(['su', 'root', '-c', 'sh -s']);
+    expect(shellCommand(true, false, undefined, { method: 'su', flags: [] })).toEqual([
+      'su',
+      'root',
+      '-c',
+      'sh -s',
+    ]);
     expect(shellCommand(true, true, undefined, { method: 'su', flags: [] })).toEqual(['sh', '-s']);
   });
 
