@@ -50,7 +50,7 @@ export type ConnectFailure = { kind: ConnectFailureKind; host: string; message: 
 export interface ConnectOptions {
   hostKeyChecking: HostKeyChecking;
   connectTimeoutMs: number;
-  /** Default ~/.ssh/known_hosts; the inventory's `known_hosts` wins over it. */
+  /** Default ~/.ssh/known_hosts; the inventory's `runstate_known_hosts` wins over it. */
   userKnownHostsFile?: string;
   /** Default ~/.ssh/config; a missing file is no error. */
   sshConfigFile?: string;
