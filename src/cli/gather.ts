@@ -61,6 +61,8 @@ export async function gatherFacts(
             reason: `observing took over ${OBSERVE_TIMEOUT_MS / 1000} s`,
           };
         }
+        // sudo/su could not run the script at all (a password, an unknown become user): say so.
+        if (res.error) return { status: 'unreachable', host: name, reason: res.error };
         return parseObserveOutput(name, res.stdout, nonce, services, observeOpts);
       }),
     ),
