@@ -61,9 +61,10 @@ export async function gatherFacts(
             reason: `observing took over ${OBSERVE_TIMEOUT_MS / 1000} s`,
           };
         }
-        // sudo/su could not run the script at all (a password, an unknown become user): say so.
-        if (res.error) return { status: 'unreachable', host: name, reason: res.error };
-        return parseObserveOutput(name, res.stdout, nonce, services, observeOpts);
+        const parsed = parseObserveOutput(name, res.stdout, nonce, services, observeOpts);
+        // The transport knows why nothing came back (sudo wants a password, the connection dropped).
+        if (parsed.status === 'unreachable' && res.error) return { ...parsed, reason: res.error };
+        return parsed;
       }),
     ),
   );

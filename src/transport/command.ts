@@ -12,6 +12,7 @@ export const DRAIN_GRACE_MS = 2_000;
  * With `limitSeconds`, coreutils `timeout` (where the host has it) SIGKILLs the script's whole
  * process group when time is up: sshd refuses signal requests on root logins (there is no
  * privilege-separated child to send them), so this is what ends a timed-out command there.
+ * RUNSTATE_TIMEOUT=1 tells the observe script that `timeout` works here, sparing it a probe.
  * With become: `sudo -n [flags] [-u USER] -- sh -s`, or `su [flags] USER -c 'sh -s'`
  * (ansible_become_method su), skipped when already root and becoming root.
  */
@@ -24,7 +25,11 @@ export function shellCommand(
   let sh = ['sh', '-s'];
   if (limitSeconds !== undefined) {
     const secs = Math.max(1, Math.ceil(limitSeconds));
-    sh = ['sh', '-c', `command -v timeout >/dev/null 2>&1 && exec timeout -s KILL ${secs} sh -s; exec sh -s`];
+    sh = [
+      'sh',
+      '-c',
+      `command -v timeout >/dev/null 2>&1 && RUNSTATE_TIMEOUT=1 exec timeout -s KILL ${secs} sh -s; exec sh -s`,
+    ];
   }
   if (!become) return sh;
   const user = spec?.user;

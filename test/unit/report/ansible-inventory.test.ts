@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../../src/cli/context.js';
-import { inventoryCommand } from '../../../src/cli/inventory.js';
+import { inventoryCommand } from '../../../src/cli/inventory-run.js';
 import { cleanup, FIXTURES, tree } from '../load/helpers.js';
 
 /**
