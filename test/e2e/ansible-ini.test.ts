@@ -99,7 +99,7 @@ describeBed('an Ansible INI inventory on real hosts: become, become_user, a Prox
     const pb = playbookOf({ 'bed-sysv': { services: { 'crm-app': { state: 'running' } } } });
     const asDeploy = await runstate(['apply', '-i', inv, pb, '--yes']);
     expect(asDeploy.code).not.toBe(0);
-    expect(asDeploy.stderr).toMatch(/Permission denied/);
+    expect(`${asDeploy.stdout}${asDeploy.stderr}`).toMatch(/Permission denied/);
     expect(await onHost('bed-sysv', '/etc/init.d/crm-app status >/dev/null 2>&1; echo $?')).not.toBe('0\n');
 
     // The same inventory with become_user root (Ansible's default) converges, then has nothing to do.
