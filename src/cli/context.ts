@@ -5,6 +5,8 @@ import type { HostKeyChecking } from '../model/inventory.js';
 export interface CommonOptions {
   inventory: string[];
   limit?: string;
+  /** -u: the SSH user of hosts whose inventory sets no ansible_user. */
+  user?: string;
   forks: number;
   noColor?: boolean;
   color?: boolean;

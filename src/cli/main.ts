@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import type { ApplyOptions } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import type { DriftFormat } from './drift.js';
+import { registerInventoryCommand } from './inventory.js';
 import type { WatchOptions } from './watch.js';
 
 /*
@@ -16,8 +18,12 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 function withCommon(cmd: Command): Command {
   return cmd
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
-    .option('--limit <pattern>', 'host, group or glob; comma-separated; !x excludes, &x intersects')
-    .option('--forks <n>', 'hosts handled concurrently', parsePositiveInt, 50)
+    .option(
+      '-l, --limit <pattern>',
+      'Ansible host pattern: web:db, web:&prod, web:!db1, web*, ~re, web[0], @file',
+    )
+    .option('-f, --forks <n>', 'hosts handled concurrently', parsePositiveInt, 50)
+    .option('-u, --user <name>', 'SSH user where the inventory sets no ansible_user (beats ssh_config)')
     .option('--no-color', 'no ANSI colours (NO_COLOR is honoured too)')
     .option('-v, --verbose', 'say more')
     .addOption(
@@ -51,6 +57,7 @@ export function commonFrom(opts: Partial<CommonOptions>, env: NodeJS.ProcessEnv 
   return {
     inventory,
     limit: opts.limit,
+    ...(opts.user !== undefined ? { user: opts.user } : {}),
     forks: opts.forks ?? 50,
     color: opts.color,
     verbose: opts.verbose,
@@ -62,7 +69,7 @@ export function commonFrom(opts: Partial<CommonOptions>, env: NodeJS.ProcessEnv 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('runstate')
     .description('Keep the services of a fleet of Linux hosts in their declared state.')
-    .version('0.1.0')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
@@ -145,6 +152,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')
     .argument('[playbook...]', 'playbook files or directories (not with --plan)')
     .option('--dry-run', 'walk the same path as apply and stop before every command')
+    .option('-C, --check', 'the same as --dry-run (Ansible spelling)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
     .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
@@ -170,18 +178,26 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           'make the plan with --limit instead: runstate plan … --limit X --out FILE',
         );
       }
-      if (opts.observed && !opts.dryRun) {
+      if (opts.observed && !opts.dryRun && !opts.check) {
         throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
       }
       const { applyCommand } = await import('./apply.js');
-      setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
+      const dryRun = opts.dryRun || opts.check;
+      setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env), ...opts, dryRun }, io));
     });
 
+  registerInventoryCommand(program, io, setExit);
   return program;
 }
 
+/** `--version` says what package.json says, from the build or the source tree alike. */
+function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+}
+
 type WatchFlags = Omit<WatchOptions, keyof CommonOptions>;
-type ApplyFlags = Omit<ApplyOptions, keyof CommonOptions>;
+type ApplyFlags = Omit<ApplyOptions, keyof CommonOptions> & { check?: boolean };
 
 /** Flags of every command that executes steps on hosts (apply, watch --heal). */
 function withExecution(cmd: Command): Command {

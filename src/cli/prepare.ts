@@ -1,5 +1,5 @@
 import { commandsFor, observedRunlevelFor, unsupportedChange } from '../drivers/index.js';
-import { loadAll, loadInventory } from '../load/index.js';
+import { assertUsable, loadAll, loadInventory } from '../load/index.js';
 import { type Desired, requiredHosts } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import { serviceOnHost } from '../model/notation.js';
@@ -44,7 +44,11 @@ export async function observeFleet(
   hooks: ObserveHooks = {},
 ): Promise<Fleet> {
   const { inventory, desired } = await loadAll(opts.inventory, playbooks);
-  const limited = restrictDesired(desired, selectHosts(inventory, opts.limit));
+  const limited = restrictDesired(
+    desired,
+    selectHosts(inventory, opts.limit, (m) => io.err(`warning: ${m}\n`)),
+  );
+  assertUsable(inventory, Object.keys(limited.hosts));
   const required = requiredOutside(desired, limited);
   if (!opts.observed && hooks.beforeObserve)
     await hooks.beforeObserve(inventory, Object.keys(limited.hosts).sort());
@@ -141,6 +145,7 @@ export async function prepareSavedPlan(
   const plan = await readSavedPlan(file);
   const inventory = await loadInventory(opts.inventory);
   const hosts = Object.keys(plan.hosts).sort();
+  assertUsable(inventory, hosts);
   await hooks.beforeObserve?.(inventory, hosts);
   const { stale, pool } = await findStale(plan, inventory, hosts, opts, io, hooks.pool);
   if (stale.length > 0) {
