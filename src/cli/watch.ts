@@ -11,6 +11,7 @@ import { executeWithLocks, withHostLocks } from './apply.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { type DriftFormat, driftOf, renderDrift } from './drift.js';
 import { type Fleet, findStale, observeFleet, planFleet } from './prepare.js';
+import { probeGates } from './probe-gates.js';
 import { delayUntilNext, parseSchedule, sleep } from './schedule.js';
 
 export interface WatchOptions extends CommonOptions, ExecutionOptions {
@@ -115,7 +116,7 @@ async function checkAndHeal(
   limiter: HealLimiter,
   signal: AbortSignal,
 ): Promise<RunResult> {
-  const report = driftOf(fleet);
+  const report = driftOf(fleet, await probeGates(fleet, opts));
   await emitReport(report, run, opts, io);
   const result: RunResult = {
     ...base,
@@ -146,7 +147,16 @@ async function heal(
       `watch: ${key} was healed ${opts.maxHeals} times within ${opts.healWindow}; not healing it again (crash loop?)\n`,
     );
   }
-  const { plan, refused } = planFleet({ ...fleet, desired: targets.desired }, io);
+  // Services not healed in this run still gate the ones that are (their gates are checked again).
+  const notHealed = { label: 'not healed in this run', hint: 'it is healed first once it may be' };
+  const { plan, refused } = planFleet(
+    {
+      ...fleet,
+      desired: targets.desired,
+      outside: { desired: fleet.desired, observed: fleet.observed, why: notHealed },
+    },
+    io,
+  );
   result.blocked = blockedHeals(plan);
   for (const line of result.blocked) io.err(`watch: not healing ${line}\n`);
   if (refused || plan.steps.every((s) => s.blockedBy !== undefined)) return;

@@ -25,7 +25,10 @@ export function healTargets(
     if (drift.status !== 'drift' || !want) continue;
     const services: DesiredHost['services'] = {};
     let runlevel = false;
-    const drifted = new Set(drift.items.filter((i) => !i.inSync).map((i) => i.service));
+    // A failing gate is reported, not healed: no step makes a running service healthy.
+    const drifted = new Set(
+      drift.items.filter((i) => !i.inSync && i.field !== 'health').map((i) => i.service),
+    );
     for (const name of drifted) {
       const key = name === undefined ? runlevelOnHost(host) : serviceOnHost(host, name);
       if (!mayHeal(key)) {

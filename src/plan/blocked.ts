@@ -1,4 +1,4 @@
-import type { Desired } from '../model/desired.js';
+import { type Desired, requiredHosts } from '../model/desired.js';
 import { serviceOnHost } from '../model/notation.js';
 import type { Step } from '../model/plan.js';
 
@@ -36,10 +36,12 @@ export function markBlocked(steps: Step[], desired: Desired, blockers: Blockers)
       const key = serviceOnHost(host.host, s.name);
       hostOf.set(key, host.host);
       for (const r of s.requires) {
-        const dep = serviceOnHost(r.host, r.service);
-        hostOf.set(dep, r.host);
-        pushTo(requires, key, dep);
-        pushTo(requiredBy, dep, key);
+        for (const h of requiredHosts(r)) {
+          const dep = serviceOnHost(h, r.service);
+          hostOf.set(dep, h);
+          pushTo(requires, key, dep);
+          pushTo(requiredBy, dep, key);
+        }
       }
     }
   }

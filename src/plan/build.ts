@@ -1,5 +1,5 @@
 import type { ChangeRequest } from '../drivers/driver.js';
-import type { DesiredHost } from '../model/desired.js';
+import { DEFAULT_STACK, type Desired, type DesiredHost } from '../model/desired.js';
 import { serviceOnHost } from '../model/notation.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { Plan, PlanBlocked, PlanHost } from '../model/plan.js';
@@ -8,6 +8,7 @@ import { type Blockers, markBlocked } from './blocked.js';
 import { diffHostDetailed } from './diff.js';
 import { hostDigest, scopeToServices } from './digest.js';
 import { orderIntoWaves } from './order.js';
+import { gateRequirements } from './requirements.js';
 import {
   type Change,
   compareText,
@@ -102,16 +103,24 @@ export function buildPlan(input: PlanInput): PlanResult {
       .map(([name]) => name),
   );
   const blocked = problems.filter((p) => !p.warning && !p.wholeRun);
+  const gated = gateRequirements(
+    markBlocked(ordered.steps, desired, { unreachable, ...blockersOf(blocked) }),
+    desired,
+    input.outside,
+  );
+  problems.push(...gated.problems);
   const plan: Plan = {
     version: 1,
     playbooks: [...desired.playbooks],
     inventory: [...input.inventoryFiles],
     hosts,
-    steps: markBlocked(ordered.steps, desired, { unreachable, ...blockersOf(blocked) }),
+    steps: gated.steps,
     waves: ordered.waves,
+    ...(ordered.barriers.length > 0 ? { barriers: ordered.barriers } : {}),
+    ...stacksOf(desired),
     ...(blocked.length > 0 ? { blocked: blocked.map(toBlocked) } : {}),
   };
-  return { plan, problems };
+  return { plan, problems: problems.sort(compareProblems) };
 }
 
 /** Host problems block the host; service problems block what needs that service up (or down). */
@@ -138,6 +147,18 @@ function toBlocked(p: PlanProblem): PlanBlocked {
     reason: p.message,
     ...(p.hint !== undefined ? { hint: p.hint } : {}),
   };
+}
+
+/** Stack → hosts, only when some host names a stack (one stack otherwise: nothing to show). */
+function stacksOf(desired: Desired): { stacks?: Record<string, string[]> } {
+  const hosts = Object.values(desired.hosts);
+  if (!hosts.some((h) => h.stack !== undefined)) return {};
+  const stacks: Record<string, string[]> = {};
+  for (const h of hosts.sort((a, b) => compareText(a.host, b.host))) {
+    const name = h.stack ?? DEFAULT_STACK;
+    stacks[name] = [...(stacks[name] ?? []), h.host];
+  }
+  return { stacks: Object.fromEntries(Object.entries(stacks).sort(([a], [b]) => compareText(a, b))) };
 }
 
 function compareProblems(a: PlanProblem, b: PlanProblem): number {

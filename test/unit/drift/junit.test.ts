@@ -82,7 +82,7 @@ describe('renderDriftJunit', () => {
     expect(db1.testcase?.map((c) => [c['@_classname'], c['@_name'], c.failure?.['@_message']])).toEqual([
       ['db1.runlevel', 'runlevel', 'runlevel: observed graphical.target, want 3'],
       ['db1.runlevel', 'default-runlevel', undefined],
-      ['db1.service', 'crm-app present', 'present: observed not-found, want present'],
+      ['db1.service', 'crm-app present', 'present: observed not in the snapshot, want present'],
       ['db1.service', 'postgresql state', 'state: observed inactive, want running'],
       ['db1.service', 'postgresql enabled', 'enabled: observed disabled, want enabled'],
     ]);

@@ -45,10 +45,10 @@ describe('a problem on one host blocks only what depends on it', () => {
       desired(dhost('h1', [svc('gone'), svc('here')]), dhost('h2', [svc('app', { requires: ['h1:gone'] })])),
       observed(ohost('h1', [osvc('here', 'inactive')]), ohost('h2', [osvc('app', 'inactive')])),
     );
-    expect(r.plan.blocked?.map((b) => b.reason)).toEqual(['service gone not found on h1 (systemd)']);
+    expect(r.plan.blocked?.map((b) => b.reason)).toEqual(['service gone is not in the snapshot of h1']);
     expect(blockedOf(r.plan.steps)).toEqual({
       'h1/start/here': undefined,
-      'h2/start/app': 'requires h1:gone, which cannot be started: service gone not found on h1 (systemd)',
+      'h2/start/app': 'requires h1:gone, which cannot be started: service gone is not in the snapshot of h1',
     });
   });
 });
