@@ -74,6 +74,7 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
           service: name,
           message: `service ${name} is not in the snapshot of ${host}`,
           hint: 'take the snapshot with this playbook (runstate facts -i INVENTORY PLAYBOOK --format json), or plan without --observed',
+          prevents: 'up',
         },
       ],
     };
