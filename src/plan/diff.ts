@@ -82,7 +82,14 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
   if (seen.problem) {
     return {
       changes: [],
-      problems: [{ host, service: name, message: `cannot observe ${name} on ${host}: ${seen.problem}` }],
+      problems: [
+        {
+          host,
+          service: name,
+          message: `cannot observe ${name} on ${host}: ${seen.problem}`,
+          prevents: want.state === 'running' ? 'up' : 'down',
+        },
+      ],
     };
   }
   if (seen.active === 'not-found') {

@@ -111,7 +111,7 @@ describe('a heal of some services only (watch --heal)', () => {
       outside: { desired: all, observed: crashed, why },
     });
     expect(stepById(blocked, 'h1/start/app').blockedBy).toBe(
-      'requires pg on h1 (not healed in this run), which is failed there',
+      'requires h1:pg (not healed in this run), which is failed there',
     );
   });
 });
