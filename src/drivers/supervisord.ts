@@ -7,6 +7,7 @@ import {
   linesOf,
   type ObserveOptions,
   readTagged,
+  systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
 } from './fragment.js';
@@ -215,6 +216,10 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
 
 function unsupported(change: ChangeRequest): string | undefined {
   switch (change.kind) {
+    case 'mask':
+    case 'unmask':
+    case 'daemon-reload':
+      return systemdOnlyProblem(change, 'supervisord');
     case 'enable':
     case 'disable':
       return "supervisorctl cannot change start at boot; set autostart= in the program's config";
@@ -237,6 +242,17 @@ function commands(change: ChangeRequest): string[][] {
 
 export const supervisordDriver: Driver = {
   kind: 'supervisord',
+  // Runs beside any init; `rs_p` (its pid) is reused by the fragment to find its config.
+  detection: {
+    role: 'beside',
+    probes: [
+      {
+        test: "command -v supervisorctl >/dev/null 2>&1 && rs_p=$($rs_t supervisorctl pid 2>/dev/null </dev/null) && case $rs_p in ''|*[!0-9]*) false ;; esac",
+        evidence: 'supervisorctl pid answered',
+      },
+    ],
+  },
+  capabilities: { bootDefault: false, masking: false },
   observeScript,
   parse,
   commands,

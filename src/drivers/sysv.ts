@@ -10,6 +10,7 @@ import {
   type ObserveOptions,
   readTagged,
   setNames,
+  systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
 } from './fragment.js';
@@ -234,6 +235,8 @@ function bootLinkCommands(change: ChangeRequest, svc: string): string[][] {
 }
 
 function unsupported(change: ChangeRequest): string | undefined {
+  const systemdOnly = systemdOnlyProblem(change, 'SysV init');
+  if (systemdOnly) return systemdOnly;
   if (
     (change.kind === 'set-runlevel' || change.kind === 'set-default-runlevel') &&
     !numericLevel(change.target)
@@ -253,6 +256,10 @@ function commands(change: ChangeRequest): string[][] {
     case 'enable':
     case 'disable':
       return bootLinkCommands(change, checkedName(change.service, change.kind));
+    case 'mask':
+    case 'unmask':
+    case 'daemon-reload':
+      return [];
     case 'set-runlevel':
       return [['telinit', change.target as string]];
     case 'set-default-runlevel':
@@ -271,6 +278,18 @@ function commands(change: ChangeRequest): string[][] {
 
 export const sysvDriver: Driver = {
   kind: 'sysv',
+  // Probed last: most inits keep /etc/init.d. Upstart hosts run the scripts that are not jobs.
+  detection: {
+    role: 'init',
+    probes: [
+      {
+        test: '[ -d /etc/init.d ] && command -v runlevel >/dev/null 2>&1',
+        evidence: '/etc/init.d and runlevel present',
+      },
+    ],
+    alsoUnder: ['upstart'],
+  },
+  capabilities: { bootDefault: true, masking: false },
   observeScript,
   parse,
   commands,

@@ -22,6 +22,7 @@ function fieldValue(s: DesiredService, field: Field): string | undefined {
     const pairs = s.requires.map((r) => `${r.service}@${r.host}`);
     return `[${raw.join(', ')}] → ${pairs.length > 0 ? pairs.join(', ') : 'nothing'}`;
   }
+  if (field === 'user') return undefined; // refused at load time, never in a DesiredService
   const v = s[field];
   return v === undefined ? undefined : valueText(v);
 }

@@ -33,6 +33,13 @@ export interface ObservedService {
   tool?: string;
   /** Runlevels that start it at boot (sysv: levels with an S link; OpenRC: runlevels it is in). */
   runlevels?: string[];
+  /**
+   * The manager runs an older copy of its definition than the file on disk (systemd
+   * `NeedDaemonReload=yes`): the plan reloads the manager before changing it.
+   */
+  reloadNeeded?: boolean;
+  /** True now but not after a reboot, in the driver's words (a unit linked only in /run). */
+  warning?: string;
 }
 
 export interface ObservedRunlevel {
@@ -48,6 +55,11 @@ export interface ReachableHost {
   /** The host's init system (PID 1 side); a host may also run supervisord. */
   init: ManagerKind | 'unknown';
   managers: ManagerKind[];
+  /**
+   * How each manager in `managers` was found, in the probes' words ("/proc/1/comm=systemd,
+   * /run/systemd/system present"; "inventory runstate_init=sysv" when the inventory chose it).
+   */
+  detection?: Partial<Record<ManagerKind, string>>;
   runlevel: ObservedRunlevel;
   services: Record<string, ObservedService>;
 }

@@ -1,7 +1,7 @@
 import type { Desired } from '../model/desired.js';
 import type { Step } from '../model/plan.js';
 
-const UP_KINDS = new Set<Step['kind']>(['start', 'restart', 'enable']);
+const UP_KINDS = new Set<Step['kind']>(['start', 'restart', 'enable', 'unmask']);
 
 /**
  * Steps that depend on a host the plan could not observe. A start that (transitively) requires a

@@ -66,8 +66,9 @@ function attachSteps(steps: readonly PendingStep[], services: ServiceNode[]): Ma
     const node = services[byKey.get(`${step.host}\u0000${step.service}`) ?? -1];
     if (!node) return; // a step for an undeclared service: nothing to order it against
     if (step.kind === 'stop') node.stop = i;
-    else if (step.kind === 'disable') node.disable = i;
-    else node.up.push(i); // steps are sorted, so this is enable, start, restart in that order
+    // A mask, like a disable, only follows its own stop (a service never has both: see diff).
+    else if (step.kind === 'disable' || step.kind === 'mask') node.disable = i;
+    else node.up.push(i); // steps are sorted: unmask, enable, start, restart in that order
   });
   return runlevelSteps;
 }

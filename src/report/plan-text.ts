@@ -15,6 +15,9 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     disable: c.red,
     'set-runlevel': c.cyan,
     'set-default-runlevel': c.cyan,
+    unmask: c.green,
+    mask: c.red,
+    'daemon-reload': c.cyan,
   };
   const lines: string[] = [];
   const waves = stepsByWave(plan);
