@@ -61,7 +61,6 @@ const SECOND_LOOK = [
   'for rs_b in $(rs_blocks alias); do',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
   '  rs_r=$(readlink -f -- "${rs_b#*|}" 2>/dev/null); rs_r=${rs_r##*/}',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
   `  if [ -n "$rs_r" ]; then printf 'aliasof|%s %s\\n' "\${rs_b%%|*}" "$rs_r"; rs_more="$rs_more $rs_r"; fi`,
   'done',
   'for rs_b in $(rs_blocks indirect); do',
@@ -243,7 +242,8 @@ function unitFileState(b: Props, look: SecondLook): { file: string; enabled?: En
   if (file === 'alias') {
     const target = look.aliasOf.get(id);
     const state = target ? blockFor(look.more, target)?.UnitFileState : undefined;
-    if (!target || !state || state === 'alias') return { file, enabled: 'unknown', note: 'alias, target not read' };
+    if (!target || !state || state === 'alias')
+      return { file, enabled: 'unknown', note: 'alias, target not read' };
     return { file: state, note: `alias of ${target}` };
   }
   if (file === 'indirect') {
@@ -368,8 +368,7 @@ export const systemdDriver: Driver = {
   },
   capabilities: { bootDefault: true, masking: true },
   hints: {
-    staticUnit: (service) =>
-      `drop enabled: false, or set masked: true to keep ${service} from being started`,
+    staticUnit: (service) => `drop enabled: false, or set masked: true to keep ${service} from being started`,
   },
   describeRunlevel: (value) => (/^[1-5]$/.test(value) ? `runlevel ${value} (${targetName(value)})` : value),
   observeScript,

@@ -1,5 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { initKinds } from '../drivers/index.js';
+import type { ManagerKind } from '../model/desired.js';
 import type { Inventory, InventoryGroup, InventoryHost } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import {
@@ -189,5 +191,8 @@ function hostFromLevels(name: string, levels: VarMap[], groups: string[], source
   if (identity !== undefined) host.identity = identity;
   const knownHosts = expandPath(pick(levels, CONNECTION_VARS.knownHosts));
   if (knownHosts !== undefined) host.knownHosts = knownHosts;
+  // Any other value was refused by the inventory schema, with its position.
+  const init = str(pick(levels, ['runstate_init']));
+  if (init && (initKinds() as string[]).includes(init)) host.init = init as ManagerKind;
   return host;
 }

@@ -187,8 +187,14 @@ function maskedContradiction(
   enabled: unknown,
 ): { message: string; hint: string } | undefined {
   if (state === 'running')
-    return { message: 'masked: true with state: running: a masked service cannot start', hint: 'set state: stopped, or drop masked: true' };
+    return {
+      message: 'masked: true with state: running: a masked service cannot start',
+      hint: 'set state: stopped, or drop masked: true',
+    };
   if (enabled === true)
-    return { message: 'masked: true with enabled: true: a masked service cannot start at boot', hint: 'drop enabled: true (masked implies disabled)' };
+    return {
+      message: 'masked: true with enabled: true: a masked service cannot start at boot',
+      hint: 'drop enabled: true (masked implies disabled)',
+    };
   return undefined;
 }

@@ -1,7 +1,14 @@
 import type { ManagerKind } from './desired.js';
 
 /** The fields a drift item compares; `present` stands for a service wanted up that the host lacks. */
-export const DRIFT_FIELDS = ['runlevel', 'default-runlevel', 'present', 'state', 'enabled'] as const;
+export const DRIFT_FIELDS = [
+  'runlevel',
+  'default-runlevel',
+  'present',
+  'state',
+  'enabled',
+  'masked',
+] as const;
 export type DriftField = (typeof DRIFT_FIELDS)[number];
 
 interface DriftItemBase {
@@ -17,7 +24,7 @@ interface DriftItemBase {
 export interface ServiceDriftItem extends DriftItemBase {
   kind: 'service';
   service: string;
-  field: 'present' | 'state' | 'enabled';
+  field: 'present' | 'state' | 'enabled' | 'masked';
 }
 
 export interface RunlevelDriftItem extends DriftItemBase {

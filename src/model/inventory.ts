@@ -1,3 +1,4 @@
+import type { ManagerKind } from './desired.js';
 import type { SourceRef } from './source.js';
 
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
@@ -13,6 +14,8 @@ export interface InventoryHost {
   become: boolean; // ansible_become / become
   knownHosts?: string; // runstate's known_hosts: a path
   connection: ConnectionKind;
+  /** `runstate_init`: the host's init system as the inventory states it; observe does not probe. */
+  init?: ManagerKind;
   /** Every group the host belongs to, transitively, sorted; always includes "all". */
   groups: string[];
   /** Merged variables (all < parent groups < child groups < host), for reference. */

@@ -139,7 +139,8 @@ function diffService(
             host,
             service: name,
             message: `${name} is masked on ${host}`,
-            hint: knowledge.hints(manager).masked?.(name) ?? `${manager} cannot unmask it: lift the mask by hand`,
+            hint:
+              knowledge.hints(manager).masked?.(name) ?? `${manager} cannot unmask it: lift the mask by hand`,
           },
         ],
       };
