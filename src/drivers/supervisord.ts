@@ -67,7 +67,8 @@ const STATES: Record<string, ActiveState> = {
   EXITED: 'inactive',
   STARTING: 'activating',
   STOPPING: 'deactivating',
-  BACKOFF: 'failed',
+  // Exited too soon and is still being retried (startretries): on its way up, not given up on.
+  BACKOFF: 'activating',
   FATAL: 'failed',
   UNKNOWN: 'unknown',
 };
@@ -169,6 +170,7 @@ function serviceFor(
   procs: readonly ProcessStatus[],
   programs: Map<string, boolean> | undefined,
   answered: boolean,
+  silence: string,
 ): ObservedService {
   const exact = procs.filter((p) => p.name === name);
   const group = procs.filter((p) => p.name.startsWith(`${name}:`));
@@ -184,7 +186,7 @@ function serviceFor(
       manager: 'supervisord',
       active: 'unknown',
       enabled: 'unknown',
-      detail: 'supervisorctl did not answer',
+      detail: silence,
     };
   } else {
     const detail =
@@ -205,13 +207,24 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
   const tagged = readTagged(output);
   const procs = parseStatusLines(linesOf(tagged, 'status'));
   const code = tagged.get('status')?.code;
-  // supervisorctl exits 3 when some process is not running; anything else with no lines is no answer.
-  const answered = procs.length > 0 || code === 0 || code === 3;
+  // supervisorctl exits 3 when some process is not running. No process line is no answer, even with
+  // exit 0: supervisor 3 prints "unix:///var/run/supervisor.sock no such file" to stdout and exits 0.
+  const answered = procs.length > 0;
+  const silence = unreadable(linesOf(tagged, 'status'), code);
   const programs = parseAutostart(linesOf(tagged, 'conf'));
-  const found = checkedNames(services).map((name) => serviceFor(name, procs, programs, answered));
+  const found = checkedNames(services).map((name) => serviceFor(name, procs, programs, answered, silence));
   if (!opts.discover) return { services: found };
-  const more = discoveredNames(procs).map((name) => serviceFor(name, procs, programs, answered));
+  const more = discoveredNames(procs).map((name) => serviceFor(name, procs, programs, answered, silence));
   return { services: withDiscovered(found, more) };
+}
+
+/** Why no process was listed, with supervisorctl's own first words when it printed any. */
+function unreadable(lines: readonly string[], code: number | undefined): string {
+  const said = lines.map((l) => l.trim()).find((l) => l !== '');
+  const exit = code === undefined ? 'did not run' : `exit ${code}`;
+  return said
+    ? `could not read supervisord (${exit}): ${said.slice(0, 200)}`
+    : `could not read supervisord: supervisorctl status listed no process (${exit})`;
 }
 
 function unsupported(change: ChangeRequest): string | undefined {

@@ -50,24 +50,19 @@ const PROPS =
  * after `--`, split with globbing off, never as shell text.
  */
 const SECOND_LOOK = [
-  'rs_show=$rs_o',
+  'rs_show=$rs_o rs_more=',
   'for rs_u in "$@"; do case $rs_u in *@*)',
   `  printf 'isen|%s %s\\n' "$rs_u" "$(${TIMEOUT} systemctl is-enabled -- "$rs_u" 2>/dev/null | head -n 1)" ;;`,
   'esac; done',
-  // Id|FragmentPath of every block whose UnitFileState is $1.
-  `rs_blocks() { printf '%s\\n' "$rs_show" | awk -F= -v want="$1" 'function out() { if (st == want && id != "") print id "|" fp; id = ""; st = ""; fp = "" } /^$/ { out(); next } $1 == "Id" { id = $2 } $1 == "UnitFileState" { st = $2 } $1 == "FragmentPath" { fp = substr($0, 14) } END { out() }'; }`,
-  'rs_more=',
   'set -f',
-  'for rs_b in $(rs_blocks alias); do',
+  // state|Id|FragmentPath of each alias or indirect block (the extra blank line ends the last one).
+  `for rs_b in $(printf '%s\\n\\n' "$rs_show" | awk -F= '/^$/ { if (s == "alias" || s == "indirect") print s "|" i "|" f; s = i = f = "" } $1 == "Id" { i = $2 } $1 == "UnitFileState" { s = $2 } $1 == "FragmentPath" { f = substr($0, 14) }'); do`,
   // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
-  '  rs_r=$(readlink -f -- "${rs_b#*|}" 2>/dev/null); rs_r=${rs_r##*/}',
-  `  if [ -n "$rs_r" ]; then printf 'aliasof|%s %s\\n' "\${rs_b%%|*}" "$rs_r"; rs_more="$rs_more $rs_r"; fi`,
-  'done',
-  'for rs_b in $(rs_blocks indirect); do',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
-  '  rs_u=${rs_b%%|*}',
-  `  rs_a=$(${TIMEOUT} systemctl cat -- "$rs_u" 2>/dev/null | awk '/^[[:space:]]*\\[/ { s = ($0 ~ /^[[:space:]]*\\[Install\\]/); next } s && /^[[:space:]]*Also[[:space:]]*=/ { sub(/^[^=]*=/, ""); a = a " " $0 } END { print a }')`,
-  `  printf 'also|%s%s\\n' "$rs_u" "$rs_a"`,
+  '  rs_u=${rs_b#*|}; rs_f=${rs_u#*|}; rs_u=${rs_u%%|*}',
+  '  case $rs_b in',
+  `  alias*) rs_a=$(readlink -f -- "$rs_f" 2>/dev/null); rs_a=\${rs_a##*/}; printf 'aliasof|%s %s\\n' "$rs_u" "$rs_a" ;;`,
+  `  *) rs_a=$(${TIMEOUT} systemctl cat -- "$rs_u" 2>/dev/null | awk '/^\\[/ { s = /^\\[Install\\]/; next } s && /^Also *=/ { sub(/^[^=]*=/, ""); a = a " " $0 } END { print a }'); printf 'also|%s%s\\n' "$rs_u" "$rs_a" ;;`,
+  '  esac',
   '  rs_more="$rs_more $rs_a"',
   'done',
   'if [ -n "$rs_more" ]; then',

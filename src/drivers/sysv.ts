@@ -48,6 +48,15 @@ export const CLASSIFY_INIT_SCRIPT = [
   'END { if (!h || (d && s !~ /[2-5Ss]/)) print "skip"; else if (st) print "status"; else print "nostatus" }\'',
 ].join(' ');
 
+/**
+ * For a requested script only whether it implements `status` matters (it was asked for, header or
+ * not): the same test as CLASSIFY_INIT_SCRIPT's, printing status / nostatus.
+ */
+export const HAS_STATUS_ACTION = [
+  "awk '/(^|[^A-Za-z0-9_-])status[ \\t]*[|)]/ || /init-d-script/ { st = 1 }",
+  'END { print (st ? "status" : "nostatus") }\'',
+].join(' ');
+
 const DISCOVER = [
   DISCOVER_SH,
   'for rs_s in /etc/init.d/*; do',
@@ -79,6 +88,8 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
     '  rs_s=/etc/init.d/$rs_n',
     '  if [ ! -e "$rs_s" ]; then rs_c=missing',
     '  elif [ ! -x "$rs_s" ]; then rs_c=noexec',
+    // Never an action the script does not implement: an unknown one may print usage, or start it.
+    `  elif [ "$(${HAS_STATUS_ACTION} "$rs_s" 2>/dev/null)" != status ]; then rs_c=nostatus`,
     `  else ${TIMEOUT} "$rs_s" status >/dev/null 2>&1 </dev/null; rs_c=$?`,
     '  fi',
     `  printf 'st|%s %s\\n' "$rs_n" "$rs_c"`,
@@ -107,7 +118,10 @@ export function lsbStatus(code: string): { active: ActiveState; detail: string }
     case 'noexec':
       return { active: 'unknown', detail: 'init script not executable' };
     case 'nostatus':
-      return { active: 'unknown', detail: 'the init script has no status action' };
+      return {
+        active: 'unknown',
+        detail: 'the init script has no status action, so runstate cannot tell whether it runs',
+      };
     default:
       return { active: 'unknown', detail: `status exit ${code}: not an LSB status code` };
   }

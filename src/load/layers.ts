@@ -173,8 +173,11 @@ function mergeService(
   if (values.health !== undefined) service.health = values.health as DesiredService['health'];
   if (values.masked === true) {
     const contradiction = maskedContradiction(state, values.enabled);
-    if (contradiction) problems.push({ where: (origin.masked as Origin).where, ...contradiction });
-    else service.masked = true;
+    const where = (origin.masked as Origin).where;
+    // Once per place written, not once per host of the group it was written for.
+    const known = problems.some((p) => p.message === contradiction?.message && p.where === where);
+    if (contradiction && !known) problems.push({ where, ...contradiction });
+    else if (!contradiction) service.masked = true;
   }
   if (values.restart !== undefined) service.restart = values.restart as DesiredService['restart'];
   const requires = values.requires as RawRequire[] | undefined;

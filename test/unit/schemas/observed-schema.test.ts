@@ -32,7 +32,7 @@ const REACHABLE: FieldSpec<ReachableHost> = {
   host: 'required',
   init: 'required',
   managers: 'required',
-      detection: 'optional',
+  detection: 'optional',
   runlevel: 'required',
   services: 'required',
 };
@@ -48,8 +48,8 @@ const SERVICE: FieldSpec<ObservedService> = {
   tool: 'optional',
   runlevels: 'optional',
   watch: 'optional',
-      reloadNeeded: 'optional',
-      warning: 'optional',
+  reloadNeeded: 'optional',
+  warning: 'optional',
 };
 /** Records so tsc insists on every member of each union and nothing else. */
 const ACTIVE: Record<ActiveState, true> = {
