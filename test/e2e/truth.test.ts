@@ -115,7 +115,7 @@ describeBed('what runstate believes about real hosts (issue 12)', () => {
     });
     const drift = await runstate(['drift', '-i', INV, pb]);
     expect(drift.code, drift.stdout).toBe(2);
-    expect(drift.stdout).toContain('crm-app enabled observed disabled, want enabled');
+    expect(drift.stdout).toMatch(/crm-app\s+enabled\s+observed disabled, want enabled/);
 
     const r = await apply(pb);
     expect(r.code, r.stderr).toBe(0);
@@ -230,7 +230,7 @@ describeBed('what runstate believes about real hosts (issue 12)', () => {
       const pb = playbookOf({ 'bed-sysv': { runlevel: 2 } });
       const drift = await runstate(['drift', '-i', INV, pb]);
       expect(drift.code, drift.stdout).toBe(2);
-      expect(drift.stdout).toContain('default-runlevel observed 3, want 2');
+      expect(drift.stdout).toMatch(/default-runlevel\s+observed 3, want 2/);
       const r = await apply(pb);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/set-default-runlevel\s+2/);
