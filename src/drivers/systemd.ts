@@ -333,10 +333,17 @@ function commands(change: ChangeRequest): string[][] {
     case 'restart':
     case 'enable':
     case 'disable':
-    case 'unmask':
     case 'mask': {
       const unit = change.observed?.unit ?? systemdUnit(checkedName(change.service, change.kind));
       return [['systemctl', change.kind, '--', unit]];
+    }
+    case 'unmask': {
+      // A plain unmask leaves a mask in /run (masked-runtime) in place; both succeed when there is none.
+      const unit = change.observed?.unit ?? systemdUnit(checkedName(change.service, change.kind));
+      return [
+        ['systemctl', 'unmask', '--', unit],
+        ['systemctl', 'unmask', '--runtime', '--', unit],
+      ];
     }
     case 'daemon-reload':
       return [['systemctl', 'daemon-reload']];

@@ -1,3 +1,4 @@
+import { initKinds } from '../drivers/index.js';
 import type { Runlevel } from '../model/desired.js';
 import type { ReachableHost } from '../model/observed.js';
 import type { Change, ManagerKnowledge, PlanProblem } from './types.js';
@@ -28,7 +29,7 @@ export function diffRunlevel(
         {
           host,
           message: `cannot set the runlevel of ${host} to ${target}: its init system is unknown`,
-          hint: 'check that the host runs systemd, SysV init, OpenRC or upstart, or set runstate_init in the inventory',
+          hint: `check that the host runs one of ${initKinds().join(', ')}, or set runstate_init in the inventory`,
         },
       ],
     };
