@@ -242,6 +242,18 @@ describe('inventory: errors', () => {
     ]);
   });
 
+  it('runstate_init names an init the drivers know, or it is an error at its position', async () => {
+    expect(await errorsOf('all:\n  hosts:\n    h1:\n      runstate_init: runit\n')).toEqual([
+      'inv.yml:4:22: error: "runstate_init" must be systemd, sysv, openrc or upstart (got "runit")',
+    ]);
+    const dir = await tree({
+      'inv.yml':
+        'all:\n  vars:\n    runstate_init: sysv\n  hosts:\n    h1:\n    h2:\n      runstate_init: openrc\n',
+    });
+    const inv = await loadInventory([join(dir, 'inv.yml')]);
+    expect([inv.hosts.h1?.init, inv.hosts.h2?.init]).toEqual(['sysv', 'openrc']);
+  });
+
   it('an unknown group-level key without a close match', async () => {
     expect(await errorsOf('all:\n  hosts:\n    a:\n  ansible_user: x\n')).toEqual([
       'inv.yml:4:3: error: unknown key "ansible_user" in group "all"; a group has only "hosts", "children" and "vars"; put variables under "vars"',
