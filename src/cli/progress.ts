@@ -59,6 +59,7 @@ function plainLine(e: ExecEvent): string {
       const what = `${o.step.host}: ${describe(o.step)}`;
       if (o.kind === 'ok') return `${what} ok (${(o.durationMs / 1000).toFixed(1)}s)`;
       if (o.kind === 'failed') return `${what} FAILED: ${o.message}`;
+      if (o.kind === 'skipped') return `${what} skipped: ${o.cause}`;
       return `${what} ${o.kind}`;
     }
   }

@@ -56,10 +56,15 @@ function observeScript(_services: readonly string[], _opts?: ObserveOptions): st
   // so no name enters this fragment.
   return [
     CONF_FUNCTIONS,
-    capture('status', `${TIMEOUT} supervisorctl status`),
+    // stderr too: "Permission denied" on the socket is the one error worth reporting by name.
+    `rs_o=$(${TIMEOUT} supervisorctl status 2>&1 </dev/null); rs_c=$?`,
+    `[ -z "$rs_o" ] || printf '%s\\n' "$rs_o" | sed 's/^/status|/'`,
+    'echo "status?$rs_c"',
     capture('conf', 'rs_sv_conf'),
   ].join('\n');
 }
+
+const DENIED = "permission denied on supervisord's socket";
 
 const STATES: Record<string, ActiveState> = {
   RUNNING: 'active',
@@ -171,6 +176,7 @@ function serviceFor(
   programs: Map<string, boolean> | undefined,
   answered: boolean,
   silence: string,
+  denied = false,
 ): ObservedService {
   const exact = procs.filter((p) => p.name === name);
   const group = procs.filter((p) => p.name.startsWith(`${name}:`));
@@ -180,7 +186,16 @@ function serviceFor(
   if (exact.length > 0) [chosen, unit] = [exact, name];
   else if (group.length > 0) [chosen, unit] = [group, `${name}:*`];
   else if (member.length === 1) [chosen, unit] = [member, (member[0] as ProcessStatus).name];
-  else if (!answered) {
+  else if (denied) {
+    return {
+      name,
+      manager: 'supervisord',
+      active: 'unknown',
+      enabled: 'unknown',
+      detail: DENIED,
+      problem: `${DENIED}; connect as root, set become: true, or give the user the socket (chown= in [unix_http_server])`,
+    };
+  } else if (!answered) {
     return {
       name,
       manager: 'supervisord',
@@ -211,10 +226,16 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
   // exit 0: supervisor 3 prints "unix:///var/run/supervisor.sock no such file" to stdout and exits 0.
   const answered = procs.length > 0;
   const silence = unreadable(linesOf(tagged, 'status'), code);
+  // supervisorctl as a user who may not open the socket: "error: <class 'PermissionError'>, [Errno 13] Permission denied: …".
+  const denied = !answered && linesOf(tagged, 'status').some((l) => /Permission denied/i.test(l));
   const programs = parseAutostart(linesOf(tagged, 'conf'));
-  const found = checkedNames(services).map((name) => serviceFor(name, procs, programs, answered, silence));
+  const found = checkedNames(services).map((name) =>
+    serviceFor(name, procs, programs, answered, silence, denied),
+  );
   if (!opts.discover) return { services: found };
-  const more = discoveredNames(procs).map((name) => serviceFor(name, procs, programs, answered, silence));
+  const more = discoveredNames(procs).map((name) =>
+    serviceFor(name, procs, programs, answered, silence, denied),
+  );
   return { services: withDiscovered(found, more) };
 }
 
@@ -262,6 +283,12 @@ export const supervisordDriver: Driver = {
       {
         test: "command -v supervisorctl >/dev/null 2>&1 && rs_p=$($rs_t supervisorctl pid 2>/dev/null </dev/null) && case $rs_p in ''|*[!0-9]*) false ;; esac",
         evidence: 'supervisorctl pid answered',
+      },
+      {
+        // supervisord runs but this user may not use its socket: the fragment says so per service.
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+        test: "command -v supervisorctl >/dev/null 2>&1 && case ${rs_p-} in ''|*[!0-9]*) $rs_t supervisorctl pid 2>&1 </dev/null | grep -q 'Permission denied' ;; *) false ;; esac",
+        evidence: 'supervisorctl pid: permission denied on its socket',
       },
     ],
   },

@@ -40,6 +40,13 @@ export interface ObservedService {
   reloadNeeded?: boolean;
   /** True now but not after a reboot, in the driver's words (a unit linked only in /run). */
   warning?: string;
+  /**
+   * Its manager still records it as started but its process is gone (OpenRC with Debian's
+   * start-stop-daemon): `active` is `failed`, and a stop or start must first reset that record.
+   */
+  crashed?: boolean;
+  /** The manager could not be asked about it (permission denied…): nothing can be planned for it. */
+  problem?: string;
 }
 
 export interface ObservedRunlevel {

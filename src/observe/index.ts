@@ -33,7 +33,9 @@ function readDetect(body: string): Detected {
   if (init !== 'unknown' && initWhy) evidence[init] = initWhy;
   const beside = new Set<ManagerKind>();
   for (const d of ALL_DRIVERS) {
-    if (d.detection.role !== 'beside' || values.get(d.kind) !== 'yes') continue;
+    // `denied`: supervisorctl is there but may not open the socket; its section says so.
+    const found = values.get(d.kind);
+    if (d.detection.role !== 'beside' || (found !== 'yes' && found !== 'denied')) continue;
     beside.add(d.kind);
     const why = values.get(`${d.kind}-evidence`);
     if (why) evidence[d.kind] = why;

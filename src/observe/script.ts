@@ -23,6 +23,15 @@ export function checkedNonce(nonce: string): string {
 }
 
 /**
+ * PID 1's name and path keep only safe characters; `tr` runs only when there is one to remove
+ * (every process a host starts for observing costs more than the shell's own `read` and `case`).
+ */
+const PID1 = `rs_pid1=; { read -r rs_pid1 </proc/1/comm; } 2>/dev/null
+case $rs_pid1 in *[!A-Za-z0-9._-]*) rs_pid1=$(printf '%s' "$rs_pid1" | tr -cd 'A-Za-z0-9._-') ;; esac
+rs_exe=$(readlink /proc/1/exe 2>/dev/null)
+case $rs_exe in *[!A-Za-z0-9._/-]*) rs_exe=$(printf '%s' "$rs_exe" | tr -cd 'A-Za-z0-9._/-') ;; esac`;
+
+/**
  * Detection, from the drivers' probes (Driver.detection). Init drivers are tried in registration
  * order and the first whose probes hold wins; `rs_why` collects the evidence of those that held.
  * Drivers that run beside an init are probed on every host, each into `rs_on_<kind>` / `rs_why_<kind>`.
@@ -30,10 +39,7 @@ export function checkedNonce(nonce: string): string {
  * missing tool never stops the script.
  */
 function detectScript(init: ManagerKind | undefined): string {
-  const lines = [
-    "rs_pid1=$(cat /proc/1/comm 2>/dev/null | tr -cd 'A-Za-z0-9._-')",
-    "rs_exe=$(readlink /proc/1/exe 2>/dev/null | tr -cd 'A-Za-z0-9._/-')",
-  ];
+  const lines = [PID1];
   if (init !== undefined) {
     if (!initKinds().includes(init)) throw new Error(`runstate_init ${JSON.stringify(init)} is not an init`);
     lines.push(`rs_init=${init}; rs_why=${shellWord(`inventory runstate_init=${init}`)}`);
@@ -129,7 +135,10 @@ export function buildObserveScript(
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}; export PATH',
     'SYSTEMD_COLORS=0; export SYSTEMD_COLORS',
     'EINFO_COLOR=NO; export EINFO_COLOR',
-    "rs_t=; if command -v timeout >/dev/null 2>&1 && timeout 5 true >/dev/null 2>&1; then rs_t='timeout 10'; fi",
+    // A working `timeout` bounds each status call. Under runstate's command line (RUNSTATE_TIMEOUT,
+    // see src/transport/command.ts) it already ran this script; elsewhere, probe it once.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+    'rs_t=; if [ "${RUNSTATE_TIMEOUT-}" = 1 ] || { command -v timeout >/dev/null 2>&1 && timeout 5 true >/dev/null 2>&1; }; then rs_t=\'timeout 10\'; fi; unset RUNSTATE_TIMEOUT',
     detectScript(opts.init),
     `printf '%s\\n' '${marker}:begin:detect'`,
     ...detectReport(),

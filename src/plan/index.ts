@@ -10,6 +10,7 @@ export type {
   ManagerKnowledge,
   ObservedAddress,
   ObservedRunlevelFor,
+  OutsideLimit,
   PendingStep,
   PlanInput,
   PlanProblem,

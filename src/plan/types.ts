@@ -28,6 +28,19 @@ export interface PlanInput {
   observedRunlevelFor?: ObservedRunlevelFor;
   /** Optional: what managers can do and how they say it (default: the drivers'). */
   knowledge?: ManagerKnowledge;
+  /** With --limit: what the planned services require on hosts outside it (never planned). */
+  outside?: OutsideLimit;
+}
+
+/**
+ * Hosts outside `--limit` that planned services require: their desired services (for the gates)
+ * and their observed state (just the required services), so a start can check what it relies on.
+ */
+export interface OutsideLimit {
+  desired: Desired;
+  observed: ObservedSnapshot;
+  /** Why these hosts are not planned, for messages; default "outside --limit". */
+  why?: { label: string; hint: string };
 }
 
 export type { ManagerKnowledge } from '../drivers/index.js';
@@ -42,7 +55,7 @@ export interface DiffHooks {
 }
 
 /** What observe found that drivers need to address a service (unit id, sysv tool, runlevels). */
-export type ObservedAddress = Pick<ObservedService, 'unit' | 'tool' | 'runlevels'>;
+export type ObservedAddress = Pick<ObservedService, 'unit' | 'tool' | 'runlevels' | 'crashed'>;
 
 /**
  * Something the planner cannot turn into a step (masked, missing, contradictory input). The plan is

@@ -76,6 +76,8 @@ const SERVICE_FIELDS: Record<ServiceDriftItem['field'], true> = {
   present: true,
   state: true,
   enabled: true,
+  restart: true,
+  health: true,
   masked: true,
 };
 const RUNLEVEL_FIELDS: Record<RunlevelDriftItem['field'], true> = {

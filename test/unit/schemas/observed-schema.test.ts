@@ -50,6 +50,8 @@ const SERVICE: FieldSpec<ObservedService> = {
   watch: 'optional',
   reloadNeeded: 'optional',
   warning: 'optional',
+  crashed: 'optional',
+  problem: 'optional',
 };
 /** Records so tsc insists on every member of each union and nothing else. */
 const ACTIVE: Record<ActiveState, true> = {
