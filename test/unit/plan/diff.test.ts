@@ -146,7 +146,7 @@ describe('diffHost: masked and missing services', () => {
       'enable: observed masked, want enabled',
     ]);
     const steps = plan(desired(d), observed(ohost('h1', [osvc('crm-masked', 'inactive', 'masked')]))).plan;
-    expect(steps.steps.map((x) => `${x.wave} ${x.kind}`)).toEqual(['1 unmask', '2 enable', '3 start']);
+    expect(steps.steps.map((x) => `${x.wave} ${x.kind}`)).toEqual(['1 unmask', '2 enable', '2 start']);
   });
 
   it('a masked service that runs now and has nothing to start is a warning, not a change', () => {
