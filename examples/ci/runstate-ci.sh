@@ -3,11 +3,13 @@
 # script so the project's own e2e test (test/e2e/ci-examples.test.ts) runs exactly them against
 # real hosts. Copy it next to your workflow.
 #
-#   runstate-ci.sh pull-request   validate + plan; writes plan.md (for a PR comment) and plan.json
-#   runstate-ci.sh apply          apply the playbooks (on the main branch)
+#   runstate-ci.sh pull-request   validate + plan; writes plan.md (for a PR comment or the job
+#                                 summary a reviewer reads) and plan.json (what apply will run)
+#   runstate-ci.sh apply          apply exactly the reviewed plan.json (on the main branch); runstate
+#                                 refuses it (exit 1, nothing changed) if a host moved since
 #   runstate-ci.sh drift          nightly drift check; writes drift.xml (JUnit) and drift.md
 #
-# Settings (environment): RUNSTATE (how to call it), INVENTORY, PLAYBOOKS, REPORT_DIR.
+# Settings (environment): RUNSTATE (how to call it), INVENTORY, PLAYBOOKS, REPORT_DIR, PLAN.
 # Exit codes follow runstate's: 0 ok, 1 input error, 2 drift (drift job only), 3 partial.
 set -euo pipefail
 RUNSTATE=${RUNSTATE:-npx runstate}
@@ -28,7 +30,13 @@ case "${1:-}" in
     if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat "$REPORT_DIR/plan.md" >>"$GITHUB_STEP_SUMMARY"; fi
     ;;
   apply)
-    $RUNSTATE apply -i "$INVENTORY" "${playbooks[@]}" --yes --no-color
+    # Never plan afresh here: what runs is what was reviewed, or nothing.
+    plan=${PLAN:-$REPORT_DIR/plan.json}
+    if [ ! -f "$plan" ]; then
+      echo "error: no reviewed plan at $plan; run the plan job (runstate-ci.sh pull-request) first and pass on its plan.json" >&2
+      exit 1
+    fi
+    $RUNSTATE apply -i "$INVENTORY" --plan "$plan" --yes --no-color
     ;;
   drift)
     rc=0

@@ -65,8 +65,16 @@ describeBed('CI examples against real hosts', () => {
     expect(JSON.parse(readFileSync(join(reports, 'plan.json'), 'utf8')).version).toBe(1);
   });
 
-  it('apply on main converges; the nightly drift job then reports all in sync as JUnit', async () => {
-    expect((await ciScript('apply', reports)).code).toBe(0);
+  it('apply never plans afresh: without the reviewed plan.json it refuses', async () => {
+    const r = await ciScript('apply', mkdtempSync(join(tmpdir(), 'rs-ci-empty-')));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no reviewed plan at .*plan\.json/);
+  });
+
+  it('apply on main runs the reviewed plan.json and converges; the nightly drift job then reports all in sync as JUnit', async () => {
+    const applied = await ciScript('apply', reports);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/ok\s+start crm-db/);
     const drift = await ciScript('drift', reports);
     expect(drift.code).toBe(0);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(

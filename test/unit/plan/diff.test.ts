@@ -199,6 +199,7 @@ describe('diffHost: masked and missing services', () => {
         service: 'crm-x',
         message: 'service crm-x not found on h1 (systemd)',
         hint: 'install it or fix the name',
+        prevents: 'up',
       },
     ]);
   });
@@ -212,7 +213,9 @@ describe('diffHost: masked and missing services', () => {
   it('names the declared manager when one is declared', () => {
     const r = diffHostDetailed(
       dhost('h2', [svc('crm-x', { manager: 'supervisord' })]),
-      ohost('h2', [osvc('crm-x', 'not-found', 'not-found', 'sysv')]),
+      ohost('h2', [osvc('crm-x', 'not-found', 'not-found', 'sysv')], {
+        managers: ['systemd', 'supervisord'],
+      }),
     );
     expect(r.problems.map((p) => p.message)).toEqual(['service crm-x not found on h2 (supervisord)']);
   });
@@ -246,7 +249,10 @@ describe('diffHost: manager', () => {
 
   it('uses the declared manager over the observed one', () => {
     const d = dhost('h1', [svc('worker', { manager: 'sysv' })]);
-    const [c] = diffHost(d, ohost('h1', [osvc('worker', 'inactive', 'unknown', 'systemd')]));
+    const seen = ohost('h1', [osvc('worker', 'inactive', 'unknown', 'systemd')], {
+      managers: ['systemd', 'sysv'],
+    });
+    const [c] = diffHost(d, seen);
     expect(c?.manager).toBe('sysv');
   });
 });
