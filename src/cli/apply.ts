@@ -4,6 +4,8 @@ import pLimit from 'p-limit';
 import { AuditLog, defaultAuditPath } from '../apply/audit.js';
 import { executePlan } from '../apply/executor.js';
 import { LOCK_DIR, lockScript, unlockScript } from '../apply/lock.js';
+import { recordPlanUse } from '../apply/plan-use.js';
+import { planDigest, renderCommands } from '../apply/saved-plan.js';
 import { sshActions } from '../apply/ssh-actions.js';
 import type { HostAccess, HostActions, StepOutcome } from '../apply/types.js';
 import type { Inventory } from '../model/inventory.js';
@@ -105,12 +107,14 @@ async function applyPrepared(
     io.out('0 changes.\n');
     return unreachable.length > 0 ? EXIT.partial : EXIT.ok;
   }
+  if (!opts.dryRun) io.out(renderCommands(plan));
   if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
   if (signal.aborted) {
     io.err('interrupted before any change; nothing was changed on any host.\n');
     return EXIT.input;
   }
-  const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, opts, io, signal, held);
+  const execOpts = opts.plan ? { ...opts, singleUse: planDigest(plan) } : opts;
+  const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, execOpts, io, signal, held);
   io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
   if (auditPath) io.err(`audit log: ${auditPath}\n`);
   const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
@@ -126,7 +130,10 @@ export interface Executed {
 export type ExecutionOptions = Pick<
   ApplyOptions,
   'forks' | 'dryRun' | 'observed' | 'auditLog' | 'lockTimeout' | 'settle' | 'commandTimeout' | 'color'
->;
+> & {
+  /** A saved plan's digest: recorded on each host before its first command, refused if there. */
+  singleUse?: string;
+};
 
 /**
  * Runs the plan with progress and an audit trail under the hosts' locks: those in `held` (taken
@@ -167,6 +174,10 @@ export async function executeWithLocks(
         if (!inv) return { ok: false, reason: 'not in the inventory' };
         const got = await pool.get(inv);
         if (!got.ok) return { ok: false, reason: got.failure.message };
+        if (opts.singleUse && !opts.dryRun) {
+          const refused = await recordPlanUse(got.conn, host, opts.singleUse, owner, inv.become);
+          if (refused) return { ok: false, reason: refused };
+        }
         const actions = sshActions(got.conn, {
           become: inv.become,
           settleSec: opts.settle,
