@@ -69,7 +69,8 @@ export function structuralProblems(plan: Plan, inventory: Inventory): string[] {
       problems.push(`step ${show(step.id)} is in no wave`);
       continue;
     }
-    if (step.wave !== wave) problems.push(`step ${show(step.id)} says wave ${step.wave} but is in wave ${wave}`);
+    if (step.wave !== wave)
+      problems.push(`step ${show(step.id)} says wave ${step.wave} but is in wave ${wave}`);
     for (const dep of step.after) {
       const depWave = waveOf.get(dep);
       if (!byId.has(dep)) problems.push(`step ${show(step.id)} is after ${show(dep)}, which is not a step`);
@@ -141,7 +142,8 @@ export function renderCommands(plan: Plan): string {
       const step = plan.steps.find((s) => s.id === id);
       if (!step || step.commands.length === 0) continue;
       for (const argv of step.commands) lines.push(`  ${show(step.host)}: ${argv.map(word).join(' ')}`);
-      if (step.health) lines.push(`  ${show(step.host)}: then health gate ${escapeControls(JSON.stringify(step.health))}`);
+      if (step.health)
+        lines.push(`  ${show(step.host)}: then health gate ${escapeControls(JSON.stringify(step.health))}`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,6 @@
+import { planDigest } from '../apply/saved-plan.js';
 import { commandsFor, observedRunlevelFor, unsupportedChange } from '../drivers/index.js';
 import { loadAll, loadInventory } from '../load/index.js';
-import { planDigest } from '../apply/saved-plan.js';
 import type { Desired } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';

@@ -17,7 +17,11 @@ const quiet: Io = { out: () => {}, err: () => {}, isTTY: false, env: {} };
  * every difference from the plan the drivers build again from the plan's playbooks and the
  * observed state it records (that state is compared with the hosts later, under their locks).
  */
-export async function savedPlanProblems(plan: Plan, inventory: Inventory, pool: ConnectionPool): Promise<string[]> {
+export async function savedPlanProblems(
+  plan: Plan,
+  inventory: Inventory,
+  pool: ConnectionPool,
+): Promise<string[]> {
   const structural = structuralProblems(plan, inventory);
   if (structural.length > 0) return structural;
   const desired = await loadPlaybooks(plan.playbooks, inventory);
@@ -46,7 +50,10 @@ export async function hostsThatApplied(
         if (!inv) return undefined;
         const got = await pool.get(inv);
         if (!got.ok) return undefined; // the stale check names unreachable hosts
-        const res = await got.conn.runScript(planUsedScript(digest), { become: inv.become, timeoutMs: 30_000 });
+        const res = await got.conn.runScript(planUsedScript(digest), {
+          become: inv.become,
+          timeoutMs: 30_000,
+        });
         return res.code === ALREADY_APPLIED ? `${host}: ${sanitizeHostText(res.stdout.trim())}` : undefined;
       }),
     ),

@@ -46,9 +46,13 @@ export function orderIntoWaves(pending: readonly PendingStep[], desired: Desired
   };
   const runlevelSteps = attachSteps(steps, services);
   serviceEdges(services, edge);
-  // A host's runlevel steps come before every service step of that host.
+  // A host's runlevel steps come before every service step of that host, and its boot default
+  // changes only once the host really runs in that runlevel (a failed isolate skips set-default).
   steps.forEach((step, i) => {
     if (step.service !== undefined) for (const r of runlevelSteps.get(step.host) ?? []) edge(r, i);
+    if (step.kind === 'set-default-runlevel') {
+      for (const r of runlevelSteps.get(step.host) ?? []) if (steps[r]?.kind === 'set-runlevel') edge(r, i);
+    }
   });
   problems.push(...stoppedButRequired(services));
   return { ...layer(steps, preds), problems };

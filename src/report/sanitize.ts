@@ -17,6 +17,9 @@ export function escapeControls(text: string): string {
 /** Host output for a terminal: ANSI sequences dropped whole, other controls made visible. */
 export function sanitizeHostText(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ESC is the point
-  const withoutAnsi = text.replace(/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g, '');
+  const withoutAnsi = text.replace(
+    /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g,
+    '',
+  );
   return escapeControls(withoutAnsi.replace(/\r\n/g, '\n'));
 }

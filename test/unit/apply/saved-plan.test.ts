@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planDigest, renderCommands, structuralProblems } from '../../../src/apply/saved-plan.js';
-import { type Io } from '../../../src/cli/context.js';
+import type { Io } from '../../../src/cli/context.js';
 import { newPool } from '../../../src/cli/gather.js';
 import { commonFrom } from '../../../src/cli/main.js';
 import { observeFleet, planFleet } from '../../../src/cli/prepare.js';
@@ -72,7 +72,8 @@ describe('apply --plan: a saved plan is data', () => {
     const { plan, check } = await saved();
     const bad = edited(plan, (p) => {
       const host = Object.values(p.hosts).find((h) => h.observed.status === 'ok');
-      if (host?.observed.status === 'ok') host.observed.init = host.observed.init === 'sysv' ? 'openrc' : 'sysv';
+      if (host?.observed.status === 'ok')
+        host.observed.init = host.observed.init === 'sysv' ? 'openrc' : 'sysv';
     });
     expect((await check(bad)).join('\n')).toMatch(/does not have the recorded digest/);
   });
