@@ -14,12 +14,11 @@ export function escapeControls(text: string): string {
   return text.replace(UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+// CSI sequences, OSC strings (ended by BEL or ST) and the two-byte escapes.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ESC is the point
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
+
 /** Host output for a terminal: ANSI sequences dropped whole, other controls made visible. */
 export function sanitizeHostText(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ESC is the point
-  const withoutAnsi = text.replace(
-    /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g,
-    '',
-  );
-  return escapeControls(withoutAnsi.replace(/\r\n/g, '\n'));
+  return escapeControls(text.replace(ANSI, '').replace(/\r\n/g, '\n'));
 }
