@@ -31,8 +31,23 @@ export interface ApplyOptions extends CommonOptions {
 
 /** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
 export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: Io): Promise<number> {
-  const pool = newPool(opts);
   const held: HostLocks = { owner: newOwner(), locks: new Map() };
+  // The audit log is opened and test-written before any lock or connection: fail closed.
+  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), held.owner);
+  try {
+    return await applyWithAudit(playbooks, { ...opts, ...(audit ? { audit } : {}) }, io, held);
+  } finally {
+    audit?.close();
+  }
+}
+
+async function applyWithAudit(
+  playbooks: string[],
+  opts: ApplyOptions & { audit?: AuditLog },
+  io: Io,
+  held: HostLocks,
+): Promise<number> {
+  const pool = newPool(opts);
   let lockedIn: Inventory | undefined;
   // Locks first, then observe (Terraform's order): a concurrent apply on the same host is waited
   // for, and this one then plans from what that one left — never over it.
@@ -94,7 +109,7 @@ async function applyPrepared(
   plan: Plan,
   inventory: Inventory,
   pool: ConnectionPool,
-  opts: ApplyOptions,
+  opts: ApplyOptions & { audit?: AuditLog },
   io: Io,
   held: HostLocks,
   signal: AbortSignal,
@@ -133,6 +148,8 @@ export type ExecutionOptions = Pick<
 > & {
   /** A saved plan's digest: recorded on each host before its first command, refused if there. */
   singleUse?: string;
+  /** An audit log the caller opened (and closes); else one is opened here, before any lock. */
+  audit?: AuditLog;
 };
 
 /**
@@ -152,12 +169,14 @@ export async function executeWithLocks(
   const color = useColor(opts, io);
   const owner = held?.owner ?? newOwner();
   const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
+  const ownAudit =
+    opts.dryRun || opts.audit ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
+  const audit = opts.dryRun ? undefined : (opts.audit ?? ownAudit);
   const locks =
     held?.locks ??
     (opts.dryRun
       ? new Map<string, string | true>()
       : await lockHosts(stepHosts, owner, pool, inventory, opts));
-  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
   const progress = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
   try {
     const outcomes = await executePlan(plan, {
@@ -165,6 +184,7 @@ export async function executeWithLocks(
       dryRun: Boolean(opts.dryRun),
       ...(signal ? { signal } : {}),
       onEvent: progress.onEvent,
+      beforeCommand: (rec) => audit?.starting(rec, inventory.hosts[rec.host]?.user),
       onCommand: (rec) => audit?.record(rec, inventory.hosts[rec.host]?.user),
       access: async (host): Promise<HostAccess> => {
         if (opts.observed) return { ok: true, actions: offlineActions(host) };
@@ -189,6 +209,7 @@ export async function executeWithLocks(
     return { outcomes, ...(audit ? { auditPath: audit.path } : {}) };
   } finally {
     progress.done();
+    ownAudit?.close();
     if (!held) await unlockHosts(heldHosts({ owner, locks }), owner, pool, inventory);
   }
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { commandWasSent } from '../apply/sent.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import { type ApplyOptions, applyCommand } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
@@ -226,5 +227,10 @@ function reportError(err: unknown, io: Io): number {
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   io.err(`internal error (a bug in runstate; please report it): ${detail}\n`);
+  if (commandWasSent()) {
+    // Exit 1 would tell scripts that nothing changed; commands already went out.
+    io.err('commands were already sent to hosts: some changes may have been made; see the audit log\n');
+    return EXIT.partial;
+  }
   return EXIT.input;
 }
