@@ -79,7 +79,8 @@ export function readHealth(src: SourceDoc, node: unknown): { value?: HealthCheck
     };
   }
   if (typeof http === 'string') {
-    if (!isHttpUrl(http)) {
+    // The schema already said what is wrong with a URL of another shape.
+    if (/^https?:\/\/\S+$/.test(http) && !isHttpUrl(http)) {
       return {
         problems: [
           {

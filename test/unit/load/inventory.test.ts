@@ -230,12 +230,12 @@ describe('inventory: errors', () => {
     ).toEqual([
       'inv.yml:2:3: error: unknown key "chidren" in group "all"; did you mean "children"?',
       'inv.yml:5:5: error: "h1" is both a host and a group; the group is defined at inv.yml:17:5; hosts and groups share one namespace, rename one',
-      'inv.yml:6:21: error: "ansible_port" must be an integer from 1 to 65535 (got "22"); write the number without quotes',
+      'inv.yml:6:21: error: "ansible_port" must be an integer from 1 to 65535 (got a string); write the number without quotes',
       'inv.yml:7:13: error: "port" must be an integer from 1 to 65535 (got 70000)',
-      'inv.yml:8:15: error: "become" must be true or false (got "yes"); write true or false, without quotes',
-      'inv.yml:9:19: error: "connection" must be ssh or local (got "docker")',
+      'inv.yml:8:15: error: "become" must be true or false (got a string); write true or false, without quotes',
+      'inv.yml:9:19: error: "connection" must be ssh or local (got a string)',
       'inv.yml:10:13: error: "user" must be a string (got a list)',
-      'inv.yml:11:9: error: "h2" must be a mapping (got "just-a-string")',
+      'inv.yml:11:9: error: "h2" must be a mapping (got a string)',
       'inv.yml:14:14: error: "hosts" must be a mapping (got a list); write it as a mapping ("key: value" lines), not a list',
       'inv.yml:15:7: error: unknown key "varz" in group "web"; did you mean "vars"?',
       'inv.yml:20:25: error: "ansible_host" is a Jinja template, which runstate does not evaluate; write the value itself',
@@ -283,7 +283,7 @@ describe('inventory: errors', () => {
       'group_vars/other.yml': 'ignored: true\n',
     });
     expect(await messagesOf(loadInventory([join(dir, 'inv.yml')]), dir)).toEqual([
-      'group_vars/web.yml:1:15: error: "ansible_port" must be an integer from 1 to 65535 (got "big")',
+      'group_vars/web.yml:1:15: error: "ansible_port" must be an integer from 1 to 65535 (got a string)',
     ]);
   });
 });

@@ -210,7 +210,7 @@ describe('problems from inventory and playbooks together', () => {
       'pb.yml': 'version: 1\nhosts:\n  web2:\n    services: {}\n  zzz: {}\n',
     });
     expect(await messagesOf(loadAll(w.inv, w.pbs), w.dir)).toEqual([
-      'inv.yml:4:13: error: "port" must be an integer from 1 to 65535 (got "x")',
+      'inv.yml:4:13: error: "port" must be an integer from 1 to 65535 (got a string)',
       'pb.yml:3:3: error: unknown host or group "web2"; did you mean "web1"?',
       'pb.yml:5:3: error: unknown host or group "zzz"; the inventory (inv.yml) has no host or group of that name',
     ]);

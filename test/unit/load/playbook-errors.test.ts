@@ -70,12 +70,12 @@ describe('playbook: YAML and schema', () => {
     ).toEqual([
       'pb.yml:5:7: error: service "nginx" is missing "state"; add "state: running" or "state: stopped"',
       'pb.yml:6:9: error: unknown key "stat" in service "nginx"; did you mean "state"?',
-      'pb.yml:7:18: error: "enabled" must be true or false (got "yes"); write true or false, without quotes',
-      'pb.yml:8:15: error: "tier" must be database, app, network or main (got "databse"); did you mean "database"?',
-      'pb.yml:9:18: error: "manager" must be auto, systemd, sysv, openrc, upstart or supervisord (got "systemv"); did you mean "systemd"?',
-      'pb.yml:10:19: error: "requires" must be a list (got "db:postgresql")',
-      'pb.yml:12:16: error: "state" must be running or stopped (got "runing"); did you mean "running"?',
-      'pb.yml:14:16: error: "tcp" must be an integer from 1 to 65535 (got "6379"); write the number without quotes',
+      'pb.yml:7:18: error: "enabled" must be true or false (got a string); write true or false, without quotes',
+      'pb.yml:8:15: error: "tier" must be database, app, network or main (got a string); did you mean "database"?',
+      'pb.yml:9:18: error: "manager" must be auto, systemd, sysv, openrc, upstart or supervisord (got a string); did you mean "systemd"?',
+      'pb.yml:10:19: error: "requires" must be a list (got a string)',
+      'pb.yml:12:16: error: "state" must be running or stopped (got a string); did you mean "running"?',
+      'pb.yml:14:16: error: "tcp" must be an integer from 1 to 65535 (got a string); write the number without quotes',
       'pb.yml:15:20: error: "timeout" must be a number greater than 0 and at most 86400 (got 0)',
       'pb.yml:16:11: error: unknown key "extra" in the health of service "redis"; expected "tcp", "host", "http", "command" or "timeout"',
       'pb.yml:18:5: error: unknown key "runlevels" in hosts entry "db"; did you mean "runlevel"?',
@@ -102,7 +102,7 @@ describe('playbook: YAML and schema', () => {
     ).toEqual([
       'pb.yml:7:17: error: health needs exactly one of tcp, http or command',
       'pb.yml:10:17: error: health needs exactly one of tcp, http or command',
-      'pb.yml:13:24: error: http must be an http:// or https:// URL (got "ftp://x/")',
+      'pb.yml:13:24: error: http must be an http:// or https:// URL (got a string)',
       'pb.yml:13:36: error: "host" is only used together with "tcp"',
       'pb.yml:16:27: error: "command" must not be empty',
     ]);
