@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import pLimit from 'p-limit';
 import { AuditLog, defaultAuditPath } from '../apply/audit.js';
 import { executePlan } from '../apply/executor.js';
-import { LOCK_DIR, lockScript, unlockScript } from '../apply/lock.js';
+import { unlockScript } from '../apply/lock.js';
 import { recordPlanUse } from '../apply/plan-use.js';
 import { planDigest, renderCommands } from '../apply/saved-plan.js';
 import { sshActions } from '../apply/ssh-actions.js';
@@ -15,6 +15,7 @@ import { renderPlanText } from '../report/index.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { newPool } from './gather.js';
+import { takeHostLock } from './host-lock.js';
 import { type ObserveHooks, preparePlan, prepareSavedPlan } from './prepare.js';
 import { progressPrinter } from './progress.js';
 
@@ -27,6 +28,7 @@ export interface ApplyOptions extends CommonOptions {
   lockTimeout: number;
   settle: number;
   commandTimeout: number;
+  breakLock?: boolean;
 }
 
 /** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
@@ -65,7 +67,9 @@ async function applyWithAudit(
   const abort = new AbortController();
   const stop = () => {
     if (abort.signal.aborted) {
-      io.err('interrupted again: exiting now; host locks may be left in /run/runstate.lock\n');
+      io.err(
+        'interrupted again: exiting now; host locks may be left in /run/runstate.lock (the next apply recognises them as stale: --break-lock)\n',
+      );
       process.exit(130);
     }
     io.err('\ninterrupted: no new steps will start; running steps finish…\n');
@@ -144,7 +148,15 @@ export interface Executed {
 
 export type ExecutionOptions = Pick<
   ApplyOptions,
-  'forks' | 'dryRun' | 'observed' | 'auditLog' | 'lockTimeout' | 'settle' | 'commandTimeout' | 'color'
+  | 'forks'
+  | 'dryRun'
+  | 'observed'
+  | 'auditLog'
+  | 'lockTimeout'
+  | 'settle'
+  | 'commandTimeout'
+  | 'color'
+  | 'breakLock'
 > & {
   /** A saved plan's digest: recorded on each host before its first command, refused if there. */
   singleUse?: string;
@@ -232,29 +244,17 @@ async function lockHosts(
   owner: string,
   pool: ConnectionPool,
   inventory: Inventory,
-  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout'>,
+  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout' | 'breakLock'>,
 ): Promise<Map<string, string | true>> {
   const limit = pLimit(opts.forks);
   const entries = await Promise.all(
     hosts.map((host) =>
-      limit(async (): Promise<[string, string | true]> => {
-        const inv = inventory.hosts[host];
-        if (!inv) return [host, 'not in the inventory'];
-        const got = await pool.get(inv);
-        if (!got.ok) return [host, got.failure.message];
-        const res = await got.conn.runScript(lockScript(owner, opts.lockTimeout), {
-          become: inv.become,
-          timeoutMs: (opts.lockTimeout + 30) * 1000,
-        });
-        if (res.code === 0) return [host, true];
-        if (res.code === 75) {
-          return [
-            host,
-            `another apply holds the lock on ${host} (${res.stdout.trim()}); waited ${opts.lockTimeout}s (--lock-timeout)`,
-          ];
-        }
-        return [host, `could not take the lock ${LOCK_DIR} on ${host}: ${res.error ?? res.stderr.trim()}`];
-      }),
+      limit(
+        async (): Promise<[string, string | true]> => [
+          host,
+          await takeHostLock(host, owner, pool, inventory, opts),
+        ],
+      ),
     ),
   );
   return new Map(entries);
@@ -287,7 +287,7 @@ export async function withHostLocks<T>(
   hosts: string[],
   pool: ConnectionPool,
   inventory: Inventory,
-  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout'>,
+  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout' | 'breakLock'>,
   fn: (held: HostLocks) => Promise<T>,
 ): Promise<T> {
   const owner = newOwner();

@@ -180,7 +180,8 @@ function withExecution(cmd: Command): Command {
       parseNonNegativeInt,
       2,
     )
-    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300);
+    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300)
+    .option('--break-lock', 'remove a host lock recognised as stale (its runstate is gone) and take it');
 }
 
 function parseNonNegativeInt(value: string): number {
@@ -211,7 +212,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-function reportError(err: unknown, io: Io): number {
+export function reportError(err: unknown, io: Io): number {
   if (err instanceof CommanderError) {
     // --help and --version exit 0 through here; usage errors were already printed by commander.
     return err.exitCode === 0 ? EXIT.ok : EXIT.input;
