@@ -19,7 +19,8 @@ export function healthScript(check: HealthCheck): string {
   ].join('\n');
 }
 
-function checkFunction(check: HealthCheck): string {
+/** The sh function `check` the gate polls (exported so tests can run one probe). */
+export function checkFunction(check: HealthCheck): string {
   switch (check.kind) {
     case 'tcp': {
       const args = quote([check.host, String(check.port)]);
