@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isNode, isSeq } from 'yaml';
 import { MANAGERS, type Runlevel, TIERS } from '../model/desired.js';
@@ -189,7 +190,7 @@ const WATCH_HINT =
 function watchPathProblem(path: string): string | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(path)) return 'restart.on_change paths may not contain control characters';
-  if (/^\/(dev|proc|sys|run\/user)(\/|$)/.test(path)) {
+  if (/^\/(dev|proc|sys|run\/user)(\/|$)/.test(posix.normalize(path))) {
     return 'restart.on_change paths under /dev, /proc and /sys are devices or kernel files, not configuration';
   }
   if (path.length > 4096) return 'restart.on_change paths are at most 4096 characters';
