@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -28,13 +28,15 @@ const lockOwner = (h: (typeof ALL)[number]) => onHost(h, 'cat /run/runstate.lock
 describeBed('faults', () => {
   let silent: Server;
   let silentPort: number;
+  const sockets = new Set<Socket>();
   beforeAll(async () => {
     silentPort = await freePort();
-    silent = createServer(() => {}); // accepts, never says a word
+    silent = createServer((socket) => sockets.add(socket)); // accepts, never says a word
     await new Promise<void>((r) => silent.listen(silentPort, '127.0.0.1', () => r()));
   });
   afterAll(async () => {
-    await new Promise((r) => silent.close(r));
+    for (const socket of sockets) socket.destroy();
+    silent.close();
     for (const h of ALL) await onHost(h, 'rm -rf /run/runstate.lock');
     resetBed();
   });
