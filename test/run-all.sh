@@ -22,6 +22,14 @@ else
 fi
 
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=1
+# The benchmark's smoke (N = 5, planner at 1,000 hosts, 1 run, no Ansible): only that it still runs
+# end to end; no timing is asserted. It needs root for its own login user and loopback sshd.
+if [ "$(id -u)" -eq 0 ]; then
+  timeout 300 npm run -s bench -- --quick --no-build --out reports/bench-smoke.json >reports/bench-smoke.txt 2>&1 \
+    || { echo "test: bench smoke failed (see reports/bench-smoke.txt)" >&2; tail -20 reports/bench-smoke.txt >&2; status=1; }
+else
+  echo "test: SKIPPING the bench smoke: it needs root (own login user and sshd)" >&2
+fi
 npx tsc --noEmit || { echo "test: tsc --noEmit failed" >&2; status=1; }
 npx biome check . || { echo "test: biome check failed (npm run format fixes formatting)" >&2; status=1; }
 node test/summary.mjs reports/vitest.json || status=1

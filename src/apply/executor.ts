@@ -1,5 +1,6 @@
-import pLimit from 'p-limit';
-import type { Plan, Step } from '../model/plan.js';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Plan, RequiredGate, Step } from '../model/plan.js';
+import { gateText } from './health.js';
 import { markCommandSent } from './sent.js';
 import type {
   CommandKind,
@@ -14,18 +15,37 @@ const STDERR_TAIL_CHARS = 600;
 
 /**
  * Runs a plan's DAG with the most parallelism that is safe: a step starts once every step in
- * its `after` succeeded; steps of one host run one at a time; at most `forks` run at once.
+ * its `after` succeeded (through barriers: a barrier stands for the steps in its own `after`);
+ * steps of one host run one at a time; at most `forks` run at once.
  * A failed step (or unreachable host) skips its transitive dependents; independent branches go
  * on. The dry run walks exactly the same path and stops just before each command (mgmt's
  * CheckApply idea), so it can never disagree with a real run about what would happen.
  */
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<StepOutcome[]> {
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const barriers = new Map((plan.barriers ?? []).map((b) => [b.id, b]));
   const outcomes = new Map<string, Promise<StepOutcome>>();
+  const barrierBlockers = new Map<string, Promise<StepOutcome | undefined>>();
   const global = pLimit(Math.max(1, opts.forks));
   const hostQueues = new Map<string, Promise<unknown>>();
   const access = memoiseAccess(opts);
   const halt: Halt = {};
+  const gates = requiredGateChecker(opts, access, global, halt);
+
+  /** What keeps a step waiting on `id` from running: a step that did not succeed, or nothing. */
+  const blockerOf = (id: string): Promise<StepOutcome | undefined> => {
+    if (byId.has(id))
+      return outcomeOf(id).then((o) => (o.kind === 'ok' || o.kind === 'would-run' ? undefined : o));
+    const barrier = barriers.get(id);
+    if (!barrier) throw new Error(`plan step ${id} is referenced but not defined`);
+    let p = barrierBlockers.get(id);
+    if (!p) {
+      // A barrier runs nothing: it passes on the first step before it that did not succeed.
+      p = Promise.all(barrier.after.map(blockerOf)).then((bs) => bs.find((b) => b !== undefined));
+      barrierBlockers.set(id, p);
+    }
+    return p;
+  };
 
   const outcomeOf = (id: string): Promise<StepOutcome> => {
     const existing = outcomes.get(id);
@@ -33,10 +53,12 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
     const step = byId.get(id);
     if (!step) throw new Error(`plan step ${id} is referenced but not defined`);
     const p = (async (): Promise<StepOutcome> => {
-      const before = await Promise.all(step.after.map(outcomeOf));
-      const blocker = before.find((o) => o.kind !== 'ok' && o.kind !== 'would-run');
+      const before = await Promise.all(step.after.map(blockerOf));
+      const blocker = before.find((b) => b !== undefined);
       if (blocker) return skipped(step, blocker);
       if (step.blockedBy) return { kind: 'skipped', step, because: step.id, cause: step.blockedBy };
+      const waiting = await gates(step);
+      if (waiting) return waiting;
       return onHost(step.host, () => global(() => runStep(step, opts, access, halt)));
     })();
     outcomes.set(id, p);
@@ -67,6 +89,72 @@ function memoiseAccess(opts: ExecuteOptions): (host: string) => Promise<HostAcce
     }
     return p;
   };
+}
+
+/**
+ * A start whose requirement already runs has no step to wait on, so the requirement's gate is
+ * checked again here, on the requirement's host, before the start: a database whose gate failed
+ * on the last run must not let its app start on this one. Each gate runs once per run, however
+ * many dependents ask; the dry run checks nothing (it lists the gates with the commands).
+ */
+function requiredGateChecker(
+  opts: ExecuteOptions,
+  access: (host: string) => Promise<HostAccess>,
+  global: LimitFunction,
+  halt: Halt,
+): (step: Step) => Promise<StepOutcome | undefined> {
+  const results = new Map<string, Promise<string | undefined>>();
+  const check = (gate: RequiredGate): Promise<string | undefined> => {
+    const key = `${gate.host}\u0000${gate.service}`;
+    let p = results.get(key);
+    if (!p) {
+      p = (async () => {
+        if (opts.signal?.aborted) return 'the run was interrupted';
+        const conn = await access(gate.host);
+        if (!conn.ok) return `its host is unreachable (${conn.reason})`;
+        if (halt.reason) return halt.reason;
+        const audited = auditor({ host: gate.host, id: `${gate.host}/gate/${gate.service}` }, opts, halt);
+        let healthy: Awaited<ReturnType<typeof conn.actions.waitHealthy>>;
+        try {
+          healthy = await global(() =>
+            audited('health', gateArgv(gate.health), async () =>
+              withCode(await conn.actions.waitHealthy(gate.health)),
+            ),
+          );
+        } catch (err) {
+          if (!(err instanceof AuditFailure)) throw err;
+          return err.message;
+        }
+        if (healthy.ok) return undefined;
+        const last = lastLine(healthy.output);
+        return `its health gate ${gateText(gate.health)} did not pass within ${gate.health.timeoutSec}s${last ? `: ${last}` : ''}`;
+      })();
+      results.set(key, p);
+    }
+    return p;
+  };
+  return async (step) => {
+    if (opts.dryRun || !step.requiredGates) return undefined;
+    for (const gate of step.requiredGates) {
+      opts.onEvent?.({ kind: 'health-wait', step, at: new Date(), detail: requiredGateText(gate) });
+      const why = await check(gate);
+      if (why) {
+        const cause = `waiting on unhealthy requirement ${gate.service} on ${gate.host}: ${why}`;
+        const outcome: StepOutcome = { kind: 'skipped', step, because: step.id, cause };
+        opts.onEvent?.({ kind: 'step-end', outcome, at: new Date() });
+        return outcome;
+      }
+    }
+    return undefined;
+  };
+}
+
+export function requiredGateText(gate: RequiredGate): string {
+  return `${gate.service} on ${gate.host} (required): ${gateText(gate.health)} (up to ${gate.health.timeoutSec}s)`;
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? '';
 }
 
 function skipped(step: Step, blocker: StepOutcome): StepOutcome {
@@ -110,15 +198,20 @@ async function runStep(
       if (opts.dryRun) return { kind: 'would-run', step };
       if (step.kind === 'start' || step.kind === 'restart') {
         const verified = await audited('verify', [step.service ?? ''], async () =>
-          gateResult(await conn.actions.verifyRunning(step)),
+          withCode(await conn.actions.verifyRunning(step)),
         );
         if (!verified.ok) return failed(step, started, verified.message, '');
-        if (step.health) {
+        const health = step.health;
+        if (health) {
           opts.onEvent?.({ kind: 'health-wait', step, at: new Date(), detail: describeGate(step) });
-          const healthy = await audited('health', gateArgv(step), async () =>
-            gateResult(await conn.actions.waitHealthy(step)),
+          const healthy = await audited('health', gateArgv(health), async () =>
+            withCode(await conn.actions.waitHealthy(health)),
           );
-          if (!healthy.ok) return failed(step, started, healthy.message, '');
+          if (!healthy.ok) {
+            const last = lastLine(healthy.output);
+            const why = `health gate did not pass within ${health.timeoutSec}s${last ? ` (${last})` : ''}`;
+            return failed(step, started, `${why}; dependents were not started`, healthy.output);
+          }
         }
       }
       return { kind: 'ok', step, durationMs: Date.now() - started };
@@ -131,7 +224,7 @@ async function runStep(
   return outcome;
 }
 
-/** Thrown inside runStep when the audit log refused a record; becomes the step's failure. */
+/** Thrown inside a step when the audit log refused a record; becomes the step's failure. */
 class AuditFailure extends Error {}
 
 type Audited = <T extends { code: number | null; timedOut: boolean }>(
@@ -141,7 +234,7 @@ type Audited = <T extends { code: number | null; timedOut: boolean }>(
 ) => Promise<T>;
 
 /** Records "about to run" before `send` and the result after; a failed record halts the run. */
-function auditor(step: Step, opts: ExecuteOptions, halt: Halt): Audited {
+function auditor(step: { host: string; id: string }, opts: ExecuteOptions, halt: Halt): Audited {
   return async (what, argv, send) => {
     const start: CommandStart = {
       host: step.host,
@@ -171,16 +264,12 @@ function auditor(step: Step, opts: ExecuteOptions, halt: Halt): Audited {
 }
 
 /** verifyRunning / waitHealthy answers in the shape the auditor records. */
-function gateResult(
-  r: { ok: true } | { ok: false; message: string },
-): ({ ok: true } | { ok: false; message: string }) & { code: number; timedOut: boolean } {
+function withCode<R extends { ok: boolean }>(r: R): R & { code: number; timedOut: boolean } {
   return { ...r, code: r.ok ? 0 : 1, timedOut: false };
 }
 
 /** What the audit log says a health gate checks. */
-function gateArgv(step: Step): string[] {
-  const h = step.health;
-  if (!h) return [];
+function gateArgv(h: NonNullable<Step['health']>): string[] {
   switch (h.kind) {
     case 'tcp':
       return ['tcp', h.host, String(h.port)];
@@ -202,13 +291,5 @@ function commandRecord(start: CommandStart, res: { code: number | null; timedOut
 
 export function describeGate(step: Step): string {
   const h = step.health;
-  if (!h) return '';
-  switch (h.kind) {
-    case 'tcp':
-      return `tcp ${h.host}:${h.port} (up to ${h.timeoutSec}s)`;
-    case 'http':
-      return `http ${h.url} (up to ${h.timeoutSec}s)`;
-    case 'command':
-      return `command ${h.argv.join(' ')} (up to ${h.timeoutSec}s)`;
-  }
+  return h ? `${gateText(h)} (up to ${h.timeoutSec}s)` : '';
 }

@@ -19,7 +19,12 @@ import { escapeControls } from '../report/sanitize.js';
  * JSON: the identity a host records once it applied it. File names and formatting do not count.
  */
 export function planDigest(plan: Plan): string {
-  const text = canonicalize({ hosts: plan.hosts, steps: plan.steps, waves: plan.waves });
+  const text = canonicalize({
+    hosts: plan.hosts,
+    steps: plan.steps,
+    waves: plan.waves,
+    barriers: plan.barriers ?? [],
+  });
   if (text === undefined) throw new Error('internal error: plan is not JSON');
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
@@ -55,6 +60,23 @@ export function structuralProblems(plan: Plan, inventory: Inventory): string[] {
       problems.push(`step ${show(step.id)} has commands for a host the plan could not reach`);
     }
   }
+  const barriers = new Map((plan.barriers ?? []).map((b) => [b.id, b]));
+  for (const b of plan.barriers ?? []) {
+    if (byId.has(b.id)) problems.push(`barrier ${show(b.id)} has the id of a step`);
+    for (const dep of b.after) {
+      if (!byId.has(dep) && !barriers.has(dep))
+        problems.push(`barrier ${show(b.id)} is after ${show(dep)}, which is not a step`);
+    }
+  }
+  for (const step of plan.steps) {
+    for (const gate of step.requiredGates ?? []) {
+      if (!(gate.host in plan.hosts)) {
+        problems.push(
+          `step ${show(step.id)} checks a gate on ${show(gate.host)}, which the plan did not observe`,
+        );
+      }
+    }
+  }
   const waveOf = new Map<string, number>();
   plan.waves.forEach((ids, i) => {
     for (const id of ids) {
@@ -72,14 +94,46 @@ export function structuralProblems(plan: Plan, inventory: Inventory): string[] {
     if (step.wave !== wave)
       problems.push(`step ${show(step.id)} says wave ${step.wave} but is in wave ${wave}`);
     for (const dep of step.after) {
-      const depWave = waveOf.get(dep);
-      if (!byId.has(dep)) problems.push(`step ${show(step.id)} is after ${show(dep)}, which is not a step`);
-      else if (depWave !== undefined && depWave >= wave) {
+      const depWave = barriers.has(dep) ? barrierWave(dep, barriers, waveOf, problems) : waveOf.get(dep);
+      if (!byId.has(dep) && !barriers.has(dep)) {
+        problems.push(`step ${show(step.id)} is after ${show(dep)}, which is not a step`);
+      } else if (depWave !== undefined && depWave >= wave) {
         problems.push(`step ${show(step.id)} (wave ${wave}) is after ${show(dep)} (wave ${depWave})`);
       }
     }
   }
   return problems;
+}
+
+/**
+ * The latest wave among the steps a barrier stands for (through other barriers), 0 for none; a
+ * cycle among barriers would leave the executor waiting forever, so it is a problem.
+ */
+function barrierWave(
+  id: string,
+  barriers: Map<string, { after: string[] }>,
+  waveOf: Map<string, number>,
+  problems: string[],
+  seen = new Map<string, number>(),
+  path = new Set<string>(),
+): number {
+  const known = seen.get(id);
+  if (known !== undefined) return known;
+  if (path.has(id)) {
+    problems.push(`barrier ${show(id)} is in a cycle`);
+    return 0;
+  }
+  path.add(id);
+  let wave = 0;
+  for (const dep of barriers.get(id)?.after ?? []) {
+    const w = barriers.has(dep)
+      ? barrierWave(dep, barriers, waveOf, problems, seen, path)
+      : (waveOf.get(dep) ?? 0);
+    wave = Math.max(wave, w);
+  }
+  path.delete(id);
+  seen.set(id, wave);
+  return wave;
 }
 
 /** The fields of a step that decide what runs and when; `reason` is prose and rebuilt with them. */
@@ -94,6 +148,7 @@ const STEP_FIELDS = [
   'after',
   'wave',
   'blockedBy',
+  'requiredGates',
   'reason',
 ] as const;
 
@@ -124,6 +179,9 @@ export function differencesFromRebuilt(file: Plan, rebuilt: Plan): string[] {
   if (out.length === 0 && canonicalize(file.waves) !== canonicalize(rebuilt.waves)) {
     out.push('the waves differ from the order the planner gives');
   }
+  if (canonicalize(file.barriers ?? []) !== canonicalize(rebuilt.barriers ?? [])) {
+    out.push('the barriers differ from the order the planner gives');
+  }
   return out;
 }
 
@@ -141,6 +199,11 @@ export function renderCommands(plan: Plan): string {
     for (const id of ids) {
       const step = plan.steps.find((s) => s.id === id);
       if (!step || step.commands.length === 0) continue;
+      for (const gate of step.requiredGates ?? []) {
+        lines.push(
+          `  ${show(gate.host)}: first the gate of ${show(gate.service)} ${escapeControls(JSON.stringify(gate.health))}`,
+        );
+      }
       for (const argv of step.commands) lines.push(`  ${show(step.host)}: ${argv.map(word).join(' ')}`);
       if (step.health)
         lines.push(`  ${show(step.host)}: then health gate ${escapeControls(JSON.stringify(step.health))}`);

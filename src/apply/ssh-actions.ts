@@ -2,7 +2,7 @@ import { quote } from 'shell-quote';
 import type { Step } from '../model/plan.js';
 import { buildObserveScript, newNonce, parseObserveOutput } from '../observe/index.js';
 import type { Connection } from '../transport/index.js';
-import { healthScript } from './health.js';
+import { healthScript, parseHealthOutput } from './health.js';
 import type { HostActions } from './types.js';
 
 export interface SshActionOptions {
@@ -34,15 +34,14 @@ export function sshActions(conn: Connection, opts: SshActionOptions): HostAction
       };
     },
 
-    async waitHealthy(step: Step) {
-      if (!step.health) return { ok: true };
-      const timeoutMs = (step.health.timeoutSec + 15) * 1000;
-      const res = await conn.runScript(healthScript(step.health), { become: opts.become, timeoutMs });
-      if (res.code === 0) return { ok: true };
-      return {
-        ok: false,
-        message: `health gate did not pass within ${step.health.timeoutSec}s; dependents were not started`,
-      };
+    async waitHealthy(check, mode = {}) {
+      // The script ends itself at the gate's deadline; this bound only catches a host that hangs.
+      const timeoutMs = (check.timeoutSec + 15) * 1000;
+      const res = await conn.runScript(healthScript(check, mode), { become: opts.become, timeoutMs });
+      const got = parseHealthOutput(res.stdout, res.code);
+      if (got.ok) return got;
+      const output = got.output || res.error || (res.timedOut ? `no answer within ${timeoutMs / 1000}s` : '');
+      return { ok: false, output };
     },
   };
 }

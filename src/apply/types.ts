@@ -1,4 +1,6 @@
+import type { HealthCheck } from '../model/desired.js';
 import type { Step } from '../model/plan.js';
+import type { HealthResult } from './health.js';
 
 /** What happened to one step. `because` names the failed/unreachable step a skip descends from. */
 export type StepOutcome =
@@ -33,8 +35,11 @@ export interface HostActions {
   run(argv: string[]): Promise<CommandResult>;
   /** After a start/restart: is the service active when its manager is asked again? */
   verifyRunning(step: Step): Promise<{ ok: true } | { ok: false; message: string }>;
-  /** Waits for the step's health gate from the host itself, bounded by the gate's timeout. */
-  waitHealthy(step: Step): Promise<{ ok: true } | { ok: false; message: string }>;
+  /**
+   * Runs a health gate from the host itself until it passes or its timeout ends (`once`: one
+   * attempt, still bounded by the timeout); on failure, the last attempt's output.
+   */
+  waitHealthy(check: HealthCheck, mode?: { once?: boolean }): Promise<HealthResult>;
 }
 
 export type HostAccess = { ok: true; actions: HostActions } | { ok: false; reason: string };

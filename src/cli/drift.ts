@@ -1,6 +1,7 @@
 import {
   computeDrift,
   driftExitCode,
+  type GateProbes,
   renderDriftJson,
   renderDriftJunit,
   renderDriftMarkdown,
@@ -11,6 +12,7 @@ import type { DriftReport } from '../model/drift.js';
 import { type CommonOptions, type Io, useColor } from './context.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, observeFleet } from './prepare.js';
+import { probeGates } from './probe-gates.js';
 
 export type DriftFormat = 'text' | 'json' | 'junit' | 'markdown';
 
@@ -45,14 +47,17 @@ export async function checkDrift(
   io: Io,
 ): Promise<DriftReport> {
   const fleet = await observeFleet(playbooks, opts, io);
-  await fleet.pool.closeAll();
-  return driftOf(fleet);
+  try {
+    return driftOf(fleet, await probeGates(fleet, opts));
+  } finally {
+    await fleet.pool.closeAll();
+  }
 }
 
-/** The drift of an observed fleet, stamped with the time of the check. */
-export function driftOf(fleet: Fleet): DriftReport {
+/** The drift of an observed fleet (and its gates, probed now), stamped with the time of the check. */
+export function driftOf(fleet: Fleet, health?: GateProbes): DriftReport {
   return {
-    ...computeDrift(fleet.desired, fleet.observed, { observedRunlevelFor }),
+    ...computeDrift(fleet.desired, fleet.observed, { observedRunlevelFor, ...(health ? { health } : {}) }),
     generatedAt: new Date().toISOString(),
   };
 }

@@ -61,7 +61,10 @@ export async function gatherFacts(
             reason: `observing took over ${OBSERVE_TIMEOUT_MS / 1000} s`,
           };
         }
-        return parseObserveOutput(name, res.stdout, nonce, services, observeOpts);
+        const parsed = parseObserveOutput(name, res.stdout, nonce, services, observeOpts);
+        // The transport knows why nothing came back (sudo wants a password, the connection dropped).
+        if (parsed.status === 'unreachable' && res.error) return { ...parsed, reason: res.error };
+        return parsed;
       }),
     ),
   );

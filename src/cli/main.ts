@@ -1,13 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { commandWasSent } from '../apply/sent.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
-import { type ApplyOptions, applyCommand } from './apply.js';
+import type { ApplyOptions } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
-import { type DriftFormat, driftCommand } from './drift.js';
-import { factsCommand } from './facts.js';
-import { planCommand } from './plan.js';
-import { validateCommand } from './validate.js';
-import { type WatchOptions, watchCommand } from './watch.js';
+import type { DriftFormat } from './drift.js';
+import type { WatchOptions } from './watch.js';
+
+/*
+ * Each command's module is imported when that command runs: start-up is module loading, and
+ * `validate` has no use for SSH, the drivers or the executor (docs/performance.md).
+ */
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -58,6 +60,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('check inventory and playbooks (schema and meaning); touches no host')
     .argument('<playbook...>', 'playbook files or directories')
     .action(async (playbooks: string[], opts: Partial<CommonOptions>) => {
+      const { validateCommand } = await import('./validate.js');
       setExit(await validateCommand(playbooks, commonFrom(opts), io));
     });
 
@@ -66,6 +69,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('[playbook...]', 'playbooks: also observe the services they declare')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
+      const { factsCommand } = await import('./facts.js');
       setExit(await factsCommand(playbooks, { ...commonFrom(opts), format: opts.format }, io));
     });
 
@@ -82,6 +86,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 2 when there are changes')
     .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
+      const { planCommand } = await import('./plan.js');
       setExit(await planCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
     });
 
@@ -100,6 +105,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         playbooks: string[],
         opts: Partial<CommonOptions> & { format: DriftFormat; out?: string; observed?: string },
       ) => {
+        const { driftCommand } = await import('./drift.js');
         setExit(await driftCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
       },
     );
@@ -120,6 +126,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--healthcheck-file <file>', 'after every run, write its status here as JSON')
     .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
+      const { watchCommand } = await import('./watch.js');
       setExit(await watchCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
     });
 
@@ -155,6 +162,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (opts.observed && !opts.dryRun) {
         throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
       }
+      const { applyCommand } = await import('./apply.js');
       setExit(await applyCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
     });
 

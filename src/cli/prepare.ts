@@ -1,11 +1,11 @@
 import { planDigest } from '../apply/saved-plan.js';
 import { commandsFor, observedRunlevelFor, unsupportedChange } from '../drivers/index.js';
 import { loadAll, loadInventory } from '../load/index.js';
-import type { Desired } from '../model/desired.js';
+import { type Desired, requiredHosts } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
-import { buildPlan, hostDigest } from '../plan/index.js';
+import { buildPlan, hostDigest, type OutsideLimit } from '../plan/index.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io } from './context.js';
 import { gatherFacts, newPool } from './gather.js';
@@ -24,6 +24,8 @@ export interface Fleet {
   observed: ObservedSnapshot;
   /** Open connections (none when observed came from a snapshot); the caller closes them. */
   pool: ConnectionPool;
+  /** With --limit: required services on hosts outside it, observed so a start can rely on them. */
+  outside?: OutsideLimit;
 }
 
 /**
@@ -44,20 +46,45 @@ export async function observeFleet(
 ): Promise<Fleet> {
   const { inventory, desired } = await loadAll(opts.inventory, playbooks);
   const limited = restrictDesired(desired, selectHosts(inventory, opts.limit));
+  const required = requiredOutside(desired, limited);
   if (!opts.observed && hooks.beforeObserve)
     await hooks.beforeObserve(inventory, Object.keys(limited.hosts).sort());
   if (opts.observed) {
     const snapshot = await readSnapshot(opts.observed);
     // --limit applies to the snapshot too: hosts outside it are neither planned nor reported.
-    const observed = {
+    const only = (hosts: Desired['hosts']) => ({
       ...snapshot,
-      hosts: Object.fromEntries(Object.entries(snapshot.hosts).filter(([h]) => h in limited.hosts)),
-    };
+      hosts: Object.fromEntries(Object.entries(snapshot.hosts).filter(([h]) => h in hosts)),
+    });
     const pool = newPool(opts); // stays empty: nothing connects when planning from a snapshot
-    return { inventory, desired: limited, observed, pool };
+    const outside = required ? { outside: { desired: required, observed: only(required.hosts) } } : {};
+    return { inventory, desired: limited, observed: only(limited.hosts), pool, ...outside };
   }
   const { snapshot, pool } = await gatherFacts(inventory, limited, opts, io, undefined, hooks.pool);
-  return { inventory, desired: limited, observed: snapshot, pool };
+  if (!required) return { inventory, desired: limited, observed: snapshot, pool };
+  // Read-only and unlocked: these hosts are not changed, only looked at.
+  const seen = await gatherFacts(inventory, required, opts, io, undefined, pool);
+  const outside = { desired: required, observed: seen.snapshot };
+  return { inventory, desired: limited, observed: snapshot, pool, outside };
+}
+
+/** The services on hosts outside --limit that the limited hosts' services require, if any. */
+function requiredOutside(desired: Desired, limited: Desired): Desired | undefined {
+  const hosts: Desired['hosts'] = {};
+  for (const host of Object.values(limited.hosts)) {
+    for (const svc of Object.values(host.services)) {
+      for (const r of svc.requires) {
+        for (const host of requiredHosts(r)) {
+          const wanted = desired.hosts[host]?.services[r.service];
+          if (host in limited.hosts || !wanted) continue;
+          const entry = hosts[host] ?? { host, services: {} };
+          entry.services[r.service] = wanted;
+          hosts[host] = entry;
+        }
+      }
+    }
+  }
+  return Object.keys(hosts).length > 0 ? { playbooks: desired.playbooks, hosts } : undefined;
 }
 
 /** Diff and order with the drivers' knowledge; prints problems (warnings do not block). */
@@ -69,6 +96,7 @@ export function planFleet(fleet: Fleet, io: Io): { plan: Plan; blocked: boolean 
     commandsFor,
     unsupportedFor: (_host, manager, change) => unsupportedChange(manager, change),
     observedRunlevelFor,
+    ...(fleet.outside ? { outside: fleet.outside } : {}),
   });
   for (const p of problems) {
     const where = p.service ? `${p.host}: ${p.service}` : p.host;

@@ -60,6 +60,7 @@ function plainLine(e: ExecEvent): string {
       const what = `${o.step.host}: ${describe(o.step)}`;
       if (o.kind === 'ok') return `${what} ok (${(o.durationMs / 1000).toFixed(1)}s)`;
       if (o.kind === 'failed') return `${what} FAILED: ${sanitizeHostText(o.message)}`;
+      if (o.kind === 'skipped') return `${what} skipped: ${sanitizeHostText(o.cause)}`;
       return `${what} ${o.kind}`;
     }
   }

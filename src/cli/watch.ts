@@ -12,6 +12,7 @@ import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { type DriftFormat, driftOf, renderDrift } from './drift.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, findStale, observeFleet, planFleet } from './prepare.js';
+import { probeGates } from './probe-gates.js';
 import { delayUntilNext, parseSchedule, sleep } from './schedule.js';
 
 export interface WatchOptions extends CommonOptions, ExecutionOptions {
@@ -115,7 +116,7 @@ async function checkAndHeal(
   limiter: HealLimiter,
   signal: AbortSignal,
 ): Promise<RunResult> {
-  const report = driftOf(fleet);
+  const report = driftOf(fleet, await probeGates(fleet, opts));
   await emitReport(report, run, opts, io);
   const result: RunResult = {
     ...base,
@@ -146,7 +147,10 @@ async function heal(
     const services: DesiredHost['services'] = {};
     let runlevel = false;
     // One heal per service (or runlevel) per run, however many of its fields drifted.
-    const drifted = new Set(drift.items.filter((i) => !i.inSync).map((i) => i.service ?? ''));
+    // A failing gate is reported, not healed: no step makes a running service healthy.
+    const drifted = new Set(
+      drift.items.filter((i) => !i.inSync && i.field !== 'health').map((i) => i.service ?? ''),
+    );
     for (const name of drifted) {
       const key = `${name || 'runlevel'}@${host}`;
       if (!limiter.tryTake(key, now)) {
@@ -164,8 +168,14 @@ async function heal(
       `watch: ${key} was healed ${opts.maxHeals} times within ${opts.healWindow}; not healing it again (crash loop?)\n`,
     );
   }
+  // Services not healed in this run still gate the ones that are (their gates are checked again).
+  const notHealed = { label: 'not healed in this run', hint: 'it is healed first once it may be' };
   const { plan, blocked } = planFleet(
-    { ...fleet, desired: { playbooks: fleet.desired.playbooks, hosts } },
+    {
+      ...fleet,
+      desired: { playbooks: fleet.desired.playbooks, hosts },
+      outside: { desired: fleet.desired, observed: fleet.observed, why: notHealed },
+    },
     io,
   );
   if (blocked || plan.steps.length === 0) return;

@@ -15,10 +15,20 @@ import { diffHostDetailed, type ObservedRunlevelFor, runlevelTarget } from '../p
 export interface DriftOptions {
   /** The drivers' knowledge of how a runlevel reads once reached (as for the planner). */
   observedRunlevelFor?: ObservedRunlevelFor;
+  /**
+   * Declared gates probed now, per host and service (only running ones are probed). Without it
+   * (a snapshot cannot be probed) no `health` items are reported.
+   */
+  health?: GateProbes;
 }
+
+/** One probe per declared gate of a running service: passed, or the probe's last output. */
+export type GateProbes = Record<string, Record<string, { ok: true } | { ok: false; output: string }>>;
 
 /** A desired host the observer did not report on (e.g. left out of the snapshot) cannot be checked. */
 const NOT_OBSERVED = 'not observed';
+/** A declared service a snapshot (`--observed`) holds nothing about: unknown, not absent. */
+const NOT_IN_SNAPSHOT = 'not in the snapshot';
 
 /** What the services and runlevels of each desired host look like against what was observed. */
 export function computeDrift(
@@ -35,11 +45,16 @@ export function computeDrift(
       hosts[name] = {
         status: 'unchecked',
         reason: seen?.reason ?? NOT_OBSERVED,
-        items: sortItems(uncheckedItems(want)),
+        items: sortItems(uncheckedItems(want, opts)),
       };
       continue;
     }
-    const items = sortItems([...runlevelItems(want, seen, opts), ...serviceItems(want, seen)]);
+    const items = sortItems([
+      ...runlevelItems(want, seen, opts),
+      ...serviceItems(want, seen),
+      ...restartItems(want, seen),
+      ...(opts.health ? healthItems(want, seen, opts.health[name] ?? {}) : []),
+    ]);
     hosts[name] = { status: items.every((i) => i.inSync) ? 'in-sync' : 'drift', items };
   }
   return { version: 1, hosts, summary: summarise(hosts) };
@@ -107,15 +122,18 @@ function serviceItems(want: DesiredHost, seen: ReachableHost): ServiceDriftItem[
     const base = { kind: 'service' as const, service: svc.name, ...(manager ? { manager } : {}) };
     if (active === 'not-found' && wantsUp(svc)) {
       // Nothing else about a missing service can be compared: one drift, not one per field.
-      items.push({ ...base, field: 'present', desired: 'present', observed: 'not-found', inSync: false });
+      const observed = found ? 'not-found' : NOT_IN_SNAPSHOT;
+      items.push({ ...base, field: 'present', desired: 'present', observed, inSync: false });
       continue;
     }
+    // OpenRC still records a crashed service as started: the planner resets it (zap), so it drifts.
+    const crashed = found?.crashed === true && svc.state === 'stopped';
     items.push({
       ...base,
       field: 'state',
       desired: svc.state,
-      observed: active,
-      inSync: stateInSync(svc.state, active),
+      observed: found?.crashed ? 'failed (crashed; still recorded as started)' : active,
+      inSync: stateInSync(svc.state, active) && !crashed,
     });
     if (svc.enabled !== undefined) {
       items.push({
@@ -128,6 +146,68 @@ function serviceItems(want: DesiredHost, seen: ReachableHost): ServiceDriftItem[
     }
   }
   return items;
+}
+
+/**
+ * restart.on_change, read as the planner reads it: a running service whose watched files changed
+ * since runstate last (re)started it (or with no record of that yet) is restarted, so it drifts.
+ */
+function restartItems(want: DesiredHost, seen: ReachableHost): ServiceDriftItem[] {
+  const items: ServiceDriftItem[] = [];
+  for (const svc of Object.values(want.services)) {
+    if (svc.state !== 'running' || (svc.restart?.onChange.length ?? 0) === 0) continue;
+    const found = seen.services[svc.name];
+    const manager = managerOf(svc, found?.manager ?? (seen.init === 'unknown' ? undefined : seen.init));
+    const base = { kind: 'service' as const, service: svc.name, field: 'restart' as const };
+    const item = (observed: string, inSync: boolean): ServiceDriftItem => ({
+      ...base,
+      ...(manager ? { manager } : {}),
+      desired: 'current',
+      observed,
+      inSync,
+    });
+    // Not running: its start records the files (the state item drifts); not watched: nothing known.
+    if (found?.active !== 'active') items.push(item('not running', true));
+    else if (!found.watch) items.push(item('not observed', true));
+    else if (found.watch.recorded === null) items.push(item('no record of its last start', false));
+    else if (found.watch.current !== found.watch.recorded)
+      items.push(item('watched files changed since its last (re)start', false));
+    else items.push(item('current', true));
+  }
+  return items;
+}
+
+/** A declared gate of a service that should run, probed now: failing is drift, whatever the state. */
+function healthItems(want: DesiredHost, seen: ReachableHost, probes: GateProbes[string]): ServiceDriftItem[] {
+  const items: ServiceDriftItem[] = [];
+  for (const svc of Object.values(want.services)) {
+    if (svc.state !== 'running' || !svc.health) continue;
+    const found = seen.services[svc.name];
+    const manager = managerOf(svc, found?.manager ?? (seen.init === 'unknown' ? undefined : seen.init));
+    const probe = probes[svc.name];
+    const observed =
+      found?.active !== 'active'
+        ? 'not running'
+        : !probe
+          ? 'not probed'
+          : probe.ok
+            ? 'passing'
+            : `failing: ${lastLine(probe.output) || 'no output'}`;
+    items.push({
+      kind: 'service',
+      service: svc.name,
+      field: 'health',
+      ...(manager ? { manager } : {}),
+      desired: 'passing',
+      observed,
+      inSync: observed === 'passing',
+    });
+  }
+  return items;
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? '';
 }
 
 /** As the planner reads it: a service that should run or start at boot has to exist. */
@@ -156,7 +236,7 @@ function managerOf(svc: DesiredService, fallback: ManagerKind | undefined): Mana
 }
 
 /** What would have been checked on a host that could not be: every declared field, observed unknown. */
-function uncheckedItems(want: DesiredHost): DriftItem[] {
+function uncheckedItems(want: DesiredHost, opts: DriftOptions): DriftItem[] {
   const items: DriftItem[] = [];
   if (want.runlevel) {
     const desired = runlevelTarget(want.runlevel);
@@ -170,6 +250,10 @@ function uncheckedItems(want: DesiredHost): DriftItem[] {
       const desired = svc.enabled ? 'enabled' : 'disabled';
       items.push({ ...base, field: 'enabled', desired, observed: 'unknown', inSync: false });
     }
+    if (svc.state === 'running' && (svc.restart?.onChange.length ?? 0) > 0)
+      items.push({ ...base, field: 'restart', desired: 'current', observed: 'unknown', inSync: false });
+    if (svc.state === 'running' && svc.health && opts.health)
+      items.push({ ...base, field: 'health', desired: 'passing', observed: 'unknown', inSync: false });
   }
   return items;
 }

@@ -22,7 +22,7 @@ export interface ChangeRequest {
    * unit id, supervisor group, sysv chkconfig vs update-rc.d, OpenRC runlevels). Optional: without
    * it drivers derive the conventional name and tool.
    */
-  observed?: Pick<ObservedService, 'unit' | 'tool' | 'runlevels'>;
+  observed?: Pick<ObservedService, 'unit' | 'tool' | 'runlevels' | 'crashed'>;
 }
 
 /**

@@ -4,7 +4,8 @@
  * Convention: a fragment prints only lines `tag|text` (a fact) or `tag?N` (exit status of the
  * command that produced `tag`). Tool output goes through `sed 's/^/tag|/'`, which prefixes every
  * line — so nothing a service or tool prints can pose as another tag, or as a section marker of the
- * combined script. Names enter a fragment once, through `set --` with each word quoted.
+ * combined script. (The prefixing is a `read` loop in the shell itself, not `sed`: on a host, each
+ * process a fragment starts costs more than the loop, see docs/performance.md.) Names enter a fragment once, through `set --` with each word quoted.
  */
 import { quote } from 'shell-quote';
 import { SERVICE_NAME_RE } from '../model/desired.js';
@@ -44,12 +45,17 @@ export const TIMEOUT = '${rs_t-}';
 
 const TAG_RE = /^[a-z][a-z0-9-]*$/;
 
-/** Runs `command` (sh code built from quoted words), prints its stdout as `tag|` lines, then `tag?N`. */
+/**
+ * Runs `command` (sh code built from quoted words), prints its stdout as `tag|` lines, then `tag?N`.
+ * The here-document's end word is matched in this script's text, never in the expanded output.
+ */
 export function capture(tag: string, command: string): string {
   if (!TAG_RE.test(tag)) throw new Error(`bad fragment tag ${tag}`);
   return [
     `rs_o=$(${command} 2>/dev/null); rs_c=$?`,
-    `[ -z "$rs_o" ] || printf '%s\\n' "$rs_o" | sed 's/^/${tag}|/'`,
+    `[ -z "$rs_o" ] || while IFS= read -r rs_line; do printf '${tag}|%s\\n' "$rs_line"; done <<RS_CAPTURED`,
+    '$rs_o',
+    'RS_CAPTURED',
     `echo "${tag}?$rs_c"`,
   ].join('\n');
 }

@@ -39,9 +39,27 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
     '  else rs_c=missing; rs_w=',
     '  fi',
     `  printf 'st|%s %s %s\\n' "$rs_n" "$rs_c" "$rs_w"`,
+    // "started" may be only OpenRC's record: is the process in the pidfile it saved still there?
+    '  if [ "$rs_c" = 0 ]; then',
+    `    rs_f=$(head -n 1 "${OPTIONS_DIR}/$rs_n/pidfile" 2>/dev/null)`,
+    '    if [ -z "$rs_f" ]; then rs_l=none',
+    '    elif [ ! -e "$rs_f" ]; then rs_l=dead',
+    '    elif rs_p=$(tr -cd \'0-9\' < "$rs_f" 2>/dev/null) && [ -n "$rs_p" ]; then',
+    '      if [ -d "/proc/$rs_p" ]; then rs_l=alive; else rs_l=dead; fi',
+    '    else rs_l=unknown',
+    '    fi',
+    `    printf 'pid|%s %s\\n' "$rs_n" "$rs_l"`,
+    '  fi',
     'done',
   ].join('\n');
 }
+
+/**
+ * Where OpenRC keeps what start-stop-daemon was given per started service (`pidfile`, `command`).
+ * Debian builds OpenRC against dpkg's start-stop-daemon, which records no daemons, so a service
+ * whose process died still reads `status: started` (exit 0); its saved pidfile tells the truth.
+ */
+const OPTIONS_DIR = '/run/openrc/options';
 
 /** openrc-run's status(): 0 started, 3 stopped, 4 stopping, 8 starting, 16 inactive, 32 crashed. */
 const BY_CODE: Record<string, ActiveState> = {
@@ -112,6 +130,8 @@ interface Status {
   /** Exit code of `rc-service <svc> status`, or "missing"; absent when only rc-status listed it. */
   code?: string;
   word: string;
+  /** For a started service: whether the process of its saved pidfile is alive (`none`: no pidfile). */
+  process?: string;
 }
 
 function serviceFrom(
@@ -139,8 +159,19 @@ function serviceFrom(
   }
   const runlevels = inRunlevels.get(name) ?? [];
   const enabled: EnabledState = runlevels.some((r) => bootRunlevels.has(r)) ? 'enabled' : 'disabled';
-  const active = (st.code === undefined ? undefined : BY_CODE[st.code]) ?? BY_WORD[st.word] ?? 'unknown';
   const where = runlevels.length > 0 ? `in runlevel ${runlevels.join(' ')}` : 'in no runlevel';
+  if (st.process === 'dead') {
+    return {
+      name,
+      manager: 'openrc',
+      active: 'failed',
+      enabled,
+      detail: `status: ${st.word || 'started'}, but the process of its pidfile is gone (crashed); ${where}`,
+      runlevels,
+      crashed: true,
+    };
+  }
+  const active = (st.code === undefined ? undefined : BY_CODE[st.code]) ?? BY_WORD[st.word] ?? 'unknown';
   return {
     name,
     manager: 'openrc',
@@ -160,6 +191,11 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
     const m = /^(\S+) (\S+) ?([a-z]*)$/.exec(line);
     if (m && !status.has(m[1] as string))
       status.set(m[1] as string, { code: m[2] as string, word: m[3] as string });
+  }
+  for (const line of linesOf(tagged, 'pid')) {
+    const m = /^(\S+) (alive|dead|none|unknown)$/.exec(line);
+    const st = m ? status.get(m[1] as string) : undefined;
+    if (st && st.process === undefined) st.process = m?.[2];
   }
   const bootRunlevels = new Set([...BOOT_RUNLEVELS, ...(current ? [current] : [])]);
   const found = checkedNames(services).map((name) =>
@@ -196,8 +232,17 @@ function commands(change: ChangeRequest): string[][] {
   switch (change.kind) {
     case 'start':
     case 'stop':
-    case 'restart':
-      return [['rc-service', checkedName(change.service, change.kind), change.kind]];
+    case 'restart': {
+      const name = checkedName(change.service, change.kind);
+      // A crashed service is still recorded as started: `stop` fails ("none killed") and `start`
+      // does nothing until `zap` resets the record; for a wanted stop, the reset is the stop.
+      if (!change.observed?.crashed) return [['rc-service', name, change.kind]];
+      if (change.kind === 'stop') return [['rc-service', name, 'zap']];
+      return [
+        ['rc-service', name, 'zap'],
+        ['rc-service', name, 'start'],
+      ];
+    }
     case 'enable':
       return [['rc-update', 'add', checkedName(change.service, 'enable'), 'default']];
     case 'disable': {

@@ -55,10 +55,15 @@ function observeScript(_services: readonly string[], _opts?: ObserveOptions): st
   // so no name enters this fragment.
   return [
     CONF_FUNCTIONS,
-    capture('status', `${TIMEOUT} supervisorctl status`),
+    // stderr too: "Permission denied" on the socket is the one error worth reporting by name.
+    `rs_o=$(${TIMEOUT} supervisorctl status 2>&1 </dev/null); rs_c=$?`,
+    `[ -z "$rs_o" ] || printf '%s\\n' "$rs_o" | sed 's/^/status|/'`,
+    'echo "status?$rs_c"',
     capture('conf', 'rs_sv_conf'),
   ].join('\n');
 }
+
+const DENIED = "permission denied on supervisord's socket";
 
 const STATES: Record<string, ActiveState> = {
   RUNNING: 'active',
@@ -168,6 +173,7 @@ function serviceFor(
   procs: readonly ProcessStatus[],
   programs: Map<string, boolean> | undefined,
   answered: boolean,
+  denied = false,
 ): ObservedService {
   const exact = procs.filter((p) => p.name === name);
   const group = procs.filter((p) => p.name.startsWith(`${name}:`));
@@ -177,7 +183,16 @@ function serviceFor(
   if (exact.length > 0) [chosen, unit] = [exact, name];
   else if (group.length > 0) [chosen, unit] = [group, `${name}:*`];
   else if (member.length === 1) [chosen, unit] = [member, (member[0] as ProcessStatus).name];
-  else if (!answered) {
+  else if (denied) {
+    return {
+      name,
+      manager: 'supervisord',
+      active: 'unknown',
+      enabled: 'unknown',
+      detail: DENIED,
+      problem: `${DENIED}; connect as root, set become: true, or give the user the socket (chown= in [unix_http_server])`,
+    };
+  } else if (!answered) {
     return {
       name,
       manager: 'supervisord',
@@ -206,8 +221,10 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
   const code = tagged.get('status')?.code;
   // supervisorctl exits 3 when some process is not running; anything else with no lines is no answer.
   const answered = procs.length > 0 || code === 0 || code === 3;
+  // supervisorctl as a user who may not open the socket: "error: <class 'PermissionError'>, [Errno 13] Permission denied: …".
+  const denied = !answered && linesOf(tagged, 'status').some((l) => /Permission denied/i.test(l));
   const programs = parseAutostart(linesOf(tagged, 'conf'));
-  const found = checkedNames(services).map((name) => serviceFor(name, procs, programs, answered));
+  const found = checkedNames(services).map((name) => serviceFor(name, procs, programs, answered, denied));
   if (!opts.discover) return { services: found };
   const more = discoveredNames(procs).map((name) => serviceFor(name, procs, programs, answered));
   return { services: withDiscovered(found, more) };

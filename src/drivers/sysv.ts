@@ -20,14 +20,32 @@ import {
  * print anything); "starts at boot" is an S link in /etc/rc<level>.d.
  */
 
-/** Every rc link as `rc2.d/S01ssh`; the parser picks the requested names. */
+/**
+ * Every rc link as `links|rc2.d/S01ssh`, then `links?0`; the parser picks the requested names.
+ * Printed by the shell itself: a capture() would only add a subshell around the loop.
+ */
 const LINKS = [
   'for rs_d in /etc/rc[0-6S].d; do for rs_f in "$rs_d"/[SK]*; do',
   'if [ -e "$rs_f" ] || [ -h "$rs_f" ]; then',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
-  'printf \'%s\\n\' "${rs_d##*/}/${rs_f##*/}";',
-  'fi; done; done',
+  'printf \'links|%s\\n\' "${rs_d##*/}/${rs_f##*/}";',
+  'fi; done; done; echo "links?0"',
 ].join(' ');
+
+/**
+ * `grep -E '^[^#]*:initdefault:' /etc/inittab` done by the shell (no process): the lines whose part
+ * before any `#` holds `:initdefault:`, as `inittab|` lines, then `inittab?` 0 (found), 1 (none)
+ * or 2 (no readable file), grep's codes.
+ */
+const INITTAB = [
+  'if [ -r /etc/inittab ]; then rs_c=1',
+  '  while IFS= read -r rs_line || [ -n "$rs_line" ]; do',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+  '    case ${rs_line%%#*} in *:initdefault:*) printf \'inittab|%s\\n\' "$rs_line"; rs_c=0 ;; esac',
+  '  done </etc/inittab',
+  'else rs_c=2; fi',
+  'echo "inittab?$rs_c"',
+].join('\n');
 
 /*
  * Discovery lists the services in /etc/init.d, the Debian/LSB way: an executable file with an
@@ -71,9 +89,13 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
     setNames(checkedNames(services)),
     'for rs_x in update-rc.d chkconfig; do command -v "$rs_x" >/dev/null 2>&1 && echo "tool|$rs_x"; done',
     capture('runlevel', 'runlevel'),
+    // The parser reads `who -r` only when `runlevel` has no answer; both read the utmp record,
+    // so ask `who` only when there is no `runlevel` to say "unknown" (exit 1) from it.
+    'case $rs_c in 0|1) ;; *)',
     capture('whor', 'who -r'),
-    capture('inittab', "grep -E '^[^#]*:initdefault:' /etc/inittab"),
-    capture('links', LINKS),
+    ';; esac',
+    INITTAB,
+    LINKS,
     'for rs_n in "$@"; do',
     '  rs_s=/etc/init.d/$rs_n',
     '  if [ ! -e "$rs_s" ]; then rs_c=missing',

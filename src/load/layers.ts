@@ -2,7 +2,14 @@ import type { DesiredHost, DesiredService, Origin } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import { didYouMean, listNames, q } from './names.js';
-import { FIELDS, type Field, type RawRequire, type TargetEntry } from './playbook-parse.js';
+import {
+  type Decl,
+  FIELDS,
+  type Field,
+  type RawRequire,
+  type ServiceDecl,
+  type TargetEntry,
+} from './playbook-parse.js';
 import { sameValue, valueText } from './values.js';
 import { formatRef } from './yaml-doc.js';
 
@@ -12,6 +19,25 @@ export interface Layered {
   layer: string;
   rank: number;
   hosts: string[];
+}
+
+const soleOrigins = new WeakMap<Decl, Origin>();
+
+/** The origin of a field only one layer set, shared by all the hosts of that layer. */
+function soleOrigin(d: Decl, layer: string): Origin {
+  let o = soleOrigins.get(d);
+  if (!o) {
+    o = { layer, where: d.where };
+    soleOrigins.set(d, o);
+  }
+  return o;
+}
+
+/** One service's declaration in one layer. */
+interface LayeredDecl {
+  decl: ServiceDecl;
+  layer: string;
+  rank: number;
 }
 
 interface Candidate {
@@ -104,7 +130,13 @@ function decide(
 
 export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
   const byHost = new Map<string, Layered[]>();
-  for (const t of targets) for (const h of t.hosts) byHost.set(h, [...(byHost.get(h) ?? []), t]);
+  for (const t of targets) {
+    for (const h of t.hosts) {
+      const list = byHost.get(h);
+      if (list) list.push(t);
+      else byHost.set(h, [t]);
+    }
+  }
   const conflicts = new Conflicts();
   const merged: Merged = { hosts: {}, requires: new Map(), declared: new Map() };
   for (const host of [...byHost.keys()].sort()) {
@@ -118,16 +150,34 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
       desired.runlevel = runlevels.find((r) => r.value === value)?.value;
       desired.runlevelOrigin = origin;
     }
-    const names = [...new Set(layers.flatMap((t) => t.entry.services.map((s) => s.name)))];
+    const stacks = layers.flatMap((t) =>
+      t.entry.stack ? [{ ...t.entry.stack, layer: t.layer, rank: t.rank }] : [],
+    );
+    if (stacks.length > 0) {
+      const { value, ...origin } = decide(stacks, (a, b) => conflicts.add('the stack', host, a, b));
+      desired.stack = value as string;
+      desired.stackOrigin = origin;
+    }
+    // Each service's declarations across this host's layers, gathered once (not per field).
+    const decls = new Map<string, LayeredDecl[]>();
+    for (const t of layers) {
+      for (const decl of t.entry.services) {
+        const list = decls.get(decl.name);
+        const d = { decl, layer: t.layer, rank: t.rank };
+        if (list) list.push(d);
+        else decls.set(decl.name, [d]);
+      }
+    }
+    const names = [...decls.keys()];
     merged.declared.set(host, new Set(names));
     const requires = new Map<string, RawRequire[]>();
     for (const name of names) {
-      const svc = mergeService(host, name, layers, conflicts);
+      const svc = mergeService(host, name, decls.get(name) ?? [], conflicts);
       if (!svc) continue;
       desired.services[name] = svc.service;
       if (svc.requires) requires.set(name, svc.requires);
     }
-    if (desired.runlevel || names.length > 0) merged.hosts[host] = desired;
+    if (desired.runlevel || desired.stack || names.length > 0) merged.hosts[host] = desired;
     merged.requires.set(host, requires);
   }
   problems.push(...conflicts.problems());
@@ -137,23 +187,36 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
 function mergeService(
   host: string,
   name: string,
-  layers: Layered[],
+  decls: readonly LayeredDecl[],
   conflicts: Conflicts,
 ): { service: DesiredService; requires?: RawRequire[] } | undefined {
   const values: Partial<Record<Field, unknown>> = {};
   const origin: Record<string, Origin> = {};
   for (const field of FIELDS) {
-    const cands = layers.flatMap((t) =>
-      t.entry.services
-        .filter((s) => s.name === name)
-        .flatMap((s) => {
-          const d = s.fields.get(field);
-          return d ? [{ ...d, layer: t.layer, rank: t.rank }] : [];
-        }),
+    let only: LayeredDecl | undefined;
+    let count = 0;
+    for (const d of decls) {
+      if (d.decl.fields.has(field)) {
+        only = d;
+        count++;
+      }
+    }
+    if (count === 0 || !only) continue;
+    if (count === 1) {
+      // One layer set it: nothing to decide, and the origin is the same for every host of that layer.
+      const d = only.decl.fields.get(field) as Decl;
+      values[field] = d.value;
+      origin[field] = soleOrigin(d, only.layer);
+      continue;
+    }
+    const cands: Candidate[] = [];
+    for (const { decl, layer, rank } of decls) {
+      const d = decl.fields.get(field);
+      if (d) cands.push({ ...d, layer, rank });
+    }
+    const { value, ...o } = decide(cands, (a, b) =>
+      conflicts.add(`${q(field)} of service ${q(name)}`, host, a, b),
     );
-    if (cands.length === 0) continue;
-    const what = `${q(field)} of service ${q(name)}`;
-    const { value, ...o } = decide(cands, (a, b) => conflicts.add(what, host, a, b));
     values[field] = value;
     origin[field] = o;
   }

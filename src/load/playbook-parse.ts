@@ -46,6 +46,7 @@ export interface TargetEntry {
   key: string;
   where: SourceRef;
   runlevel?: { value: Runlevel; where: SourceRef };
+  stack?: { value: string; where: SourceRef };
   services: ServiceDecl[];
 }
 
@@ -62,7 +63,7 @@ function playbookLabel(path: string[]): string {
 /** Checked by the loader itself, with messages that name the value and suggest a fix. */
 function checkedInCode(path: string[], e: ErrorObject): boolean {
   if (e.keyword === 'propertyNames' || e.propertyName !== undefined) return true;
-  if (path.length === 3 && path[2] === 'runlevel') return true;
+  if (path.length === 3 && (path[2] === 'runlevel' || path[2] === 'stack')) return true;
   return path.length === 6 && path[4] === 'requires' && e.keyword === 'pattern';
 }
 
@@ -90,6 +91,11 @@ export function readPlaybookDoc(src: SourceDoc): { entries: TargetEntry[]; probl
         const r = parseRunlevel(e.value?.toJS(src.doc));
         if ('kind' in r) entry.runlevel = { value: r, where: refOf(src, e.keyNode) };
         else problems.push({ where: refOf(src, e.value), ...r });
+      } else if (e.key === 'stack') {
+        const v: unknown = e.value?.toJS(src.doc);
+        const bad = stackNameProblem(v);
+        if (bad) problems.push({ where: refOf(src, e.value ?? e.keyNode), ...bad });
+        else entry.stack = { value: v as string, where: refOf(src, e.keyNode) };
       } else if (e.key === 'services') {
         for (const s of mapEntries(src, e.value)) {
           const bad = serviceNameProblem(s.key);
@@ -101,6 +107,17 @@ export function readPlaybookDoc(src: SourceDoc): { entries: TargetEntry[]; probl
     entries.push(entry);
   }
   return { entries, problems };
+}
+
+export const STACK_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A stack name is shown in plans and barrier ids: a short plain word. */
+export function stackNameProblem(v: unknown): { message: string; hint: string } | undefined {
+  if (typeof v === 'string' && STACK_NAME_RE.test(v)) return undefined;
+  return {
+    message: `stack must be a name of letters, digits, ".", "_" or "-" (got ${JSON.stringify(v) ?? String(v)})`,
+    hint: 'e.g. "stack: crm"; hosts that name no stack are in the stack "default"',
+  };
 }
 
 function readService(src: SourceDoc, s: Entry, problems: Problem[]): ServiceDecl {

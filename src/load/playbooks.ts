@@ -1,11 +1,48 @@
-import type { Desired } from '../model/desired.js';
+import type { Desired, DesiredHost } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
-import type { Problem } from '../model/source.js';
+import type { Problem, SourceRef } from '../model/source.js';
 import { expandPaths, readText } from './files.js';
 import { mergeLayers, placeTargets } from './layers.js';
-import { readPlaybookDoc, type TargetEntry } from './playbook-parse.js';
+import { listNames } from './names.js';
+import { readPlaybookDoc, stackNameProblem, type TargetEntry } from './playbook-parse.js';
 import { resolveRequires } from './requires.js';
 import { parseYaml } from './yaml-doc.js';
+
+const STACK_VAR = 'runstate_stack';
+
+/**
+ * The inventory variable `runstate_stack` for hosts whose playbooks name no stack (a playbook's
+ * `stack:` is more specific and wins). A bad value is one problem naming every host that has it.
+ */
+function stacksFromInventory(
+  hosts: Record<string, DesiredHost>,
+  inventory: Inventory,
+  problems: Problem[],
+): void {
+  const bad = new Map<string, { hosts: string[]; where: SourceRef }>();
+  for (const [name, h] of Object.entries(hosts)) {
+    const inv = inventory.hosts[name];
+    const v = inv?.vars[STACK_VAR];
+    if (h.stack !== undefined || v === undefined || !inv) continue;
+    if (stackNameProblem(v) === undefined) {
+      h.stack = v as string;
+      h.stackOrigin = { layer: 'inventory', where: inv.source };
+      continue;
+    }
+    const key = JSON.stringify(v) ?? String(v);
+    const entry = bad.get(key);
+    if (entry) entry.hosts.push(name);
+    else bad.set(key, { hosts: [name], where: inv.source });
+  }
+  for (const [value, { hosts: names, where }] of bad) {
+    const problem = stackNameProblem(JSON.parse(value)) as { message: string; hint: string };
+    problems.push({
+      where,
+      message: `inventory variable ${STACK_VAR} of ${names.length > 1 ? 'hosts' : 'host'} ${listNames(names)}: ${problem.message}`,
+      hint: problem.hint,
+    });
+  }
+}
 
 /**
  * Reads and checks the playbooks. Without an inventory (it could not be read) only the checks
@@ -41,6 +78,7 @@ export async function readPlaybooks(
   const order = [...paths, ...files];
   if (!inventory) return { problems, files: order };
   const merged = mergeLayers(placeTargets(entries, inventory, problems), problems);
+  stacksFromInventory(merged.hosts, inventory, problems);
   resolveRequires(merged, inventory, problems);
   return { desired: { playbooks: read, hosts: merged.hosts }, problems, files: order };
 }

@@ -1,33 +1,72 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Problem } from '../model/source.js';
 import { didYouMean, q } from './names.js';
 import { refAtPath, type SourceDoc } from './yaml-doc.js';
 
 /** src/load and dist/load both sit two levels below the package root, next to schemas/. */
 const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+const SCHEMA_NAMES = ['playbook', 'inventory'] as const;
 
 export type SchemaName = 'playbook' | 'inventory' | 'inventory-vars';
 
-let ajv: Ajv | undefined;
+/** What scripts/build-validators.mjs writes next to the compiled loader (dist/ only). */
+interface Precompiled {
+  schemaHash: string;
+  playbook: ValidateFunction;
+  inventory: ValidateFunction;
+  'inventory-vars': ValidateFunction;
+}
 
-function compiler(): Ajv {
-  if (ajv) return ajv;
+let validators: Record<SchemaName, ValidateFunction> | undefined;
+
+/** Identifies the schema texts a precompiled file was generated from (same as the build script). */
+export function schemaHash(texts: readonly string[]): string {
+  return createHash('sha256').update(texts.join('\0')).digest('hex');
+}
+
+/**
+ * The build's standalone validators when they were generated from these very schema files:
+ * loading ajv's compiler and compiling the schemas was most of the CLI's start-up time.
+ */
+function precompiled(texts: readonly string[]): Precompiled | undefined {
+  try {
+    const mod = createRequire(import.meta.url)('./schema-validators.cjs') as Precompiled;
+    return mod.schemaHash === schemaHash(texts) ? mod : undefined;
+  } catch {
+    return undefined; // running from src/, or built without the validators step
+  }
+}
+
+/** The same validators compiled now; scripts/build-validators.mjs uses the same options. */
+export function compileValidators(texts: readonly string[]): Record<SchemaName, ValidateFunction> {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   const a = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
   // Editor-facing message keywords (VS Code / yaml-language-server); the mapper below reads them.
   a.addVocabulary(['errorMessage', 'patternErrorMessage']);
-  for (const name of ['playbook', 'inventory']) {
-    a.addSchema(JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')), name);
-  }
-  ajv = a;
-  return a;
+  SCHEMA_NAMES.forEach((name, i) => {
+    a.addSchema(JSON.parse(texts[i] as string), name);
+  });
+  const get = (key: string): ValidateFunction => {
+    const v = a.getSchema(key);
+    if (!v) throw new Error(`schema ${key} missing`);
+    return v;
+  };
+  return {
+    playbook: get('playbook'),
+    inventory: get('inventory'),
+    'inventory-vars': get('inventory#/definitions/groupVars'),
+  };
 }
 
 export function validator(name: SchemaName): ValidateFunction {
-  const key = name === 'inventory-vars' ? 'inventory#/definitions/groupVars' : name;
-  const v = compiler().getSchema(key);
-  if (!v) throw new Error(`schema ${key} missing`);
-  return v;
+  if (!validators) {
+    const texts = SCHEMA_NAMES.map((n) => readFileSync(new URL(`${n}.schema.json`, SCHEMA_DIR), 'utf8'));
+    validators = precompiled(texts) ?? compileValidators(texts);
+  }
+  return validators[name];
 }
 
 /** How messages name the place an error is in, per file kind. */

@@ -26,12 +26,32 @@ export type HealthCheck =
   /** argv, never a shell string: run with each word quoted. */
   | { kind: 'command'; argv: string[]; timeoutSec: number };
 
-/** A dependency as written: "svc" (same host), "host:svc" or "group:svc" — resolved to hosts. */
+/** A dependency as written: "svc" (same host) or "host:svc" — resolved to one host. */
 export interface Requirement {
   raw: string;
   host: string; // a resolved inventory host
   service: string;
 }
+
+/**
+ * "group:svc" (or "all:svc"): the service on every host of the group that declares it. The host list
+ * is one array shared by every service that names the same group:svc, so `requires: [all:db]` on
+ * N hosts costs N references, not N × N pairs; the planner orders it through one barrier.
+ */
+export interface GroupRequirement {
+  raw: string;
+  group: string;
+  service: string;
+  hosts: readonly string[];
+}
+
+export type AnyRequirement = Requirement | GroupRequirement;
+
+export const isGroupRequirement = (r: AnyRequirement): r is GroupRequirement => 'group' in r;
+
+/** The hosts a requirement points at. */
+export const requiredHosts = (r: AnyRequirement): readonly string[] =>
+  isGroupRequirement(r) ? r.hosts : [r.host];
 
 export interface DesiredService {
   name: string;
@@ -40,7 +60,7 @@ export interface DesiredService {
   tier: Tier;
   manager: ManagerChoice;
   health?: HealthCheck;
-  requires: Requirement[];
+  requires: AnyRequirement[];
   /** A systemd user unit (`systemctl --user`) rather than a system one. */
   user?: boolean;
   /** Restart the running service when one of these absolute paths on the host changed. */
@@ -63,8 +83,14 @@ export interface Overridden {
   value: unknown;
 }
 
+/** Stack of a host that names none: tiers order everything in it, as before stacks existed. */
+export const DEFAULT_STACK = 'default';
+
 export interface DesiredHost {
   host: string;
+  /** Tiers order services within a stack only; absent = DEFAULT_STACK. */
+  stack?: string;
+  stackOrigin?: Origin;
   runlevel?: Runlevel;
   runlevelOrigin?: Origin;
   services: Record<string, DesiredService>;

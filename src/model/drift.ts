@@ -1,7 +1,18 @@
 import type { ManagerKind } from './desired.js';
 
-/** The fields a drift item compares; `present` stands for a service wanted up that the host lacks. */
-export const DRIFT_FIELDS = ['runlevel', 'default-runlevel', 'present', 'state', 'enabled'] as const;
+/**
+ * The fields a drift item compares; `present` stands for a service wanted up that the host lacks;
+ * `health` is a declared gate probed now; `restart` is a restart.on_change the planner would act on.
+ */
+export const DRIFT_FIELDS = [
+  'runlevel',
+  'default-runlevel',
+  'present',
+  'state',
+  'enabled',
+  'restart',
+  'health',
+] as const;
 export type DriftField = (typeof DRIFT_FIELDS)[number];
 
 interface DriftItemBase {
@@ -17,7 +28,7 @@ interface DriftItemBase {
 export interface ServiceDriftItem extends DriftItemBase {
   kind: 'service';
   service: string;
-  field: 'present' | 'state' | 'enabled';
+  field: 'present' | 'state' | 'enabled' | 'restart' | 'health';
 }
 
 export interface RunlevelDriftItem extends DriftItemBase {

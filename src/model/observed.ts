@@ -33,6 +33,13 @@ export interface ObservedService {
   tool?: string;
   /** Runlevels that start it at boot (sysv: levels with an S link; OpenRC: runlevels it is in). */
   runlevels?: string[];
+  /**
+   * Its manager still records it as started but its process is gone (OpenRC with Debian's
+   * start-stop-daemon): `active` is `failed`, and a stop or start must first reset that record.
+   */
+  crashed?: boolean;
+  /** The manager could not be asked about it (permission denied…): nothing can be planned for it. */
+  problem?: string;
 }
 
 export interface ObservedRunlevel {

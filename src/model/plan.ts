@@ -21,12 +21,25 @@ export interface Step {
   target?: string;
   reason: string; // "observed inactive, want running"
   commands: string[][];
-  /** Steps that must finish (successfully) before this one starts. */
+  /** Steps (or barriers) that must finish (successfully) before this one starts. */
   after: string[];
   wave: number; // 1-based
   health?: HealthCheck;
   /** Set when the step depends on a host the plan could not observe: apply skips it, saying why. */
   blockedBy?: string;
+  /**
+   * Health gates of services this start requires that have no step of their own in the plan
+   * (they already run): apply checks each again, on its own host, just before this step, and
+   * skips the step (and its dependents) while one fails.
+   */
+  requiredGates?: RequiredGate[];
+}
+
+/** A required service's declared gate, checked again before its dependent starts. */
+export interface RequiredGate {
+  host: string;
+  service: string;
+  health: HealthCheck;
 }
 
 export interface PlanHost {
@@ -41,6 +54,19 @@ export interface PlanHost {
   observed: ObservedHost;
 }
 
+/**
+ * A point in the order that stands for many steps at once ("every start of tier database in stack
+ * crm"), so N steps before M steps cost N + M `after` entries rather than N × M. It runs nothing:
+ * it is reached when everything in its `after` succeeded, and a step waiting on it is skipped when
+ * one of those did not. Ids start with "@" (step ids start with a host name).
+ */
+export interface Barrier {
+  id: string;
+  /** What it waits for, in words. */
+  reason: string;
+  after: string[];
+}
+
 /** The plan is a value: saved as JSON, reviewed, and applied later (schemas/plan.schema.json). */
 export interface Plan {
   version: 1;
@@ -50,4 +76,8 @@ export interface Plan {
   steps: Step[];
   /** Step ids per wave, in order; steps of one wave may run concurrently (one per host at a time). */
   waves: string[][];
+  /** Present when some `after` names one. Barriers belong to no wave. */
+  barriers?: Barrier[];
+  /** Stack name → its hosts, when the playbooks or inventory name a stack (else one stack). */
+  stacks?: Record<string, string[]>;
 }

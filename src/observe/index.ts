@@ -26,7 +26,7 @@ function readDetect(body: string): Detected {
   const init = values.get('init') ?? 'unknown';
   return {
     init: (MANAGERS as readonly string[]).includes(init) ? (init as ManagerKind) : 'unknown',
-    supervisord: values.get('supervisord') === 'yes',
+    supervisord: values.get('supervisord') === 'yes' || values.get('supervisord') === 'denied',
   };
 }
 

@@ -20,9 +20,13 @@ export function checkedNonce(nonce: string): string {
  * Which init system runs the host. systemd: PID 1 is systemd or /run/systemd/system exists (what
  * sd_booted checks). OpenRC: /run/openrc, or its tools. Upstart: initctl says so. SysV: init
  * scripts and `runlevel`. Everything is a test, so a missing tool never stops the script.
+ * PID 1's name and path keep only safe characters; `tr` runs only when there is one to remove
+ * (every process a host starts for observing costs more than the shell's own `read` and `case`).
  */
-const DETECT = `rs_pid1=$(cat /proc/1/comm 2>/dev/null | tr -cd 'A-Za-z0-9._-')
-rs_exe=$(readlink /proc/1/exe 2>/dev/null | tr -cd 'A-Za-z0-9._/-')
+const DETECT = `rs_pid1=; { read -r rs_pid1 </proc/1/comm; } 2>/dev/null
+case $rs_pid1 in *[!A-Za-z0-9._-]*) rs_pid1=$(printf '%s' "$rs_pid1" | tr -cd 'A-Za-z0-9._-') ;; esac
+rs_exe=$(readlink /proc/1/exe 2>/dev/null)
+case $rs_exe in *[!A-Za-z0-9._/-]*) rs_exe=$(printf '%s' "$rs_exe" | tr -cd 'A-Za-z0-9._/-') ;; esac
 rs_init=unknown
 if [ -d /run/systemd/system ] || [ "$rs_pid1" = systemd ]; then rs_init=systemd
 elif [ -d /run/openrc ] || [ "$rs_pid1" = openrc-init ] || { command -v openrc >/dev/null 2>&1 && command -v rc-status >/dev/null 2>&1; }; then rs_init=openrc
@@ -32,7 +36,10 @@ fi
 rs_sup=no
 if command -v supervisorctl >/dev/null 2>&1; then
   rs_p=$($rs_t supervisorctl pid 2>/dev/null)
-  case $rs_p in ''|*[!0-9]*) ;; *) rs_sup=yes ;; esac
+  case $rs_p in
+    ''|*[!0-9]*) case $($rs_t supervisorctl pid 2>&1) in *'Permission denied'*) rs_sup=denied ;; esac ;;
+    *) rs_sup=yes ;;
+  esac
 fi`;
 
 /** Which drivers run for a detected init: Upstart hosts keep SysV scripts for what is not a job. */
@@ -41,7 +48,8 @@ export const CONDITIONS: ReadonlyArray<[ManagerKind, string]> = [
   ['openrc', '[ "$rs_init" = openrc ]'],
   ['upstart', '[ "$rs_init" = upstart ]'],
   ['sysv', '[ "$rs_init" = sysv ] || [ "$rs_init" = upstart ]'],
-  ['supervisord', '[ "$rs_sup" = yes ]'],
+  // denied: supervisord runs but this user may not use its socket; the driver says so per service.
+  ['supervisord', '[ "$rs_sup" = yes ] || [ "$rs_sup" = denied ]'],
 ];
 
 /**
@@ -84,7 +92,10 @@ export function buildObserveScript(
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}; export PATH',
     'SYSTEMD_COLORS=0; export SYSTEMD_COLORS',
     'EINFO_COLOR=NO; export EINFO_COLOR',
-    "rs_t=; if command -v timeout >/dev/null 2>&1 && timeout 5 true >/dev/null 2>&1; then rs_t='timeout 10'; fi",
+    // A working `timeout` bounds each status call. Under runstate's command line (RUNSTATE_TIMEOUT,
+    // see src/transport/command.ts) it already ran this script; elsewhere, probe it once.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+    'rs_t=; if [ "${RUNSTATE_TIMEOUT-}" = 1 ] || { command -v timeout >/dev/null 2>&1 && timeout 5 true >/dev/null 2>&1; }; then rs_t=\'timeout 10\'; fi; unset RUNSTATE_TIMEOUT',
     DETECT,
     `printf '%s\\n' '${marker}:begin:detect'`,
     `printf 'init=%s\\nsupervisord=%s\\npid1=%s\\npid1-exe=%s\\n' "$rs_init" "$rs_sup" "$rs_pid1" "$rs_exe"`,

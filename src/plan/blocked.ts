@@ -1,5 +1,7 @@
 import type { Desired } from '../model/desired.js';
 import type { Step } from '../model/plan.js';
+import { topologicalOrder } from './graph.js';
+import { cutCycles, type RequiresGraph, requiresGraph, serviceLabel } from './requires-graph.js';
 
 const UP_KINDS = new Set<Step['kind']>(['start', 'restart', 'enable']);
 
@@ -11,40 +13,40 @@ const UP_KINDS = new Set<Step['kind']>(['start', 'restart', 'enable']);
  */
 export function markBlocked(steps: Step[], desired: Desired, unreachable: ReadonlySet<string>): Step[] {
   if (unreachable.size === 0) return steps;
-  const requires = new Map<string, string[]>();
-  const requiredBy = new Map<string, string[]>();
-  for (const host of Object.values(desired.hosts)) {
-    for (const s of Object.values(host.services)) {
-      const key = `${s.name}@${host.host}`;
-      for (const r of s.requires) {
-        const dep = `${r.service}@${r.host}`;
-        requires.set(key, [...(requires.get(key) ?? []), dep]);
-        requiredBy.set(dep, [...(requiredBy.get(dep) ?? []), key]);
-      }
-    }
-  }
-  const unreachableIn = (start: string, edges: Map<string, string[]>): string | undefined => {
-    const seen = new Set<string>();
-    const todo = [...(edges.get(start) ?? [])];
-    while (todo.length > 0) {
-      const key = todo.shift() as string;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (unreachable.has(key.slice(key.lastIndexOf('@') + 1))) return key;
-      todo.push(...(edges.get(key) ?? []));
-    }
-    return undefined;
-  };
+  const rg = requiresGraph(desired);
+  cutCycles(rg);
+  const up = firstUnreachable(rg, rg.targets, unreachable);
+  const down = firstUnreachable(rg, rg.requirers, unreachable);
+  const index = new Map(rg.services.map((s, i) => [`${s.host}\u0000${s.name}`, i]));
   return steps.map((step) => {
     if (!step.service) return step;
-    const key = `${step.service}@${step.host}`;
-    const up = UP_KINDS.has(step.kind);
-    const other = up ? unreachableIn(key, requires) : unreachableIn(key, requiredBy);
-    if (!other) return step;
-    const host = other.slice(other.lastIndexOf('@') + 1);
-    const why = up
-      ? `requires ${other}, whose host ${host} is unreachable`
-      : `${other} requires it and its host ${host} is unreachable`;
+    const i = index.get(`${step.host}\u0000${step.service}`);
+    if (i === undefined) return step;
+    const isUp = UP_KINDS.has(step.kind);
+    const other = (isUp ? up : down)[i] ?? -1;
+    const s = rg.services[other];
+    if (!s) return step;
+    const why = isUp
+      ? `requires ${serviceLabel(s)}, whose host ${s.host} is unreachable`
+      : `${serviceLabel(s)} requires it and its host ${s.host} is unreachable`;
     return { ...step, blockedBy: why };
   });
+}
+
+/**
+ * Per node, the first service on an unreachable host reachable along `next` (a direct neighbour
+ * before one further away), or -1. One pass in topological order: linear in the graph's size.
+ */
+function firstUnreachable(rg: RequiresGraph, next: number[][], unreachable: ReadonlySet<string>): number[] {
+  const found = new Array<number>(next.length).fill(-1);
+  const down = (t: number) => {
+    const s = rg.services[t];
+    return s !== undefined && unreachable.has(s.host);
+  };
+  for (const x of topologicalOrder(next)) {
+    const ns = next[x] ?? [];
+    // A group's own answer already puts its direct members first.
+    found[x] = ns.find(down) ?? ns.map((t) => found[t] as number).find((f) => f >= 0) ?? -1;
+  }
+  return found;
 }

@@ -1,5 +1,5 @@
 import type { ChangeRequest } from '../drivers/driver.js';
-import type { DesiredHost } from '../model/desired.js';
+import { DEFAULT_STACK, type Desired, type DesiredHost } from '../model/desired.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { Plan, PlanHost } from '../model/plan.js';
 import { recordWatchCommand } from '../observe/watch.js';
@@ -7,6 +7,7 @@ import { markBlocked } from './blocked.js';
 import { diffHostDetailed } from './diff.js';
 import { hostDigest } from './digest.js';
 import { orderIntoWaves } from './order.js';
+import { gateRequirements } from './requirements.js';
 import {
   type Change,
   compareText,
@@ -90,23 +91,40 @@ export function buildPlan(input: PlanInput): PlanResult {
 
   const ordered = orderIntoWaves(pending, desired);
   problems.push(...ordered.problems);
+  const unreachableHosts = new Set(
+    Object.entries(hosts)
+      .filter(([, h]) => h.unreachable !== undefined)
+      .map(([name]) => name),
+  );
+  const gated = gateRequirements(
+    markBlocked(ordered.steps, desired, unreachableHosts),
+    desired,
+    input.outside,
+  );
+  problems.push(...gated.problems);
   const plan: Plan = {
     version: 1,
     playbooks: [...desired.playbooks],
     inventory: [...input.inventoryFiles],
     hosts,
-    steps: markBlocked(
-      ordered.steps,
-      desired,
-      new Set(
-        Object.entries(hosts)
-          .filter(([, h]) => h.unreachable !== undefined)
-          .map(([name]) => name),
-      ),
-    ),
+    steps: gated.steps,
     waves: ordered.waves,
+    ...(ordered.barriers.length > 0 ? { barriers: ordered.barriers } : {}),
+    ...stacksOf(desired),
   };
   return { plan, problems: problems.sort(compareProblems) };
+}
+
+/** Stack → hosts, only when some host names a stack (one stack otherwise: nothing to show). */
+function stacksOf(desired: Desired): { stacks?: Record<string, string[]> } {
+  const hosts = Object.values(desired.hosts);
+  if (!hosts.some((h) => h.stack !== undefined)) return {};
+  const stacks: Record<string, string[]> = {};
+  for (const h of hosts.sort((a, b) => compareText(a.host, b.host))) {
+    const name = h.stack ?? DEFAULT_STACK;
+    stacks[name] = [...(stacks[name] ?? []), h.host];
+  }
+  return { stacks: Object.fromEntries(Object.entries(stacks).sort(([a], [b]) => compareText(a, b))) };
 }
 
 function compareProblems(a: PlanProblem, b: PlanProblem): number {

@@ -1,4 +1,4 @@
-import type { DesiredHost, DesiredService, ManagerKind } from '../model/desired.js';
+import type { DesiredHost, DesiredService } from '../model/desired.js';
 import type { ObservedService, ReachableHost } from '../model/observed.js';
 import { diffRunlevel } from './runlevel.js';
 import { type Change, compareText, type DiffHooks, type ObservedAddress, type PlanProblem } from './types.js';
@@ -30,32 +30,47 @@ export function diffHostDetailed(
   for (const name of names) {
     const want = desired.services[name];
     if (!want) continue;
-    const found = diffService(host, want, observed.services[want.name], observed.init);
+    const found = diffService(host, want, observed.services[want.name]);
     out.changes.push(...found.changes);
     out.problems.push(...found.problems);
   }
   return out;
 }
 
-function diffService(
-  host: string,
-  want: DesiredService,
-  seen: ObservedService | undefined,
-  init: ManagerKind | 'unknown',
-): HostDiff {
+function diffService(host: string, want: DesiredService, seen: ObservedService | undefined): HostDiff {
   const name = want.name;
   const wantsUp = want.state === 'running' || want.enabled === true;
-  // A service missing from the facts is one the host does not have: the same as not-found.
-  if (!seen || seen.active === 'not-found') {
+  if (!seen) {
+    // Live observation reports every requested name, so only a snapshot (--observed) lacks one.
     if (!wantsUp) return { changes: [], problems: [] };
-    const manager = want.manager !== 'auto' ? want.manager : (seen?.manager ?? init);
     return {
       changes: [],
       problems: [
         {
           host,
           service: name,
-          message: `service ${name} not found on ${host} (${manager === 'unknown' ? 'unknown init' : manager})`,
+          message: `service ${name} is not in the snapshot of ${host}`,
+          hint: 'take the snapshot with this playbook (runstate facts -i INVENTORY PLAYBOOK --format json), or plan without --observed',
+        },
+      ],
+    };
+  }
+  if (seen.problem) {
+    return {
+      changes: [],
+      problems: [{ host, service: name, message: `cannot observe ${name} on ${host}: ${seen.problem}` }],
+    };
+  }
+  if (seen.active === 'not-found') {
+    if (!wantsUp) return { changes: [], problems: [] };
+    const manager = want.manager !== 'auto' ? want.manager : seen.manager;
+    return {
+      changes: [],
+      problems: [
+        {
+          host,
+          service: name,
+          message: `service ${name} not found on ${host} (${manager})`,
           hint: 'install it or fix the name',
         },
       ],
@@ -96,6 +111,10 @@ function diffService(
     });
   } else if (want.state === 'stopped' && (seen.active === 'active' || seen.active === 'activating')) {
     changes.push({ ...base, kind: 'stop', reason: `observed ${seen.active}, want stopped` });
+  } else if (want.state === 'stopped' && seen.crashed) {
+    // Its manager still records it as started: until that record is reset it cannot start again.
+    const reason = 'observed crashed (its manager still records it as started), want stopped';
+    changes.push({ ...base, kind: 'stop', reason });
   } else if (want.state === 'running' && watched.length > 0 && seen.watch) {
     const reason = restartReason(seen.watch);
     if (reason) changes.push({ ...base, kind: 'restart', reason });
@@ -122,6 +141,7 @@ function addressOf(seen: ObservedService): ObservedAddress | undefined {
     ...(seen.unit !== undefined ? { unit: seen.unit } : {}),
     ...(seen.tool !== undefined ? { tool: seen.tool } : {}),
     ...(seen.runlevels !== undefined ? { runlevels: [...seen.runlevels] } : {}),
+    ...(seen.crashed ? { crashed: true } : {}),
   };
   return Object.keys(address).length > 0 ? address : undefined;
 }

@@ -74,36 +74,3 @@ export function topologicalOrder(preds: readonly (readonly number[])[]): number[
   if (order.length !== n) throw new Error('internal error: the step graph has a cycle');
   return order;
 }
-
-export interface Layering {
-  /** Direct predecessors only: an edge implied by a longer path is dropped. */
-  after: number[][];
-  /** 1 + the highest wave among predecessors (longest-path layering), 1-based. */
-  wave: number[];
-}
-
-/** Transitive reduction plus longest-path layering of a DAG given as predecessor lists. */
-export function reduceAndLayer(preds: readonly (readonly number[])[]): Layering {
-  const n = preds.length;
-  const words = Math.ceil(n / 32);
-  const ancestors: Uint32Array[] = new Array(n);
-  const after: number[][] = Array.from({ length: n }, () => []);
-  const wave: number[] = new Array(n).fill(1);
-  const has = (set: Uint32Array, v: number): boolean => ((set[v >>> 5] as number) & (1 << (v & 31))) !== 0;
-  for (const v of topologicalOrder(preds)) {
-    const unique = [...new Set(preds[v])];
-    // Everything reachable through some predecessor: a predecessor found in here is implied.
-    const implied = new Uint32Array(words);
-    for (const p of unique) {
-      const ap = ancestors[p] as Uint32Array;
-      for (let w = 0; w < words; w++) implied[w] = (implied[w] as number) | (ap[w] as number);
-    }
-    const direct = unique.filter((p) => !has(implied, p));
-    const own = implied;
-    for (const p of unique) own[p >>> 5] = (own[p >>> 5] as number) | (1 << (p & 31));
-    ancestors[v] = own;
-    after[v] = direct.sort((a, b) => a - b);
-    wave[v] = 1 + Math.max(0, ...direct.map((p) => wave[p] as number));
-  }
-  return { after, wave };
-}

@@ -9,6 +9,7 @@ export type {
   DiffHooks,
   ObservedAddress,
   ObservedRunlevelFor,
+  OutsideLimit,
   PendingStep,
   PlanInput,
   PlanProblem,

@@ -1,19 +1,31 @@
-import { type Desired, type DesiredService, TIERS } from '../model/desired.js';
-import type { Step } from '../model/plan.js';
-import { edgeKey, findCycles, reduceAndLayer, topologicalOrder } from './graph.js';
+import { type Desired, TIERS } from '../model/desired.js';
+import type { Barrier, Step } from '../model/plan.js';
+import { topologicalOrder } from './graph.js';
+import {
+  cutCycles,
+  type RequiresGraph,
+  requiresGraph,
+  type ServiceNode,
+  serviceLabel,
+  stoppedButRequired,
+} from './requires-graph.js';
+import { StepGraph } from './step-graph.js';
 import { compareText, KIND_ORDER, type PendingStep, type PlanProblem } from './types.js';
 
 /*
  * How steps are ordered (SPEC "Ordering"):
- * - A service's "up" steps form a chain enable → start/restart; its "down" steps stop → disable.
- *   Enabling goes with starting, so an enable waits for what the service requires, like its start.
- *   A disable only follows its own stop: nothing else has to wait for a boot-time setting to vanish.
- * - requires: the required service's up chain ends before the dependent's up chain begins; the
- *   dependent's stop comes before the required service's stop. A service with no step in that
- *   direction passes the order through (a→b→c with b already running still starts c before a).
- * - tiers: database → app → network → main for up chains, the reverse for stops, across all hosts.
- *   Explicit requires win: a service that requires one of a later tier moves to that tier (its
- *   "effective tier"), so tier edges can never contradict requires and never close a cycle.
+ * - A service's start/restart steps run in that order. Enables and disables only change what starts
+ *   at the next boot, which depends on no running service: they wait for nothing but their host's
+ *   runlevel change and hold nothing back, so they all go in the first wave, in parallel.
+ * - requires: the required service's start ends before the dependent's begins; the dependent's stop
+ *   comes before the required service's stop. A service with no step in that direction passes the
+ *   order through (a→b→c with b already running still starts c before a). A `group:svc` is one node
+ *   that every host's service of the group is behind, so it costs one edge per host, not per pair.
+ * - tiers: database → app → network → main for starts, the reverse for stops, within each stack
+ *   (one stack unless hosts name theirs). Each boundary between two tiers of a stack is one barrier:
+ *   every step of the earlier tier before it, every step of the later tier after it. Explicit
+ *   requires win: a service that requires one of a later tier moves to that tier (its "effective
+ *   tier"), so tier edges can never contradict requires and never close a cycle, across stacks too.
  * - a host's runlevel steps come before all of that host's service steps.
  */
 
@@ -21,109 +33,207 @@ export interface Ordered {
   /** Sorted by wave, then host, kind and service. */
   steps: Step[];
   waves: string[][];
+  barriers: Barrier[];
   problems: PlanProblem[];
 }
 
-interface ServiceNode {
-  host: string;
-  name: string;
-  want: DesiredService;
-  requires: number[]; // service node numbers, sorted, deduplicated
-  up: number[]; // step numbers: enable, start, restart (as present)
-  stop?: number;
-  disable?: number;
-}
-
-const label = (s: ServiceNode): string => `${s.name}@${s.host}`;
-
 export function orderIntoWaves(pending: readonly PendingStep[], desired: Desired): Ordered {
   const steps = [...pending].sort(compareSteps);
-  const services = serviceNodes(desired);
-  const problems = cutCycles(services);
-  const preds: number[][] = steps.map(() => []);
-  const edge = (from: number, to: number): void => {
-    preds[to]?.push(from);
-  };
-  const runlevelSteps = attachSteps(steps, services);
-  serviceEdges(services, edge);
-  // A host's runlevel steps come before every service step of that host, and its boot default
-  // changes only once the host really runs in that runlevel (a failed isolate skips set-default).
-  steps.forEach((step, i) => {
-    if (step.service !== undefined) for (const r of runlevelSteps.get(step.host) ?? []) edge(r, i);
-    if (step.kind === 'set-default-runlevel') {
-      for (const r of runlevelSteps.get(step.host) ?? []) if (steps[r]?.kind === 'set-runlevel') edge(r, i);
-    }
-  });
-  problems.push(...stoppedButRequired(services));
-  return { ...layer(steps, preds), problems };
+  const rg = requiresGraph(desired);
+  const problems = cutCycles(rg);
+  const g = new StepGraph(steps.length);
+  attachSteps(steps, rg, g);
+  for (const s of rg.services)
+    for (let k = 1; k < s.up.length; k++) g.edge(s.up[k - 1] as number, s.up[k] as number);
+  upRequires(rg, g);
+  downRequires(rg, g);
+  tierBarriers(rg, g);
+  problems.push(...stoppedButRequired(rg));
+  return { ...layer(steps, g), problems };
 }
 
-/** Numbers each step into its service node; returns the runlevel steps by host. */
-function attachSteps(steps: readonly PendingStep[], services: ServiceNode[]): Map<string, number[]> {
-  const byKey = new Map(services.map((s, i) => [`${s.host}\u0000${s.name}`, i]));
+/** Numbers each step into its service node, and puts a host's runlevel steps before its others. */
+function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGraph): void {
+  const byKey = new Map(rg.services.map((s, i) => [`${s.host}\u0000${s.name}`, i]));
   const runlevelSteps = new Map<string, number[]>();
   steps.forEach((step, i) => {
     if (step.service === undefined) {
-      pushTo(runlevelSteps, step.host, i);
+      const list = runlevelSteps.get(step.host);
+      if (list) list.push(i);
+      else runlevelSteps.set(step.host, [i]);
       return;
     }
-    const node = services[byKey.get(`${step.host}\u0000${step.service}`) ?? -1];
+    const node = rg.services[byKey.get(`${step.host}\u0000${step.service}`) ?? -1];
     if (!node) return; // a step for an undeclared service: nothing to order it against
     if (step.kind === 'stop') node.stop = i;
-    else if (step.kind === 'disable') node.disable = i;
-    else node.up.push(i); // steps are sorted, so this is enable, start, restart in that order
+    else if (step.kind === 'start' || step.kind === 'restart') node.up.push(i); // sorted: start, restart
   });
-  return runlevelSteps;
-}
-
-/** requires cycles should have been refused by validation: name each one, and cut it. */
-function cutCycles(services: ServiceNode[]): PlanProblem[] {
-  const search = findCycles(services.map((s) => s.requires));
-  services.forEach((s, i) => {
-    s.requires = s.requires.filter((r) => !search.backEdges.has(edgeKey(i, r)));
-  });
-  return search.cycles.map((cycle) => {
-    const first = services[cycle[0] as number] as ServiceNode;
-    const names = [...cycle, cycle[0] as number].map((i) => label(services[i] as ServiceNode));
-    return {
-      host: first.host,
-      service: first.name,
-      message: `dependency cycle: ${names.join(' → ')}`,
-      hint: 'remove one of these requires',
-    };
+  // A host's boot default changes only once the host really runs in that runlevel: a failed
+  // isolate skips set-default.
+  steps.forEach((step, i) => {
+    if (step.service !== undefined) for (const r of runlevelSteps.get(step.host) ?? []) g.edge(r, i);
+    if (step.kind === 'set-default-runlevel') {
+      for (const r of runlevelSteps.get(step.host) ?? []) if (steps[r]?.kind === 'set-runlevel') g.edge(r, i);
+    }
   });
 }
 
-/** Chains within a service, then requires edges, then tier edges, for both directions. */
-function serviceEdges(services: readonly ServiceNode[], edge: (from: number, to: number) => void): void {
-  for (const s of services) {
-    for (let k = 1; k < s.up.length; k++) edge(s.up[k - 1] as number, s.up[k] as number);
-    if (s.stop !== undefined && s.disable !== undefined) edge(s.stop, s.disable);
+/** One node standing for all of `from`: the node itself when there is one, a barrier for several. */
+function joinAll(g: StepGraph, from: readonly number[], id: () => string, reason: () => string): number {
+  const unique = [...new Set(from)];
+  if (unique.length === 0) return -1;
+  if (unique.length === 1) return unique[0] as number;
+  const v = g.addVirtual(id(), reason());
+  for (const f of unique) g.edge(f, v);
+  return v;
+}
+
+/** Starts: a service's first start waits for the end of each required service's (or group's) starts. */
+function upRequires(rg: RequiresGraph, g: StepGraph): void {
+  const n = rg.services.length;
+  const done = new Array<number>(rg.targets.length).fill(-1);
+  // Required nodes first: topologicalOrder takes predecessor lists, and a node's targets come first.
+  for (const x of topologicalOrder(rg.targets)) {
+    const ends = (rg.targets[x] ?? []).map((t) => done[t] as number).filter((e) => e >= 0);
+    if (x >= n) {
+      const group = rg.groups[x - n];
+      done[x] = joinAll(
+        g,
+        ends,
+        () => `@${group?.name}/started`,
+        () => `every start of ${group?.service} on a host of ${group?.group}`,
+      );
+      continue;
+    }
+    const s = rg.services[x] as ServiceNode;
+    if (s.up.length > 0) {
+      for (const e of ends) g.edge(e, s.up[0] as number);
+      done[x] = s.up[s.up.length - 1] as number;
+    } else if (s.want.state === 'running' && s.stop === undefined) {
+      done[x] = joinAll(
+        g,
+        ends,
+        () => `@${serviceLabel(s)}/started`,
+        () => `what ${serviceLabel(s)} (already running) requires`,
+      );
+    }
   }
-  const node = (i: number) => services[i] as ServiceNode;
-  const upFirst = (s: ServiceNode): number => s.up[0] as number;
-  const upLast = (s: ServiceNode): number => s.up[s.up.length - 1] as number;
-  const stopOf = (s: ServiceNode): number => s.stop as number;
-  const hasUp = (s: ServiceNode) => s.up.length > 0;
-  const hasStop = (s: ServiceNode) => s.stop !== undefined;
-  const upReq = requiresEdges(services, hasUp, (s) => s.want.state === 'running' && !hasStop(s));
-  const downReq = requiresEdges(services, hasStop, (s) => s.want.state === 'stopped');
-  // up: the required service first; down: the dependent first.
-  for (const [dep, req] of upReq) edge(upLast(node(req)), upFirst(node(dep)));
-  for (const [dep, req] of downReq) edge(stopOf(node(dep)), stopOf(node(req)));
-  const rank = (s: ServiceNode): number => TIERS.indexOf(s.want.tier);
-  const upPairs = upReq.map(([dep, req]): [number, number] => [req, dep]);
-  tierEdges(services, upPairs, hasUp, rank, (a, b) => edge(upLast(a), upFirst(b)));
-  const stopRank = (s: ServiceNode): number => TIERS.length - 1 - rank(s);
-  tierEdges(services, downReq, hasStop, stopRank, (a, b) => edge(stopOf(a), stopOf(b)));
+}
+
+/** Stops: a service's stop waits for the stops of what requires it (the reverse of starts). */
+function downRequires(rg: RequiresGraph, g: StepGraph): void {
+  const n = rg.services.length;
+  const done = new Array<number>(rg.targets.length).fill(-1);
+  // Dependents first: in the requirers graph a node's requirers are its predecessors.
+  for (const x of topologicalOrder(rg.requirers)) {
+    const ends = (rg.requirers[x] ?? []).map((r) => done[r] as number).filter((e) => e >= 0);
+    if (x >= n) {
+      const group = rg.groups[x - n];
+      done[x] = joinAll(
+        g,
+        ends,
+        () => `@${group?.name}/dependents-stopped`,
+        () => `every stop of a service that requires ${group?.name}`,
+      );
+      continue;
+    }
+    const s = rg.services[x] as ServiceNode;
+    if (s.stop !== undefined) {
+      for (const e of ends) g.edge(e, s.stop);
+      done[x] = s.stop;
+    } else if (s.want.state === 'stopped') {
+      done[x] = joinAll(
+        g,
+        ends,
+        () => `@${serviceLabel(s)}/dependents-stopped`,
+        () => `every stop of a service that requires ${serviceLabel(s)} (already stopped)`,
+      );
+    }
+  }
+}
+
+/**
+ * Per stack and direction, one barrier between consecutive effective tiers. A step's effective tier
+ * is the highest among its own and those of everything ordered before it by requires, so every
+ * requires edge goes to an equal or later tier and a barrier never contradicts one.
+ */
+function tierBarriers(rg: RequiresGraph, g: StepGraph): void {
+  const order = topologicalOrder(g.preds);
+  const rank = (s: ServiceNode) => TIERS.indexOf(s.want.tier);
+  const effUp = new Array<number>(g.preds.length).fill(-1);
+  const effDown = new Array<number>(g.preds.length).fill(-1);
+  for (const s of rg.services) {
+    for (const u of s.up) effUp[u] = rank(s);
+    if (s.stop !== undefined) effDown[s.stop] = TIERS.length - 1 - rank(s);
+  }
+  for (const v of order) {
+    for (const p of g.preds[v] as number[]) {
+      effUp[v] = Math.max(effUp[v] as number, effUp[p] as number);
+      effDown[v] = Math.max(effDown[v] as number, effDown[p] as number);
+    }
+  }
+  const up = rg.services.filter((s) => s.up.length > 0);
+  const down = rg.services.filter((s) => s.stop !== undefined);
+  chainTiers(
+    g,
+    up,
+    'start',
+    (s) => effUp[s.up[s.up.length - 1] as number] as number,
+    (s) => [s.up[0] as number, s.up[s.up.length - 1] as number],
+  );
+  chainTiers(
+    g,
+    down,
+    'stop',
+    (s) => effDown[s.stop as number] as number,
+    (s) => [s.stop as number, s.stop as number],
+  );
+}
+
+function chainTiers(
+  g: StepGraph,
+  members: readonly ServiceNode[],
+  verb: 'start' | 'stop',
+  level: (s: ServiceNode) => number,
+  ends: (s: ServiceNode) => [first: number, last: number],
+): void {
+  const byStack = new Map<string, Map<number, ServiceNode[]>>();
+  for (const s of members) {
+    const levels = byStack.get(s.stack) ?? new Map<number, ServiceNode[]>();
+    byStack.set(s.stack, levels);
+    const l = level(s);
+    const list = levels.get(l);
+    if (list) list.push(s);
+    else levels.set(l, [s]);
+  }
+  for (const stack of [...byStack.keys()].sort(compareText)) {
+    const classes = byStack.get(stack) as Map<number, ServiceNode[]>;
+    const levels = [...classes.keys()].sort((a, b) => a - b);
+    let previous = -1;
+    for (let k = 1; k < levels.length; k++) {
+      const tier =
+        verb === 'start' ? TIERS[levels[k] as number] : TIERS[TIERS.length - 1 - (levels[k] as number)];
+      const b = g.addVirtual(
+        `@${stack}/${verb}s-before-${tier}`,
+        `every ${verb} of stack ${stack} that the ${verb}s of tier ${tier} wait for`,
+      );
+      for (const s of classes.get(levels[k - 1] as number) ?? []) g.edge(ends(s)[1], b);
+      for (const s of classes.get(levels[k] as number) ?? []) g.edge(b, ends(s)[0]);
+      // Implied by the steps in between, but lets the reduction step from barrier to barrier.
+      if (previous >= 0) g.edge(previous, b);
+      previous = b;
+    }
+  }
 }
 
 /** Direct predecessors and waves, then the steps and wave lists in their listed order. */
-function layer(steps: readonly PendingStep[], preds: number[][]): Omit<Ordered, 'problems'> {
-  const { after, wave } = reduceAndLayer(preds);
+function layer(steps: readonly PendingStep[], g: StepGraph): Omit<Ordered, 'problems'> {
+  const { after, wave, barriers } = g.finish();
+  const idOf = (node: number): string =>
+    g.isVirtual(node) ? g.label(node).id : (steps[node] as PendingStep).id;
   const ordered: Step[] = steps.map((s, i) => ({
     ...s,
-    after: (after[i] ?? []).map((p) => (steps[p] as PendingStep).id).sort(compareText),
+    after: (after[i] ?? []).map(idOf).sort(compareText),
     wave: wave[i] as number,
   }));
   ordered.sort((a, b) => a.wave - b.wave || compareSteps(a, b));
@@ -133,7 +243,15 @@ function layer(steps: readonly PendingStep[], preds: number[][]): Omit<Ordered, 
     if (list) list.push(s.id);
     else waves[s.wave - 1] = [s.id];
   }
-  return { steps: ordered, waves };
+  const kept: Barrier[] = barriers
+    .map((v) => ({
+      ...g.label(v),
+      after: (after[v] ?? []).map(idOf).sort(compareText),
+      wave: wave[v] as number,
+    }))
+    .sort((a, b) => a.wave - b.wave || compareText(a.id, b.id))
+    .map(({ id, reason, after: a }) => ({ id, reason, after: a }));
+  return { steps: ordered, waves, barriers: kept };
 }
 
 /** host, then the fixed kind order, then service: the order steps of one wave are listed in. */
@@ -143,112 +261,4 @@ export function compareSteps(a: PendingStep, b: PendingStep): number {
     KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
     compareText(a.service ?? '', b.service ?? '')
   );
-}
-
-function serviceNodes(desired: Desired): ServiceNode[] {
-  const nodes: ServiceNode[] = [];
-  for (const host of Object.keys(desired.hosts).sort(compareText)) {
-    const services = desired.hosts[host]?.services ?? {};
-    for (const name of Object.keys(services).sort(compareText)) {
-      const want = services[name] as DesiredService;
-      nodes.push({ host, name, want, requires: [], up: [] });
-    }
-  }
-  const index = new Map(nodes.map((s, i) => [`${s.host}\u0000${s.name}`, i]));
-  for (const s of nodes) {
-    const found = s.want.requires
-      .map((r) => index.get(`${r.host}\u0000${r.service}`))
-      .filter((i): i is number => i !== undefined);
-    s.requires = [...new Set(found)].sort((a, b) => a - b);
-  }
-  return nodes;
-}
-
-/**
- * [dependent, required] pairs between services that both have a step in one direction, following
- * requires through services that have none there and stay as they are (`passes`).
- */
-function requiresEdges(
-  services: readonly ServiceNode[],
-  hasStep: (s: ServiceNode) => boolean,
-  passes: (s: ServiceNode) => boolean,
-): [number, number][] {
-  const pairs: [number, number][] = [];
-  services.forEach((s, dep) => {
-    if (!hasStep(s)) return;
-    const seen = new Set<number>();
-    const todo = [...s.requires];
-    while (todo.length > 0) {
-      const r = todo.pop() as number;
-      if (seen.has(r)) continue;
-      seen.add(r);
-      const node = services[r] as ServiceNode;
-      if (hasStep(node)) pairs.push([dep, r]);
-      else if (passes(node)) todo.push(...node.requires);
-    }
-  });
-  return pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-}
-
-/**
- * Tier edges between consecutive effective tiers (the complete order follows by transitivity).
- * `explicit` are [before, after] pairs; a service's effective tier is the highest among its own and
- * those of everything ordered before it, so every explicit edge goes to an equal or later tier.
- */
-function tierEdges(
-  services: readonly ServiceNode[],
-  explicit: [number, number][],
-  member: (s: ServiceNode) => boolean,
-  rank: (s: ServiceNode) => number,
-  edge: (before: ServiceNode, after: ServiceNode) => void,
-): void {
-  const members = services.map((_, i) => i).filter((i) => member(services[i] as ServiceNode));
-  const position = new Map(members.map((m, k) => [m, k]));
-  const preds: number[][] = members.map(() => []);
-  for (const [b, a] of explicit) {
-    const pa = position.get(a);
-    const pb = position.get(b);
-    if (pa !== undefined && pb !== undefined) preds[pa]?.push(pb);
-  }
-  const effective: number[] = members.map((m) => rank(services[m] as ServiceNode));
-  for (const k of topologicalOrder(preds)) {
-    for (const p of preds[k] ?? []) effective[k] = Math.max(effective[k] as number, effective[p] as number);
-  }
-  const classes = new Map<number, number[]>();
-  members.forEach((m, k) => {
-    pushTo(classes, effective[k] as number, m);
-  });
-  const levels = [...classes.keys()].sort((a, b) => a - b);
-  for (let k = 1; k < levels.length; k++) {
-    for (const b of classes.get(levels[k - 1] as number) ?? []) {
-      for (const a of classes.get(levels[k] as number) ?? [])
-        edge(services[b] as ServiceNode, services[a] as ServiceNode);
-    }
-  }
-}
-
-/** A service being stopped while a service that requires it is meant to keep running. */
-function stoppedButRequired(services: readonly ServiceNode[]): PlanProblem[] {
-  const problems: PlanProblem[] = [];
-  for (const dep of services) {
-    if (dep.want.state !== 'running') continue;
-    for (const r of dep.requires) {
-      const req = services[r] as ServiceNode;
-      if (req.stop === undefined) continue;
-      problems.push({
-        host: req.host,
-        service: req.name,
-        message: `${label(req)} will be stopped, but ${label(dep)} requires it and stays running`,
-        warning: true,
-        hint: `stop ${label(dep)} as well or drop the requires`,
-      });
-    }
-  }
-  return problems;
-}
-
-function pushTo<K>(map: Map<K, number[]>, key: K, value: number): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -25,6 +25,19 @@ export interface PlanInput {
   unsupportedFor?: UnsupportedFor;
   /** Optional: without it systemd levels compare as their targets and other managers' verbatim. */
   observedRunlevelFor?: ObservedRunlevelFor;
+  /** With --limit: what the planned services require on hosts outside it (never planned). */
+  outside?: OutsideLimit;
+}
+
+/**
+ * Hosts outside `--limit` that planned services require: their desired services (for the gates)
+ * and their observed state (just the required services), so a start can check what it relies on.
+ */
+export interface OutsideLimit {
+  desired: Desired;
+  observed: ObservedSnapshot;
+  /** Why these hosts are not planned, for messages; default "outside --limit". */
+  why?: { label: string; hint: string };
 }
 
 /** The manager-specific knowledge the diff may be given (drivers have it; the planner does not). */
@@ -33,7 +46,7 @@ export interface DiffHooks {
 }
 
 /** What observe found that drivers need to address a service (unit id, sysv tool, runlevels). */
-export type ObservedAddress = Pick<ObservedService, 'unit' | 'tool' | 'runlevels'>;
+export type ObservedAddress = Pick<ObservedService, 'unit' | 'tool' | 'runlevels' | 'crashed'>;
 
 /**
  * Something the planner cannot turn into a step (masked, missing, contradictory input). The plan is

@@ -1,5 +1,6 @@
 import { createColors } from 'picocolors';
 import { quote } from 'shell-quote';
+import { gateText } from '../apply/health.js';
 import type { StepOutcome } from '../apply/types.js';
 import { sanitizeHostText } from './sanitize.js';
 
@@ -60,6 +61,10 @@ function renderDryRun(outcomes: StepOutcome[], c: ReturnType<typeof createColors
       lines.push(...outcomeLines(o, c).map((l) => `  ${o.step.host}: ${l.trim()}`));
       continue;
     }
+    for (const g of o.step.requiredGates ?? [])
+      lines.push(
+        `  ${g.host}: (health gate of ${g.service}, which ${o.step.service} requires: ${gateText(g.health)})`,
+      );
     for (const argv of o.step.commands) lines.push(`  ${o.step.host}: ${quote(argv)}`);
   }
   const s = summarise(outcomes);

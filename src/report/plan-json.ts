@@ -29,6 +29,10 @@ function canonicalPlan(plan: Plan): Plan {
     hosts,
     steps: plan.steps.map(canonicalStep),
     waves: plan.waves.map((w) => [...w]),
+    ...(plan.barriers !== undefined
+      ? { barriers: plan.barriers.map((b) => ({ id: b.id, reason: b.reason, after: [...b.after] })) }
+      : {}),
+    ...(plan.stacks !== undefined ? { stacks: sortKeysDeep(plan.stacks) } : {}),
   };
 }
 
@@ -46,6 +50,15 @@ function canonicalStep(s: Step): Step {
     wave: s.wave,
     ...(s.health !== undefined ? { health: canonicalHealth(s.health) } : {}),
     ...(s.blockedBy !== undefined ? { blockedBy: s.blockedBy } : {}),
+    ...(s.requiredGates !== undefined
+      ? {
+          requiredGates: s.requiredGates.map((g) => ({
+            host: g.host,
+            service: g.service,
+            health: canonicalHealth(g.health),
+          })),
+        }
+      : {}),
   };
 }
 

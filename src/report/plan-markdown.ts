@@ -1,11 +1,13 @@
 import type { Plan, Step, StepKind } from '../model/plan.js';
 import { cell, row } from './markdown.js';
 import {
+  byStack,
   describeHealth,
   headline,
   hostsWithSteps,
   REPORT_KINDS,
   shellWords,
+  stackLookup,
   stepSubject,
   stepsByWave,
   unreachableHosts,
@@ -32,27 +34,59 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const [host, reason] of unreachable) out.push(`- \`${host}\`: ${cell(reason)}`);
     out.push('');
   }
+  const stacks = Object.entries(plan.stacks ?? {});
+  if (stacks.length > 0) {
+    out.push('**Stacks** (tiers order services within a stack):', '');
+    for (const [name, hosts] of stacks) out.push(`- \`${name}\`: ${hosts.map((h) => `\`${h}\``).join(', ')}`);
+    out.push('');
+  }
+  const stackOf = stackLookup(plan);
+  const head =
+    stacks.length > 0 ? ['stack', 'host', 'step', 'on', 'reason'] : ['host', 'step', 'on', 'reason'];
   stepsByWave(plan).forEach((steps, i) => {
-    out.push(
-      `### Wave ${i + 1}`,
-      '',
-      row(['host', 'step', 'on', 'reason']),
-      row(['---', '---', '---', '---']),
-    );
-    for (const s of steps) out.push(row([cell(s.host), s.kind, cell(stepSubject(s)), cell(s.reason)]));
+    out.push(`### Wave ${i + 1}`, '', row(head), row(head.map(() => '---')));
+    for (const s of byStack(steps, stackOf)) {
+      const cells = [cell(s.host), s.kind, cell(stepSubject(s)), cell(s.reason)];
+      out.push(row(stacks.length > 0 ? [cell(stackOf(s.host) ?? ''), ...cells] : cells));
+    }
     out.push('');
   });
-  for (const host of hostsWithSteps(plan)) out.push(...hostDetails(plan, host));
+  if ((plan.barriers ?? []).length > 0) out.push(...barrierList(plan), '');
+  const byHost = new Map<string, Step[]>();
+  for (const s of plan.steps) {
+    const list = byHost.get(s.host);
+    if (list) list.push(s);
+    else byHost.set(s.host, [s]);
+  }
+  for (const host of hostsWithSteps(plan)) out.push(...hostDetails(plan, host, byHost.get(host) ?? []));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Barriers named in `after` lists: what each stands for and how many steps it waits for. */
+function barrierList(plan: Plan): string[] {
+  const out = ['<details>', '<summary>Barriers (points that wait for many steps at once)</summary>', ''];
+  for (const b of plan.barriers ?? [])
+    out.push(`- \`${b.id}\`: ${cell(b.reason)} (${b.after.length} before it)`);
+  out.push('</details>');
+  return out;
 }
 
 function summaryTable(plan: Plan): string[] {
   const kinds = REPORT_KINDS.filter((k) => plan.steps.some((s) => s.kind === k));
+  // One pass over the steps: counting per host by filtering would be hosts × steps.
+  const counts = new Map<string, Map<StepKind, number>>();
+  for (const s of plan.steps) {
+    const perKind = counts.get(s.host) ?? new Map<StepKind, number>();
+    perKind.set(s.kind, (perKind.get(s.kind) ?? 0) + 1);
+    counts.set(s.host, perKind);
+  }
   const count = (host: string | undefined, kind: StepKind): number =>
-    plan.steps.filter((s) => s.kind === kind && (host === undefined || s.host === host)).length;
+    host === undefined
+      ? [...counts.values()].reduce((n, m) => n + (m.get(kind) ?? 0), 0)
+      : (counts.get(host)?.get(kind) ?? 0);
   const lines = [row(['host', ...kinds, 'total']), row(['---', ...kinds.map(() => '---:'), '---:'])];
   for (const host of hostsWithSteps(plan)) {
-    const total = plan.steps.filter((s) => s.host === host).length;
+    const total = kinds.reduce((n, k) => n + count(host, k), 0);
     lines.push(row([cell(host), ...kinds.map((k) => String(count(host, k))), String(total)]));
   }
   if (hostsWithSteps(plan).length > 1) {
@@ -62,8 +96,7 @@ function summaryTable(plan: Plan): string[] {
   return lines;
 }
 
-function hostDetails(plan: Plan, host: string): string[] {
-  const steps = plan.steps.filter((s) => s.host === host);
+function hostDetails(plan: Plan, host: string, steps: readonly Step[]): string[] {
   const out = [
     '<details>',
     `<summary>${cell(host)}: ${steps.length === 1 ? '1 change' : `${steps.length} changes`}</summary>`,

@@ -28,7 +28,13 @@ export function renderPlanMermaid(plan: Plan): string {
     if (down) lines.push(`    u${i + 1}["unreachable: ${label(down[1])}"]`);
     lines.push('  end');
   });
-  for (const s of ordered) {
+  // Barriers as small round nodes outside the hosts: one per tier boundary or group, not n × m edges.
+  const barriers = plan.barriers ?? [];
+  barriers.forEach((b, i) => {
+    nodeId.set(b.id, `b${i + 1}`);
+    lines.push(`  b${i + 1}(("${label(b.id)}"))`);
+  });
+  for (const s of [...barriers, ...ordered]) {
     for (const before of s.after) {
       const from = nodeId.get(before);
       if (from) lines.push(`  ${from} --> ${nodeId.get(s.id)}`);

@@ -64,3 +64,19 @@ export function describeHealth(h: HealthCheck): string {
       return `\`${shellWords(h.argv)}\` within ${h.timeoutSec} s`;
   }
 }
+
+/** Host → its stack, when the plan has stacks (undefined for every host otherwise). */
+export function stackLookup(plan: Plan): (host: string) => string | undefined {
+  const of = new Map<string, string>();
+  for (const [name, hosts] of Object.entries(plan.stacks ?? {})) for (const h of hosts) of.set(h, name);
+  return (host) => of.get(host);
+}
+
+/** The steps of one wave grouped by stack (stacks in name order), each group in its listed order. */
+export function byStack(steps: readonly Step[], stackOf: (host: string) => string | undefined): Step[] {
+  const key = (s: Step) => stackOf(s.host) ?? '';
+  return steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => byText(key(a.s), key(b.s)) || a.i - b.i)
+    .map(({ s }) => s);
+}

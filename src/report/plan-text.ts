@@ -1,6 +1,13 @@
 import pc from 'picocolors';
 import type { Plan, StepKind } from '../model/plan.js';
-import { headline, stepSubject, stepsByWave, unreachableHosts } from './plan-summary.js';
+import {
+  byStack,
+  headline,
+  stackLookup,
+  stepSubject,
+  stepsByWave,
+  unreachableHosts,
+} from './plan-summary.js';
 
 type Paint = (text: string) => string;
 
@@ -18,10 +25,14 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
   };
   const lines: string[] = [];
   const waves = stepsByWave(plan);
+  const stackOf = stackLookup(plan);
   if (plan.steps.length === 0) {
     lines.push(c.green('No changes. Infrastructure matches the playbooks.'));
   } else {
     lines.push(c.bold(`Plan: ${headline(plan)}`));
+    for (const [name, hosts] of Object.entries(plan.stacks ?? {})) {
+      lines.push(`  stack ${c.bold(name)}: ${hosts.join(', ')}`);
+    }
     // One width per column across all waves, so the columns line up over the whole plan.
     const all = waves.flat();
     const hostW = Math.max(...all.map((s) => s.host.length));
@@ -29,11 +40,22 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     const subjW = Math.max(...all.map((s) => stepSubject(s).length));
     waves.forEach((steps, i) => {
       lines.push('', c.bold(`Wave ${i + 1}`));
-      for (const s of steps) {
+      let stack: string | undefined;
+      for (const s of byStack(steps, stackOf)) {
+        const here = stackOf(s.host);
+        if (here !== undefined && here !== stack) lines.push(c.dim(`  stack ${here}`));
+        stack = here;
         const kind = kindColor[s.kind](s.kind.padEnd(kindW));
         const subject = stepSubject(s).padEnd(subjW);
         const blocked = s.blockedBy ? c.yellow(` — will be skipped: ${s.blockedBy}`) : '';
-        lines.push(`  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}${blocked}`);
+        const gates = s.requiredGates
+          ? c.dim(
+              ` — first checks the health of ${s.requiredGates.map((g) => `${g.service} on ${g.host}`).join(', ')}`,
+            )
+          : '';
+        lines.push(
+          `  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}${blocked}${gates}`,
+        );
       }
     });
   }

@@ -11,12 +11,17 @@ export const DRAIN_GRACE_MS = 2_000;
  * With `limitSeconds`, coreutils `timeout` (where the host has it) SIGKILLs the script's whole
  * process group when time is up: sshd refuses signal requests on root logins (there is no
  * privilege-separated child to send them), so this is what ends a timed-out command there.
+ * RUNSTATE_TIMEOUT=1 tells the observe script that `timeout` works here, sparing it a probe.
  */
 export function shellCommand(become: boolean, alreadyRoot: boolean, limitSeconds?: number): string[] {
   let sh = ['sh', '-s'];
   if (limitSeconds !== undefined) {
     const secs = Math.max(1, Math.ceil(limitSeconds));
-    sh = ['sh', '-c', `command -v timeout >/dev/null 2>&1 && exec timeout -s KILL ${secs} sh -s; exec sh -s`];
+    sh = [
+      'sh',
+      '-c',
+      `command -v timeout >/dev/null 2>&1 && RUNSTATE_TIMEOUT=1 exec timeout -s KILL ${secs} sh -s; exec sh -s`,
+    ];
   }
   return become && !alreadyRoot ? ['sudo', '-n', ...sh] : sh;
 }

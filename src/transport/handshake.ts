@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type AnyAuthMethod, type Client } from 'ssh2';
 import type { HostKeyChecking } from '../model/inventory.js';
 import { classifyConnectError } from './failures.js';
-import { hostKeyPolicy, readKnownHosts } from './host-keys.js';
-import { encryptedKeyProblem, loadIdentities } from './keys.js';
+import { hostKeyPolicy } from './host-keys.js';
+import { encryptedKeyProblem } from './keys.js';
+import { RunFiles } from './run-files.js';
 import type { SshTarget } from './ssh-config.js';
 import type { ConnectFailure } from './types.js';
 
@@ -14,6 +15,8 @@ export interface HandshakeOptions {
   knownHostsFile: string;
   /** ssh-agent socket, when one is used. */
   agent?: string;
+  /** The run's files, read once for all its connections (a pool passes its own). */
+  files?: RunFiles;
 }
 
 export type Handshake = { ok: true; client: Client } | { ok: false; failure: ConnectFailure };
@@ -31,7 +34,8 @@ const HARD_STOP_GRACE_MS = 2_000;
 export function handshake(t: SshTarget, opts: HandshakeOptions, sock?: Duplex): Promise<Handshake> {
   const fail = (failure: ConnectFailure): Promise<Handshake> => Promise.resolve({ ok: false, failure });
 
-  const keys = loadIdentities(t.identities);
+  const files = opts.files ?? new RunFiles();
+  const keys = files.identities(t.identities);
   if (!keys.ok) return fail({ ...keys.problem, host: t.name });
   const auth: AnyAuthMethod[] = [];
   const methods: string[] = [];
@@ -48,7 +52,7 @@ export function handshake(t: SshTarget, opts: HandshakeOptions, sock?: Duplex): 
   if (auth.length === 0 && namedEncrypted)
     return fail({ ...encryptedKeyProblem(namedEncrypted.path), host: t.name });
 
-  const known = readKnownHosts(opts.knownHostsFile);
+  const known = files.knownHosts(opts.knownHostsFile);
   if (!known.ok && opts.hostKeyChecking !== 'off') {
     return fail({
       kind: 'other',
@@ -57,11 +61,13 @@ export function handshake(t: SshTarget, opts: HandshakeOptions, sock?: Duplex): 
       hint: 'fix the file or its permissions, or point `known_hosts` in the inventory elsewhere',
     });
   }
-  const policy = hostKeyPolicy(opts.hostKeyChecking, opts.knownHostsFile, known.ok ? known.entries : [], {
-    name: t.name,
-    address: t.hostname,
-    port: t.port,
-  });
+  const policy = hostKeyPolicy(
+    opts.hostKeyChecking,
+    opts.knownHostsFile,
+    known.ok ? known.index.candidates(t.hostname, t.port) : [],
+    { name: t.name, address: t.hostname, port: t.port },
+    (line) => files.recorded(opts.knownHostsFile, line),
+  );
   const ctx = {
     host: t.name,
     address: t.hostname,

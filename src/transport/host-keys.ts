@@ -71,6 +71,8 @@ export function hostKeyPolicy(
   file: string,
   entries: KnownHostsEntry[],
   t: HostKeyTarget,
+  /** Told each line accept-new appended (the run's cached copy of the file learns it too). */
+  onRecorded?: (line: string) => void,
 ): HostKeyPolicy {
   let refused: ConnectFailure | undefined;
   const where = `${t.address}:${t.port}`;
@@ -102,7 +104,8 @@ export function hostKeyPolicy(
       );
     }
     if (mode === 'accept-new' && verdict.otherTypes.length === 0) {
-      recordKey(file, t, key);
+      const line = recordKey(file, t, key);
+      if (line) onRecorded?.(line);
       return true;
     }
     const others = verdict.otherTypes.length
@@ -121,7 +124,8 @@ export function hostKeyPolicy(
  * accept-new: append the first-seen key. Synchronous on purpose: many hosts connect at once and
  * each append must land whole; O_APPEND writes of one line do.
  */
-function recordKey(file: string, t: HostKeyTarget, key: Buffer): void {
+function recordKey(file: string, t: HostKeyTarget, key: Buffer): string | undefined {
+  const line = knownHostsLine(t.address, t.port, key);
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     let lead = '';
@@ -137,8 +141,10 @@ function recordKey(file: string, t: HostKeyTarget, key: Buffer): void {
     } catch {
       // No file yet: appendFileSync creates it with mode 600.
     }
-    appendFileSync(file, `${lead}${knownHostsLine(t.address, t.port, key)}\n`, { mode: 0o600 });
+    appendFileSync(file, `${lead}${line}\n`, { mode: 0o600 });
+    return line;
   } catch {
     // The key was accepted by policy; failing to remember it only means it is asked about again.
+    return undefined;
   }
 }

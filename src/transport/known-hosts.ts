@@ -150,3 +150,38 @@ export function knownKeyTypes(entries: readonly KnownHostsEntry[], host: string,
     .map((e) => e.keyType);
   return [...new Set(types)];
 }
+
+/**
+ * known_hosts entries by host, so each of N hosts looks at its own lines rather than at every line
+ * (N hosts × N lines would be quadratic in the fleet). Plain patterns without wildcards or
+ * negation are looked up by exact token; every other entry (hashed, wildcard, negated) is a
+ * candidate for every host and goes through entryMatchesHost as before.
+ */
+export class KnownHostsIndex {
+  private readonly byToken = new Map<string, KnownHostsEntry[]>();
+  private readonly rest: KnownHostsEntry[] = [];
+
+  constructor(entries: readonly KnownHostsEntry[] = []) {
+    for (const e of entries) this.add(e);
+  }
+
+  add(entry: KnownHostsEntry): void {
+    const patterns = entry.hosts.kind === 'patterns' ? entry.hosts.patterns : undefined;
+    if (!patterns || patterns.some((p) => /[*?!]/.test(p))) {
+      this.rest.push(entry);
+      return;
+    }
+    for (const token of new Set(patterns.map((p) => p.toLowerCase()))) {
+      const list = this.byToken.get(token);
+      if (list) list.push(entry);
+      else this.byToken.set(token, [entry]);
+    }
+  }
+
+  /** The entries that may be about host:port, in file order (messages name the first lines). */
+  candidates(host: string, port: number): KnownHostsEntry[] {
+    const exact = this.byToken.get(hostToken(host, port)) ?? [];
+    if (this.rest.length === 0) return exact;
+    return [...exact, ...this.rest].sort((a, b) => a.line - b.line);
+  }
+}

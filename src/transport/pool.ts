@@ -1,6 +1,7 @@
 import type { InventoryHost } from '../model/inventory.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './command.js';
 import { LocalConnection } from './local.js';
+import { RunFiles } from './run-files.js';
 import { connectSsh } from './ssh.js';
 import type { Connection, ConnectOptions, ConnectResult } from './types.js';
 
@@ -28,8 +29,12 @@ function openConnection(
  */
 export class ConnectionPool {
   private readonly byHost = new Map<string, Promise<ConnectResult>>();
+  private readonly opts: ConnectOptions;
 
-  constructor(private readonly opts: ConnectOptions) {}
+  constructor(opts: ConnectOptions) {
+    // One read of ssh_config, known_hosts and keys for every connection of the pool (the run).
+    this.opts = { ...opts, files: opts.files ?? new RunFiles() };
+  }
 
   get(host: InventoryHost): Promise<ConnectResult> {
     const existing = this.byHost.get(host.name);

@@ -11,7 +11,8 @@ import {
   shellCommand,
 } from './command.js';
 import { type Dialled, dialTarget } from './dial.js';
-import { loadSshConfig, resolveTarget } from './ssh-config.js';
+import { RunFiles } from './run-files.js';
+import { resolveTarget } from './ssh-config.js';
 import { execOnClient } from './ssh-exec.js';
 import type { Connection, ConnectOptions, ConnectResult, ExecResult, RunOptions } from './types.js';
 
@@ -91,7 +92,8 @@ export async function connectSsh(
 ): Promise<ConnectResult> {
   const env = { home: homedir(), localUser: userInfo().username };
   const configFile = opts.sshConfigFile ?? join(env.home, '.ssh', 'config');
-  const config = loadSshConfig(configFile);
+  const files = opts.files ?? new RunFiles();
+  const config = files.sshConfig(configFile);
   if (!config.ok) {
     return {
       ok: false,
@@ -117,6 +119,7 @@ export async function connectSsh(
     hostKeyChecking: opts.hostKeyChecking,
     connectTimeoutMs: opts.connectTimeoutMs,
     knownHostsFile,
+    files,
     ...(agent ? { agent } : {}),
     ...(config.config ? { config: config.config } : {}),
     env,

@@ -1,4 +1,5 @@
 import type { HostKeyChecking } from '../model/inventory.js';
+import type { RunFiles } from './run-files.js';
 
 /** What one command or script did on a host. */
 export interface ExecResult {
@@ -58,6 +59,8 @@ export interface ConnectOptions {
   commandTimeoutMs?: number;
   /** ssh-agent socket; default $SSH_AUTH_SOCK, `false` disables the agent. */
   agent?: string | false;
+  /** Set by ConnectionPool: ssh_config, known_hosts and keys read once for the whole run. */
+  files?: RunFiles;
 }
 
 export type ConnectResult = { ok: true; conn: Connection } | { ok: false; failure: ConnectFailure };

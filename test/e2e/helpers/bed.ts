@@ -162,7 +162,10 @@ export interface PlaybookService {
 
 /** A playbook built from a value: `{ 'bed-sysv': { runlevel: 3, services: { 'crm-app': {...} } } }`. */
 export function playbookOf(
-  hosts: Record<string, { runlevel?: string | number; services?: Record<string, PlaybookService> }>,
+  hosts: Record<
+    string,
+    { runlevel?: string | number; stack?: string; services?: Record<string, PlaybookService> }
+  >,
 ): string {
   const doc = {
     version: 1,

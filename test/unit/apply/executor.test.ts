@@ -155,7 +155,7 @@ describe('executePlan', () => {
       if (!got.ok || host !== 'h1') return got;
       return {
         ok: true,
-        actions: { ...got.actions, waitHealthy: async () => ({ ok: false, message: 'gate timed out' }) },
+        actions: { ...got.actions, waitHealthy: async () => ({ ok: false, output: 'Connection refused' }) },
       };
     };
     const db = gated.steps[0];
@@ -179,5 +179,140 @@ describe('steps blocked by an unreachable host', () => {
       'h3/start/proxy=skipped',
     ]);
     expect(out[3]).toMatchObject({ cause: 'requires db@h9, whose host h9 is unreachable' });
+  });
+});
+
+describe('barriers', () => {
+  // Two stacks, each db → barrier → two apps; a group barrier that a proxy waits for.
+  const stacked = (): Plan => ({
+    ...plan([
+      step('a1', 'db', [], 1),
+      step('b1', 'db', [], 1),
+      step('a2', 'app', ['@a/starts-before-app'], 2),
+      step('a3', 'app', ['@a/starts-before-app'], 2),
+      step('b2', 'app', ['@b/starts-before-app'], 2),
+      step('b3', 'app', ['@b/starts-before-app'], 2),
+      step('p1', 'proxy', ['@b:app/started'], 3),
+    ]),
+    barriers: [
+      { id: '@a/starts-before-app', reason: 'stack a', after: ['a1/start/db'] },
+      { id: '@b/starts-before-app', reason: 'stack b', after: ['b1/start/db'] },
+      { id: '@b:app/started', reason: 'group b', after: ['b2/start/app', 'b3/start/app'] },
+    ],
+  });
+
+  it('a step behind a barrier waits for every step before the barrier', async () => {
+    const f = fleet();
+    const out = await executePlan(stacked(), { forks: 10, dryRun: false, access: f.access });
+    expect(out.every((o) => o.kind === 'ok')).toBe(true);
+    for (const app of ['a2', 'a3']) {
+      expect(f.log.indexOf('a1:systemctl start db')).toBeLessThan(
+        f.log.indexOf(`${app}:systemctl start app`),
+      );
+    }
+    for (const app of ['b2', 'b3']) {
+      expect(f.log.indexOf(`${app}:systemctl start app`)).toBeLessThan(
+        f.log.indexOf('p1:systemctl start proxy'),
+      );
+    }
+  });
+
+  it('a failure skips exactly what is behind its barriers, naming the failed step', async () => {
+    const f = fleet(new Set(['b1:systemctl start db']));
+    const out = await executePlan(stacked(), { forks: 10, dryRun: false, access: f.access });
+    const kinds = Object.fromEntries(out.map((o) => [o.step.id, o.kind]));
+    expect(kinds).toEqual({
+      'a1/start/db': 'ok',
+      'b1/start/db': 'failed',
+      'a2/start/app': 'ok',
+      'a3/start/app': 'ok',
+      'b2/start/app': 'skipped',
+      'b3/start/app': 'skipped',
+      'p1/start/proxy': 'skipped',
+    });
+    expect(out.find((o) => o.step.id === 'b2/start/app')).toMatchObject({
+      because: 'b1/start/db',
+      cause: 'b1/start/db did not succeed',
+    });
+    expect(out.find((o) => o.step.id === 'p1/start/proxy')).toMatchObject({
+      because: 'b2/start/app',
+      cause: 'b1/start/db did not succeed',
+    });
+  });
+
+  it('an after naming neither a step nor a barrier is a bug, said as one', async () => {
+    const f = fleet();
+    const p = plan([step('h1', 'a', ['@nowhere'], 1)]);
+    await expect(executePlan(p, { forks: 1, dryRun: false, access: f.access })).rejects.toThrow(
+      'plan step @nowhere is referenced but not defined',
+    );
+  });
+});
+
+describe('gates of requirements that already run', () => {
+  const gate = {
+    host: 'h1',
+    service: 'db',
+    health: { kind: 'tcp', host: '127.0.0.1', port: 5432, timeoutSec: 3 },
+  } as const;
+  const gatedPlan = () => {
+    const app = step('h2', 'app', [], 1);
+    const worker = step('h3', 'worker', [], 1);
+    const proxy = step('h4', 'proxy', ['h2/start/app'], 2);
+    return plan([
+      { ...app, requiredGates: [{ ...gate, health: { ...gate.health } }] },
+      { ...worker, requiredGates: [{ ...gate, health: { ...gate.health } }] },
+      proxy,
+    ]);
+  };
+  const withGate = (result: { ok: true } | { ok: false; output: string }, calls: string[]) => {
+    const f = fleet();
+    const access = async (host: string): Promise<HostAccess> => {
+      const got = await f.access(host);
+      if (!got.ok) return got;
+      return {
+        ok: true,
+        actions: {
+          ...got.actions,
+          waitHealthy: async () => {
+            calls.push(host);
+            return result;
+          },
+        },
+      };
+    };
+    return { f, access };
+  };
+
+  it('a failing one keeps the dependents waiting, naming the requirement and the probe output', async () => {
+    const calls: string[] = [];
+    const { f, access } = withGate({ ok: false, output: 'bash: connect: Connection refused' }, calls);
+    const out = await executePlan(gatedPlan(), { forks: 10, dryRun: false, access });
+    const cause =
+      'waiting on unhealthy requirement db on h1: its health gate tcp 127.0.0.1:5432 did not pass within 3s: bash: connect: Connection refused';
+    expect(out.map((o) => [o.step.id, o.kind, 'cause' in o ? o.cause : ''])).toEqual([
+      ['h2/start/app', 'skipped', cause],
+      ['h3/start/worker', 'skipped', cause],
+      ['h4/start/proxy', 'skipped', cause],
+    ]);
+    expect(f.log).toEqual([]);
+    expect(calls).toEqual(['h1']); // checked once per run, on the requirement's own host
+  });
+
+  it('a passing one lets them start', async () => {
+    const calls: string[] = [];
+    const { f, access } = withGate({ ok: true }, calls);
+    const out = await executePlan(gatedPlan(), { forks: 10, dryRun: false, access });
+    expect(out.map((o) => o.kind)).toEqual(['ok', 'ok', 'ok']);
+    expect(f.log).toHaveLength(3);
+    expect(calls).toEqual(['h1']);
+  });
+
+  it('the dry run checks nothing', async () => {
+    const calls: string[] = [];
+    const { access } = withGate({ ok: false, output: '' }, calls);
+    const out = await executePlan(gatedPlan(), { forks: 10, dryRun: true, access });
+    expect(out.map((o) => o.kind)).toEqual(['would-run', 'would-run', 'would-run']);
+    expect(calls).toEqual([]);
   });
 });

@@ -114,6 +114,27 @@ describe('apply --plan: a saved plan is data', () => {
     );
   });
 
+  it('barriers (planner steps that run nothing) are checked the same way', async () => {
+    const { plan, check } = await saved();
+    const inv = { hosts: hostsOf(plan), files: [] } as never;
+    const cyclic = edited(plan, (p) => {
+      p.barriers = [
+        { id: '@a', reason: 'x', after: ['@b'] },
+        { id: '@b', reason: 'y', after: ['@a'] },
+      ];
+      p.steps[0]?.after.push('@a');
+    });
+    expect(structuralProblems(cyclic, inv).join('\n')).toContain('is in a cycle');
+    const dangling = edited(plan, (p) => {
+      p.barriers = [...(p.barriers ?? []), { id: '@z', reason: 'x', after: ['nowhere/start/x'] }];
+    });
+    expect(structuralProblems(dangling, inv).join('\n')).toContain('barrier "@z" is after "nowhere/start/x"');
+    const extra = edited(plan, (p) => {
+      p.barriers = [...(p.barriers ?? []), { id: '@z', reason: 'x', after: [] }];
+    });
+    expect((await check(extra)).join('\n')).toContain('the barriers differ');
+  });
+
   it('prints control characters from a file as visible escapes', async () => {
     const { plan } = await saved();
     const bad = edited(plan, (p) => {

@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthScript } from '../../../src/apply/health.js';
+import { healthScript, parseHealthOutput } from '../../../src/apply/health.js';
 import { lockScript, unlockScript } from '../../../src/apply/lock.js';
+import type { HealthCheck } from '../../../src/model/desired.js';
 
 // These scripts run on target hosts; here they run in this machine's own sh, on loopback only.
 const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8', timeout: 20_000 });
@@ -27,10 +28,55 @@ describe('health gate script', () => {
     expect(res.status).toBe(0);
   });
 
-  it('fails after its timeout when nothing listens', () => {
+  it("fails after its timeout when nothing listens, with the probe's own words", () => {
     const res = sh(healthScript({ kind: 'tcp', host: '127.0.0.1', port: 1, timeoutSec: 1 }));
-    expect(res.stdout.trim()).toBe('unhealthy');
+    expect(res.stdout.split('\n')[0]).toBe('unhealthy');
     expect(res.status).toBe(1);
+    const got = parseHealthOutput(res.stdout, res.status);
+    expect(got.ok).toBe(false);
+    if (!got.ok) expect(got.output).toMatch(/connection refused/i);
+  });
+
+  it("carries a command gate's stderr", () => {
+    const check = {
+      kind: 'command',
+      argv: ['sh', '-c', 'echo "pg: no response" >&2; exit 2'],
+      timeoutSec: 1,
+    } satisfies HealthCheck;
+    const res = sh(healthScript(check));
+    expect(parseHealthOutput(res.stdout, res.status)).toEqual({ ok: false, output: 'pg: no response' });
+  });
+
+  it('kills a probe still running at the deadline instead of waiting for it', () => {
+    const res = sh(healthScript({ kind: 'command', argv: ['sleep', '40'], timeoutSec: 1 }));
+    expect(res.error).toBeUndefined(); // spawnSync's own 20 s bound did not have to end it
+    expect(parseHealthOutput(res.stdout, res.status)).toEqual({
+      ok: false,
+      output: "probe still running after 1s: killed at the gate's deadline",
+    });
+  });
+
+  it('once: one attempt, reported as soon as it fails', () => {
+    const check = {
+      kind: 'command',
+      argv: ['sh', '-c', 'echo attempt; exit 1'],
+      timeoutSec: 30,
+    } satisfies HealthCheck;
+    const res = sh(healthScript(check, { once: true }));
+    expect(res.error).toBeUndefined();
+    expect(parseHealthOutput(res.stdout, res.status)).toEqual({ ok: false, output: 'attempt' });
+  });
+
+  it('reads output without control characters, and says when a probe printed nothing', () => {
+    expect(parseHealthOutput('unhealthy\nout|\u001b[31mHTTP 404\u001b[0m\r\nexit|1\n', 1)).toEqual({
+      ok: false,
+      output: 'HTTP 404',
+    });
+    expect(parseHealthOutput('unhealthy\nexit|3\n', 1)).toEqual({
+      ok: false,
+      output: 'the probe exited 3 and printed nothing',
+    });
+    expect(parseHealthOutput('healthy\n', 0)).toEqual({ ok: true });
   });
 
   it('runs a command gate as argv: a hostile word stays one word', () => {

@@ -88,20 +88,22 @@ describe('computeDrift: enabled', () => {
 });
 
 describe('computeDrift: services the host does not have', () => {
-  const present = (manager: string) => [
+  const present = (manager: string, observed = 'not-found') => [
     {
       kind: 'service',
       service: 'x',
       field: 'present',
       desired: 'present',
-      observed: 'not-found',
+      observed,
       inSync: false,
       manager,
     },
   ];
 
   it('reports one present drift for a running service missing from the facts, with the init as manager', () => {
-    expect(itemsFor(svc('x', { enabled: true }), undefined)).toEqual(present('systemd'));
+    expect(itemsFor(svc('x', { enabled: true }), undefined)).toEqual(
+      present('systemd', 'not in the snapshot'),
+    );
   });
 
   it('does the same when the manager reports it not-found', () => {
@@ -109,7 +111,9 @@ describe('computeDrift: services the host does not have', () => {
   });
 
   it('wants a stopped service present when it should start at boot', () => {
-    expect(itemsFor(svc('x', { state: 'stopped', enabled: true }), undefined)).toEqual(present('systemd'));
+    expect(itemsFor(svc('x', { state: 'stopped', enabled: true }), undefined)).toEqual(
+      present('systemd', 'not in the snapshot'),
+    );
   });
 
   it('finds a missing service stopped and disabled in sync', () => {

@@ -72,7 +72,13 @@ const RUNLEVEL_ITEM: FieldSpec<Omit<RunlevelDriftItem, 'service'>> = {
   ...ITEM_BASE,
 };
 /** Records, so tsc insists on every member of each union and nothing else. */
-const SERVICE_FIELDS: Record<ServiceDriftItem['field'], true> = { present: true, state: true, enabled: true };
+const SERVICE_FIELDS: Record<ServiceDriftItem['field'], true> = {
+  present: true,
+  state: true,
+  enabled: true,
+  restart: true,
+  health: true,
+};
 const RUNLEVEL_FIELDS: Record<RunlevelDriftItem['field'], true> = {
   runlevel: true,
   'default-runlevel': true,

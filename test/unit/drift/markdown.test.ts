@@ -22,7 +22,7 @@ describe('renderDriftMarkdown', () => {
 | --- | --- | --- | --- | --- |
 | (host) | runlevel | 3 | graphical.target | **drift** |
 | (host) | default-runlevel | 3 | multi-user.target | in sync |
-| crm-app | present | present | not-found | **drift** |
+| crm-app | present | present | not in the snapshot | **drift** |
 | postgresql | state | running | inactive | **drift** |
 | postgresql | enabled | enabled | disabled | **drift** |
 

@@ -14,7 +14,7 @@ describe('renderDriftText', () => {
         '',
         'db1    drift (4 of 5 items)',
         '  runlevel             observed graphical.target, want 3',
-        '  crm-app present      observed not-found, want present',
+        '  crm-app present      observed not in the snapshot, want present',
         '  postgresql state     observed inactive, want running',
         '  postgresql enabled   observed disabled, want enabled',
         'h2     unchecked: connection refused (2 items not checked)',

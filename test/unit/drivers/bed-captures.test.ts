@@ -82,3 +82,39 @@ describe('captured on the bed', () => {
     expect(got['crm-masked']).toMatchObject({ active: 'not-found' });
   });
 });
+
+describe('captured on the bed: what went wrong', () => {
+  it('OpenRC: a started service whose pidfile process is gone is failed and crashed', () => {
+    const got = byName(
+      openrcDriver.parse(fixture('openrc/fragment-bed-crashed.txt'), [
+        'crm-db',
+        'crm-app',
+        'crm-proxy',
+        'nosuch',
+      ]),
+    );
+    expect(got['crm-db']).toMatchObject({
+      active: 'failed',
+      crashed: true,
+      detail: 'status: started, but the process of its pidfile is gone (crashed); in no runlevel',
+    });
+    expect(got['crm-app']).toMatchObject({ active: 'active', detail: 'status: started; in no runlevel' });
+    expect(got['crm-app']).not.toHaveProperty('crashed');
+    expect(got['crm-proxy']).toMatchObject({ active: 'inactive' });
+    expect(got.nosuch).toMatchObject({ active: 'not-found' });
+  });
+
+  it('supervisord as a user who may not open its socket: permission denied, not "not found"', () => {
+    const got = byName(
+      supervisordDriver.parse(fixture('supervisord/fragment-bed-permission-denied.txt'), ['crm-main']),
+    );
+    expect(got['crm-main']).toMatchObject({
+      active: 'unknown',
+      enabled: 'unknown',
+      detail: "permission denied on supervisord's socket",
+    });
+    expect((got['crm-main'] as { problem?: string }).problem).toMatch(
+      /^permission denied on supervisord's socket; connect as root, set become: true/,
+    );
+  });
+});

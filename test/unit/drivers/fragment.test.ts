@@ -27,6 +27,19 @@ describe.each(availableShells().map((s) => [s.join(' '), s]))('in %s', (_name, s
     expect(r.stdout).toBe('x|one\nx|@@runstate:0123456789abcdef:end:sysv:0\nx|\nx|three\nx?3\n');
   });
 
+  it('capture keeps every byte of a line: blanks, backslashes, %, $(…) and its own end word', () => {
+    const lines = [
+      '  lead and trail  ',
+      'back\\slash \\n',
+      '100% $(echo no) `no` $HOME',
+      'RS_CAPTURED',
+      '\ttab',
+    ];
+    const tool = `printf '%s\\n' ${lines.map(shellWord).join(' ')}`;
+    const r = runScript(shell as string[], capture('x', tool));
+    expect(r.stdout).toBe(`${lines.map((l) => `x|${l}`).join('\n')}\nx?0\n`);
+  });
+
   it.each(ALL_DRIVERS.map((d) => [d.kind, d]))(
     'the %s fragment runs, exits 0 and prints only tagged lines',
     (_k, driver) => {

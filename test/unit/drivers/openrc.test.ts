@@ -85,3 +85,15 @@ describe('openrc commands', () => {
     expect(openrcDriver.unsupported?.(change)).toMatch(/chosen by the init/);
   });
 });
+
+describe('openrc: a crashed service (still recorded as started)', () => {
+  const cmd = openrcDriver.commands;
+  it('is stopped by resetting the record (zap), and reset before it is started again', () => {
+    const observed = { crashed: true };
+    expect(cmd({ kind: 'stop', service: 'crm-db', observed })).toEqual([['rc-service', 'crm-db', 'zap']]);
+    expect(cmd({ kind: 'start', service: 'crm-db', observed })).toEqual([
+      ['rc-service', 'crm-db', 'zap'],
+      ['rc-service', 'crm-db', 'start'],
+    ]);
+  });
+});

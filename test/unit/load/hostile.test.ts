@@ -69,7 +69,9 @@ describe('hostile inputs are file:line errors', () => {
 
 describe('watched paths are judged after normalising', () => {
   it('/tmp/../proc/kmsg is a kernel file too', async () => {
-    const errors = await errorsOf(svc('        state: running\n        restart: { on_change: [/tmp/../proc/kmsg] }\n'));
+    const errors = await errorsOf(
+      svc('        state: running\n        restart: { on_change: [/tmp/../proc/kmsg] }\n'),
+    );
     expect(errors[0]).toMatch(/under \/dev, \/proc and \/sys/);
   });
 });

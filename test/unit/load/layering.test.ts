@@ -97,9 +97,9 @@ describe('playbook layering', () => {
     const desired = await loadPlaybooks([join(dir, 'playbooks')], inventory);
     const nginx = desired.hosts.web1?.services.nginx;
     expect(nginx?.health).toEqual({ kind: 'http', url: 'http://127.0.0.1/health', timeoutSec: 30 });
+    // A group stays one reference (its hosts that declare the service), not one pair per host.
     expect(nginx?.requires).toEqual([
-      { raw: 'db:postgresql', host: 'db1', service: 'postgresql' },
-      { raw: 'db:postgresql', host: 'db2', service: 'postgresql' },
+      { raw: 'db:postgresql', group: 'db', service: 'postgresql', hosts: ['db1', 'db2'] },
     ]);
     expect(desired.hosts.db1?.services.postgresql?.health).toEqual({
       kind: 'tcp',

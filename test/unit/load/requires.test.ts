@@ -32,12 +32,15 @@ hosts:
         requires: [redis, "db:postgresql", "db1:backup", "all:backup", "db:postgresql"]
 `);
     const { desired } = await run;
-    expect(desired.hosts.web2?.services.app?.requires).toEqual([
+    // A group is one reference shared by every service that names it, not a pair per host.
+    const app = desired.hosts.web2?.services.app;
+    expect(app?.requires).toEqual([
       { raw: 'redis', host: 'web2', service: 'redis' },
-      { raw: 'db:postgresql', host: 'db1', service: 'postgresql' },
-      { raw: 'db:postgresql', host: 'db2', service: 'postgresql' },
+      { raw: 'db:postgresql', group: 'db', service: 'postgresql', hosts: ['db1', 'db2'] },
       { raw: 'db1:backup', host: 'db1', service: 'backup' },
+      { raw: 'all:backup', group: 'all', service: 'backup', hosts: ['db1'] },
     ]);
+    expect(app?.requires[1]).toBe(desired.hosts.web1?.services.app?.requires[1]);
   });
 
   it('names what is missing, each at its item', async () => {

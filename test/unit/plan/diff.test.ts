@@ -138,14 +138,30 @@ describe('diffHost: masked and missing services', () => {
     ]);
   });
 
-  it('treats a service missing from the facts as not found, naming the host init', () => {
+  it('a service missing from the facts (only a snapshot lacks one) is "not in the snapshot"', () => {
     const r = diffHostDetailed(dhost('h2', [svc('crm-x')]), ohost('h2', [], { init: 'openrc' }));
-    expect(r.problems.map((p) => p.message)).toEqual(['service crm-x not found on h2 (openrc)']);
+    expect(r.problems.map((p) => p.message)).toEqual(['service crm-x is not in the snapshot of h2']);
+    expect(r.problems[0]?.hint).toMatch(/take the snapshot with this playbook/);
   });
 
   it('names the declared manager when one is declared', () => {
-    const r = diffHostDetailed(dhost('h2', [svc('crm-x', { manager: 'supervisord' })]), ohost('h2', []));
+    const r = diffHostDetailed(
+      dhost('h2', [svc('crm-x', { manager: 'supervisord' })]),
+      ohost('h2', [osvc('crm-x', 'not-found', 'not-found', 'sysv')]),
+    );
     expect(r.problems.map((p) => p.message)).toEqual(['service crm-x not found on h2 (supervisord)']);
+  });
+
+  it('a service its manager could not be asked about is a problem saying why, not a start', () => {
+    const seen = {
+      ...osvc('crm-x', 'unknown', 'unknown', 'supervisord'),
+      problem: "permission denied on supervisord's socket",
+    };
+    const r = diffHostDetailed(dhost('h2', [svc('crm-x')]), ohost('h2', [seen]));
+    expect(r.changes).toEqual([]);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      "cannot observe crm-x on h2: permission denied on supervisord's socket",
+    ]);
   });
 
   it('is in sync when a service that should be stopped does not exist', () => {

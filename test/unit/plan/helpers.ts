@@ -41,7 +41,7 @@ export function dhost(host: string, services: DesiredService[], runlevel?: Runle
   // "svc" requirements (no host) mean the same host, as the loader resolves them.
   const resolved = services.map((s) => ({
     ...s,
-    requires: s.requires.map((r) => (r.host === '?' ? { ...r, host } : r)),
+    requires: s.requires.map((r) => ('host' in r && r.host === '?' ? { ...r, host } : r)),
   }));
   return {
     host,

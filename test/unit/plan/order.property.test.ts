@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ActiveState, TIERS, type Tier } from '../../../src/model/index.js';
+import { type ActiveState, type DesiredHost, TIERS, type Tier } from '../../../src/model/index.js';
 import type { PlanResult } from '../../../src/plan/index.js';
 import { desired, dhost, observed, ohost, osvc, plan, svc } from './helpers.js';
 
@@ -39,27 +39,33 @@ const arbGraph = fc
     ),
   );
 
-function build(nodes: Node[], state: 'running' | 'stopped'): PlanResult {
+/** `stacks`: hosts go round-robin into that many stacks (0: none named, one stack). */
+function build(nodes: Node[], state: 'running' | 'stopped', stacks = 0): PlanResult {
   const name = (i: number) => `s${i}`;
   const hostName = (h: number) => `h${h}`;
   const hosts = [...new Set(nodes.map((n) => n.host))];
   const seen = (n: Node): ActiveState => ((state === 'running') === n.changes ? 'inactive' : 'active');
+  const inStack = (d: DesiredHost, h: number): DesiredHost =>
+    stacks > 0 ? { ...d, stack: `k${h % stacks}` } : d;
   return plan(
     desired(
       ...hosts.map((h) =>
-        dhost(
-          hostName(h),
-          nodes.flatMap((n, i) =>
-            n.host === h
-              ? [
-                  svc(name(i), {
-                    state,
-                    tier: n.tier,
-                    requires: n.requires.map((r) => `${hostName((nodes[r] as Node).host)}:${name(r)}`),
-                  }),
-                ]
-              : [],
+        inStack(
+          dhost(
+            hostName(h),
+            nodes.flatMap((n, i) =>
+              n.host === h
+                ? [
+                    svc(name(i), {
+                      state,
+                      tier: n.tier,
+                      requires: n.requires.map((r) => `${hostName((nodes[r] as Node).host)}:${name(r)}`),
+                    }),
+                  ]
+                : [],
+            ),
           ),
+          h,
         ),
       ),
     ),
@@ -74,9 +80,12 @@ function build(nodes: Node[], state: 'running' | 'stopped'): PlanResult {
   );
 }
 
-/** Every step id reachable backwards through `after` from `id`. */
+/** Every step (and barrier) id reachable backwards through `after` from `id`, barriers included. */
 function ancestors(r: PlanResult, id: string): Set<string> {
-  const byId = new Map(r.plan.steps.map((s) => [s.id, s]));
+  const byId = new Map<string, { after: string[] }>([
+    ...r.plan.steps.map((s): [string, { after: string[] }] => [s.id, s]),
+    ...(r.plan.barriers ?? []).map((b): [string, { after: string[] }] => [b.id, b]),
+  ]);
   const out = new Set<string>();
   const todo = [...(byId.get(id)?.after ?? [])];
   while (todo.length > 0) {
@@ -94,9 +103,15 @@ function checkWaves(r: PlanResult): void {
   r.plan.waves.forEach((ids, i) => {
     for (const id of ids) expect(waveOf.get(id)).toBe(i + 1);
   });
+  // A barrier takes no time: every step behind it is in a later wave than every step before it.
+  const stepsBefore = (id: string): string[] => [...ancestors(r, id)].filter((a) => waveOf.has(a));
+  for (const b of r.plan.barriers ?? []) {
+    expect(b.id.startsWith('@')).toBe(true);
+    expect(b.after.length).toBeGreaterThan(0);
+  }
   for (const s of r.plan.steps) {
     expect(s.after).toEqual([...s.after].sort());
-    for (const a of s.after) expect(waveOf.get(a)).toBeLessThan(s.wave);
+    for (const a of stepsBefore(s.id)) expect(waveOf.get(a)).toBeLessThan(s.wave);
   }
 }
 
@@ -174,4 +189,86 @@ describe('ordering properties over random requires DAGs', () => {
       { numRuns: 200 },
     );
   });
+
+  it('orders exactly what requires and the tiers of each stack order, no more (barriers change nothing)', () => {
+    fc.assert(
+      fc.property(
+        arbGraph,
+        fc.constantFrom<'running' | 'stopped'>('running', 'stopped'),
+        fc.integer({ min: 0, max: 2 }),
+        (nodes, state, stacks) => {
+          const r = build(nodes, state, stacks);
+          checkWaves(r);
+          const kind = state === 'running' ? 'start' : 'stop';
+          const expected = referenceOrder(nodes, state, stacks);
+          nodes.forEach((n, j) => {
+            if (!n.changes) return;
+            const got = [...ancestors(r, id(nodes, j, kind))].filter((a) => !a.startsWith('@')).sort();
+            const want = [...(expected.get(j) ?? [])].map((i) => id(nodes, i, kind)).sort();
+            expect(got).toEqual(want);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
+
+/**
+ * The order as pairs, the way it was built before barriers: requires paths, plus every step of a
+ * lower effective tier before every step of a higher one in the same stack; then closed
+ * transitively. Node → the nodes ordered before it.
+ */
+function referenceOrder(
+  nodes: Node[],
+  state: 'running' | 'stopped',
+  stacks: number,
+): Map<number, Set<number>> {
+  const up = state === 'running';
+  const before = new Map<number, Set<number>>();
+  const add = (a: number, b: number) => {
+    const set = before.get(b) ?? new Set<number>();
+    set.add(a);
+    before.set(b, set);
+  };
+  const pairs = requiresPaths(nodes); // [dependent, required]
+  const rank = (i: number) => {
+    const t = TIERS.indexOf((nodes[i] as Node).tier);
+    return up ? t : TIERS.length - 1 - t;
+  };
+  const eff = nodes.map((_, i) => rank(i));
+  // Up: required first, so lower index first; down: dependents first, so higher index first.
+  const order = nodes.map((_, i) => i);
+  if (!up) order.reverse();
+  for (const x of order) {
+    for (const [dep, req] of pairs) {
+      const [from, to] = up ? [req, dep] : [dep, req];
+      if (to === x) eff[x] = Math.max(eff[x] as number, eff[from] as number);
+    }
+  }
+  for (const [dep, req] of pairs) up ? add(req, dep) : add(dep, req);
+  const stackOf = (i: number) => (stacks > 0 ? (nodes[i] as Node).host % stacks : 0);
+  nodes.forEach((a, i) => {
+    nodes.forEach((b, j) => {
+      if (a.changes && b.changes && stackOf(i) === stackOf(j) && (eff[i] as number) < (eff[j] as number))
+        add(i, j);
+    });
+  });
+  // Transitive closure (tiny graphs).
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [b, set] of before) {
+      for (const a of [...set]) {
+        for (const x of before.get(a) ?? []) {
+          if (!set.has(x)) {
+            set.add(x);
+            grew = true;
+          }
+        }
+      }
+      before.set(b, set);
+    }
+  }
+  return before;
+}

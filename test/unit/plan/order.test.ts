@@ -95,23 +95,42 @@ describe('orderIntoWaves via buildPlan', () => {
     expect(r.plan.waves).toEqual([['h1/start/c'], ['h1/start/b'], ['h1/start/a']]);
   });
 
-  it('enables before starting and stops before disabling', () => {
+  it('runs enables and disables in the first wave, waiting for nothing and holding nothing back', () => {
     const r = plan(
       desired(dhost('h1', [svc('up', { enabled: true }), svc('down', { state: 'stopped', enabled: false })])),
       observed(ohost('h1', [osvc('up', 'inactive', 'disabled'), osvc('down', 'active', 'enabled')])),
     );
-    expect(r.plan.waves).toEqual([
-      ['h1/stop/down', 'h1/enable/up'],
-      ['h1/disable/down', 'h1/start/up'],
-    ]);
+    expect(r.plan.waves).toEqual([['h1/stop/down', 'h1/disable/down', 'h1/enable/up', 'h1/start/up']]);
+    for (const s of r.plan.steps) expect(s.after).toEqual([]);
   });
 
-  it('orders an enable-only service after what it requires', () => {
+  it('does not order an enable after what the service requires', () => {
     const r = plan(
       desired(dhost('h1', [svc('a', { enabled: true, requires: ['b'] }), svc('b')])),
       observed(ohost('h1', [osvc('a', 'active', 'disabled'), osvc('b', 'inactive')])),
     );
-    expect(r.plan.waves).toEqual([['h1/start/b'], ['h1/enable/a']]);
+    expect(r.plan.waves).toEqual([['h1/enable/a', 'h1/start/b']]);
+  });
+
+  it('the 4-host demo: every enable in wave 1, starts in tier order after them', () => {
+    const tiers: Tier[] = ['database', 'app', 'network', 'main'];
+    const hosts = tiers.map((tier, i) => ({ host: `h${i + 1}`, svc: `${tier}-svc`, tier }));
+    const r = plan(
+      desired(...hosts.map((h) => dhost(h.host, [svc(h.svc, { tier: h.tier, enabled: true })]))),
+      observed(...hosts.map((h) => ohost(h.host, [osvc(h.svc, 'inactive', 'disabled')]))),
+    );
+    expect(r.plan.waves).toEqual([
+      [
+        'h1/enable/database-svc',
+        'h1/start/database-svc',
+        'h2/enable/app-svc',
+        'h3/enable/network-svc',
+        'h4/enable/main-svc',
+      ],
+      ['h2/start/app-svc'],
+      ['h3/start/network-svc'],
+      ['h4/start/main-svc'],
+    ]);
   });
 
   it('changes the runlevel before any service step of that host', () => {

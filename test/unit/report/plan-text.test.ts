@@ -45,4 +45,20 @@ describe('renderPlanText', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
     expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe(renderPlanText(samplePlan(), { color: false }));
   });
+
+  it('says which required gates a start checks first', () => {
+    const plan = samplePlan();
+    const app = plan.steps.find((s) => s.id === 'bed-sysv/start/crm-app');
+    if (app)
+      app.requiredGates = [
+        {
+          host: 'bed-systemd',
+          service: 'crm-db',
+          health: { kind: 'tcp', host: '127.0.0.1', port: 18101, timeoutSec: 5 },
+        },
+      ];
+    expect(renderPlanText(plan, { color: false })).toContain(
+      '  bed-sysv      start          crm-app   (observed failed, want running) — first checks the health of crm-db on bed-systemd',
+    );
+  });
 });

@@ -47,6 +47,8 @@ const SERVICE: FieldSpec<ObservedService> = {
   tool: 'optional',
   runlevels: 'optional',
   watch: 'optional',
+  crashed: 'optional',
+  problem: 'optional',
 };
 /** Records so tsc insists on every member of each union and nothing else. */
 const ACTIVE: Record<ActiveState, true> = {

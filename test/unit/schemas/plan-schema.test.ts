@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type Barrier,
   type HealthCheck,
   MANAGERS,
   type Plan,
@@ -33,7 +34,10 @@ const PLAN: FieldSpec<Plan> = {
   hosts: 'required',
   steps: 'required',
   waves: 'required',
+  barriers: 'optional',
+  stacks: 'optional',
 };
+const BARRIER: FieldSpec<Barrier> = { id: 'required', reason: 'required', after: 'required' };
 const PLAN_HOST: FieldSpec<PlanHost> = {
   digest: 'required',
   unreachable: 'optional',
@@ -54,6 +58,7 @@ const STEP: FieldSpec<Step> = {
   wave: 'required',
   health: 'optional',
   blockedBy: 'optional',
+  requiredGates: 'optional',
 };
 type Health<K extends HealthCheck['kind']> = Extract<HealthCheck, { kind: K }>;
 const HEALTH: { [K in HealthCheck['kind']]: FieldSpec<Health<K>> } = {
@@ -138,6 +143,8 @@ const sample: Plan = {
     }),
   ],
   waves: [['h1/start/x'], ['h1/set-default-runlevel/x']],
+  barriers: [{ id: '@default/starts-before-app', reason: 'every start …', after: ['h1/start/x'] }],
+  stacks: { default: ['h1'], crm: ['h2'] },
 };
 
 describe('plan.schema.json agrees with src/model/plan.ts', () => {
@@ -145,6 +152,7 @@ describe('plan.schema.json agrees with src/model/plan.ts', () => {
     expect(fieldsOf(schema)).toEqual(sorted(PLAN));
     expect(fieldsOf(defs('planHost'))).toEqual(sorted(PLAN_HOST));
     expect(fieldsOf(defs('step'))).toEqual(sorted(STEP));
+    expect(fieldsOf(defs('barrier'))).toEqual(sorted(BARRIER));
     for (const kind of Object.keys(HEALTH) as HealthCheck['kind'][]) {
       expect(fieldsOf(branch(schema, defs('health'), 'kind', kind))).toEqual(sorted(HEALTH[kind]));
     }

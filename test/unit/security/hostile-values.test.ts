@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { checkFunction } from '../../../src/apply/health.js';
+import { probeScript } from '../../../src/apply/health.js';
 import { loadAll } from '../../../src/load/index.js';
 import type { Desired } from '../../../src/model/desired.js';
 import { ProblemsError } from '../../../src/model/source.js';
@@ -93,7 +93,7 @@ describe('hostile values through every field that reaches a host', () => {
       ]) {
         const desired = await load(INV('127.0.0.1', ''), svc(`        health: ${health}\n`));
         const check = desired?.hosts.h1?.services.app?.health;
-        if (check) runSh(`${checkFunction(check)}\ncheck`);
+        if (check) runSh(probeScript(check));
       }
       noSentinel();
     });

@@ -1,0 +1,222 @@
+/**
+ * The benchmark's own machine: a dedicated sshd on 127.0.0.1 (own host key, own config), a login
+ * user whose shell reads no rc files, and 3 SysV services, all removed again by stop().
+ *
+ * Why a user of its own: a root login on these machines runs root's interactive shell set-up
+ * (pyenv hooks) for every SSH command, which costs more than sshd itself and would swamp every
+ * column. The user has uid 0 (init scripts and Ansible's service module want root) but /bin/sh as
+ * its shell and an empty home.
+ *
+ * Why a mount namespace: the observe script (and Ansible's sysvinit module) look for services in
+ * /etc/init.d and /etc/rc?.d. The sshd runs under `unshare --mount` with the bench's own init.d and
+ * rc?.d bind-mounted over those directories, so every session it opens sees exactly 3 benchmark
+ * services while this machine's own /etc, and its own services, are untouched.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** Two running, one stopped: with all three declared running, every host has one real drift. */
+export const SERVICES = [
+  { name: 'bench-db', running: true },
+  { name: 'bench-app', running: true },
+  { name: 'bench-web', running: false },
+] as const;
+
+export interface Loopback {
+  dir: string;
+  port: number;
+  user: string;
+  keyPath: string;
+  knownHostsPath: string;
+  /** The server's public host key blob (for the bare ssh2 fan-out's host key check). */
+  hostKeyBlob: Buffer;
+  /** "Accepted publickey" lines sshd has logged so far: one per SSH connection opened. */
+  connections(): number;
+  stop(): Promise<void>;
+}
+
+/** A Debian-style LSB init script; `status` goes through /lib/lsb/init-functions like real ones. */
+function initScript(name: string, stateDir: string): string {
+  return `#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          ${name}
+# Required-Start:    $remote_fs
+# Required-Stop:     $remote_fs
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: runstate benchmark service ${name}
+### END INIT INFO
+PIDFILE=${stateDir}/${name}.pid
+. /lib/lsb/init-functions
+case "$1" in
+  start) [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null && exit 0
+         nohup sleep 100000 >/dev/null 2>&1 & echo $! > "$PIDFILE" ;;
+  stop) [ -s "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null; rm -f "$PIDFILE" ;;
+  restart) "$0" stop; "$0" start ;;
+  status) status_of_proc -p "$PIDFILE" /bin/sleep ${name} ;;
+  *) echo "Usage: $0 {start|stop|restart|status}" >&2; exit 3 ;;
+esac
+`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function sshdConfig(dir: string, port: number, user: string): string {
+  return [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_ed25519')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    `AllowUsers ${user}`,
+    'StrictModes no',
+    'UsePAM no',
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    // 500 hosts connect at once: sshd's default (10:30:100) would drop most of them.
+    'MaxStartups 2000',
+    'PrintMotd no',
+    'LogLevel INFO',
+    '',
+  ].join('\n');
+}
+
+/** The service tree the sshd's sessions see instead of /etc/init.d and /etc/rc?.d. */
+function writeServices(dir: string): { etc: string; state: string; sleeper: ChildProcess } {
+  const etc = join(dir, 'etc');
+  const state = join(dir, 'state');
+  mkdirSync(join(etc, 'init.d'), { recursive: true });
+  mkdirSync(state);
+  for (const level of ['0', '1', '2', '3', '4', '5', '6', 'S']) mkdirSync(join(etc, `rc${level}.d`));
+  // One real process stands in for the running services' daemons.
+  const sleeper = spawn('sleep', ['100000'], { stdio: 'ignore', detached: false });
+  for (const s of SERVICES) {
+    const path = join(etc, 'init.d', s.name);
+    writeFileSync(path, initScript(s.name, state));
+    chmodSync(path, 0o755);
+    for (const level of ['2', '3', '4', '5'])
+      symlinkSync(`../init.d/${s.name}`, join(etc, `rc${level}.d`, `S01${s.name}`));
+    for (const level of ['0', '1', '6'])
+      symlinkSync(`../init.d/${s.name}`, join(etc, `rc${level}.d`, `K01${s.name}`));
+    if (s.running) writeFileSync(join(state, `${s.name}.pid`), `${sleeper.pid}\n`);
+  }
+  return { etc, state, sleeper };
+}
+
+export async function startLoopback(): Promise<Loopback> {
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const dir = mkdtempSync('/tmp/rsb-');
+  chmodSync(dir, 0o755);
+  const user = `rsbench${dir
+    .slice(-4)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}`;
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id_ed25519')]);
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id_ed25519.pub')), { mode: 0o600 });
+  const hostPub = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').trim().split(/\s+/);
+  const hostKeyBlob = Buffer.from(hostPub[1] ?? '', 'base64');
+  const { etc, sleeper } = writeServices(dir);
+  execFileSync('useradd', ['-o', '-u', '0', '-g', '0', '-M', '-p', '*', '-d', home, '-s', '/bin/sh', user]);
+
+  let sshd: ChildProcess | undefined;
+  let port = 0;
+  let accepted = 0;
+  try {
+    for (let attempt = 0; attempt < 3 && !sshd; attempt++) {
+      port = await freePort();
+      writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, user));
+      const binds = ['init.d', ...['0', '1', '2', '3', '4', '5', '6', 'S'].map((l) => `rc${l}.d`)]
+        .map((d) => `mount --bind ${join(etc, d)} /etc/${d}`)
+        .join(' && ');
+      const child = spawn(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          `${binds} && exec /usr/sbin/sshd -D -e -f "$1"`,
+          'sh',
+          join(dir, 'sshd_config'),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      const up = await new Promise<boolean>((resolve) => {
+        let log = '';
+        let listening = false;
+        const timer = setTimeout(() => resolve(false), 15_000);
+        child.stderr?.on('data', (d: Buffer) => {
+          const text = d.toString();
+          accepted += text.split('Accepted publickey').length - 1;
+          if (listening) return;
+          log += text;
+          if (log.includes('Server listening on 127.0.0.1')) {
+            listening = true;
+            clearTimeout(timer);
+            resolve(true);
+          }
+        });
+        child.once('exit', () => {
+          clearTimeout(timer);
+          if (!listening) process.stderr.write(`bench: sshd exited: ${log}\n`);
+          resolve(false);
+        });
+      });
+      if (up) sshd = child;
+      else child.kill('SIGKILL');
+    }
+    if (!sshd) throw new Error('the benchmark sshd did not start');
+  } catch (err) {
+    cleanup(user, dir, sleeper);
+    throw err;
+  }
+  const knownHostsPath = join(dir, 'known_hosts');
+  writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
+  const server = sshd;
+  return {
+    dir,
+    port,
+    user,
+    keyPath: join(dir, 'id_ed25519'),
+    knownHostsPath,
+    hostKeyBlob,
+    connections: () => accepted,
+    stop: () =>
+      new Promise((resolve) => {
+        const done = (): void => {
+          cleanup(user, dir, sleeper);
+          resolve();
+        };
+        if (server.exitCode !== null) return done();
+        server.once('exit', done);
+        server.kill('SIGTERM');
+      }),
+  };
+}
+
+function cleanup(user: string, dir: string, sleeper: ChildProcess): void {
+  sleeper.kill('SIGTERM');
+  try {
+    execFileSync('userdel', ['-f', user], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write(`bench: could not remove user ${user}; remove it with: userdel -f ${user}\n`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,172 @@
+import { topologicalOrder } from './graph.js';
+
+/**
+ * The step DAG under construction: nodes 0..steps-1 are plan steps, the rest are virtual nodes
+ * (barriers) that stand for "all of these before all of those". Many-to-many orders (a tier
+ * boundary, a group:svc fan-in) go through one virtual node, so the graph stays linear in size.
+ * `finish` drops virtual nodes that order nothing, folds small ones into direct edges, reduces
+ * `after` to direct predecessors and layers the steps into waves.
+ */
+export class StepGraph {
+  readonly preds: number[][];
+  private readonly labels: { id: string; reason: string }[] = [];
+
+  constructor(readonly steps: number) {
+    this.preds = Array.from({ length: steps }, () => []);
+  }
+
+  addVirtual(id: string, reason: string): number {
+    this.labels.push({ id, reason });
+    this.preds.push([]);
+    return this.preds.length - 1;
+  }
+
+  edge(from: number, to: number): void {
+    (this.preds[to] as number[]).push(from);
+  }
+
+  isVirtual(node: number): boolean {
+    return node >= this.steps;
+  }
+
+  label(node: number): { id: string; reason: string } {
+    return this.labels[node - this.steps] as { id: string; reason: string };
+  }
+
+  finish(): Finished {
+    const order = topologicalOrder(this.preds);
+    const preds = this.preds.map((ps) => (ps.length < 2 ? [...ps] : [...new Set(ps)]));
+    const alive = contract(this, preds, order);
+    const live = order.filter((v) => alive[v]);
+    const wave = new Array<number>(preds.length).fill(0);
+    const depth = new Array<number>(preds.length).fill(0);
+    for (const v of live) {
+      let w = 0;
+      let d = 0;
+      for (const p of preds[v] as number[]) {
+        w = Math.max(w, wave[p] as number);
+        d = Math.max(d, depth[p] as number);
+      }
+      // A barrier takes no time: it is in the wave of the last step it waits for.
+      wave[v] = this.isVirtual(v) ? w : w + 1;
+      depth[v] = d + 1;
+    }
+    const after = reduce(this, preds, live, depth);
+    const barriers = live.filter((v) => this.isVirtual(v));
+    return { after, wave, barriers };
+  }
+}
+
+export interface Finished {
+  /** Direct predecessors per node (steps and kept barriers), sorted by node number. */
+  after: number[][];
+  /** 1-based wave per step; for a barrier, the wave of the last step it waits for. */
+  wave: number[];
+  /** The virtual nodes kept, in topological order. */
+  barriers: number[];
+}
+
+/**
+ * Removes virtual nodes with nothing before or nothing after them, and replaces one with direct
+ * edges when that is no more edges (p × s ≤ p + s): a barrier is only kept where it saves edges.
+ */
+function contract(g: StepGraph, preds: number[][], order: readonly number[]): boolean[] {
+  const succ: number[][] = preds.map(() => []);
+  preds.forEach((ps, v) => {
+    for (const p of ps) succ[p]?.push(v);
+  });
+  const alive = preds.map(() => true);
+  for (const x of order) {
+    if (!g.isVirtual(x)) continue;
+    const ps = preds[x] as number[];
+    const ss = succ[x] as number[];
+    if (ps.length > 0 && ss.length > 0 && ps.length * ss.length > ps.length + ss.length) continue;
+    alive[x] = false;
+    const inherit = ss.length > 0 ? ps : [];
+    for (const s of ss)
+      preds[s] = [...new Set([...(preds[s] as number[]).filter((p) => p !== x), ...inherit])];
+    const pass = ps.length > 0 ? ss : [];
+    for (const p of ps) succ[p] = [...new Set([...(succ[p] as number[]).filter((s) => s !== x), ...pass])];
+    preds[x] = [];
+    succ[x] = [];
+  }
+  return alive;
+}
+
+/**
+ * Drops a predecessor that another predecessor already waits for (directly or further back), with a
+ * search bounded per node so the whole pass stays linear: a barrier with many predecessors is not
+ * walked through, its predecessor set is looked up instead and only the barriers before it are
+ * followed. Within the bound (always for plans of everyday size) `after` is exactly the direct
+ * predecessors; beyond it an implied edge may stay, which orders nothing differently.
+ */
+function reduce(
+  g: StepGraph,
+  preds: number[][],
+  live: readonly number[],
+  depth: readonly number[],
+): number[][] {
+  const after: number[][] = preds.map(() => []);
+  const stamp = new Uint32Array(preds.length);
+  const predSets = new Map<number, Set<number>>();
+  const predSet = (x: number): Set<number> => {
+    let s = predSets.get(x);
+    if (!s) {
+      s = new Set(preds[x]);
+      predSets.set(x, s);
+    }
+    return s;
+  };
+  const virtualPreds = preds.map((ps) => ps.filter((p) => g.isVirtual(p)));
+  let round = 0;
+  for (const v of live) {
+    const cands = preds[v] as number[];
+    if (cands.length < 2) {
+      after[v] = [...cands];
+      continue;
+    }
+    round++;
+    const redundant = new Set<number>();
+    const isCand = new Set(cands);
+    let floor = Number.POSITIVE_INFINITY;
+    for (const c of cands) floor = Math.min(floor, depth[c] as number);
+    let budget = 256 + 8 * cands.length;
+    const todo: number[] = [];
+    // Deepest first: what a deep predecessor reaches need not be searched from again.
+    const byDepth = [...cands].sort((a, b) => (depth[b] as number) - (depth[a] as number) || a - b);
+    for (const q of byDepth) {
+      if (redundant.has(q) || budget <= 0) continue;
+      stamp[q] = round;
+      todo.push(q);
+      while (todo.length > 0 && budget > 0) {
+        const x = todo.pop() as number;
+        const ps = preds[x] as number[];
+        if (g.isVirtual(x) && ps.length > budget) {
+          // Look the candidates up instead of walking every step the barrier waits for.
+          const small = isCand.size < ps.length;
+          budget -= Math.min(isCand.size, ps.length);
+          if (small) {
+            const set = predSet(x);
+            for (const c of isCand) if (c !== x && set.has(c)) redundant.add(c);
+          } else for (const p of ps) if (isCand.has(p)) redundant.add(p);
+          for (const p of virtualPreds[x] as number[]) visit(p);
+          continue;
+        }
+        budget -= 1 + ps.length;
+        for (const p of ps) {
+          if (isCand.has(p)) redundant.add(p);
+          visit(p);
+        }
+      }
+      todo.length = 0;
+    }
+    after[v] = cands.filter((c) => !redundant.has(c)).sort((a, b) => a - b);
+
+    function visit(p: number): void {
+      if (stamp[p] === round || (depth[p] as number) <= floor) return;
+      stamp[p] = round;
+      todo.push(p);
+    }
+  }
+  return after;
+}
