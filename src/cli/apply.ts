@@ -105,6 +105,10 @@ function newOwner(): string {
   return `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
 }
 
+function unlockedHosts(held: HostLocks): [string, string][] {
+  return [...held.locks].filter((e): e is [string, string] => e[1] !== true);
+}
+
 function heldHosts(held: HostLocks): string[] {
   return [...held.locks].filter(([, v]) => v === true).map(([h]) => h);
 }
@@ -120,8 +124,14 @@ async function applyPrepared(
 ): Promise<number> {
   const color = useColor(opts, io);
   io.out(renderPlanText(plan, { color }));
-  const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
-  for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
+  const unreachable: [string, unknown][] = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
+  for (const [host, h] of unreachable)
+    io.err(`unreachable: ${host}: ${(h as { unreachable: string }).unreachable}\n`);
+  // A host whose lock could not be taken was observed unlocked: say so even when it has no step.
+  for (const [host, why] of unlockedHosts(held)) {
+    io.err(`not locked: ${host}: ${why}\n`);
+    unreachable.push([host, why]);
+  }
   if (plan.steps.length === 0) {
     io.out('0 changes.\n');
     return unreachable.length > 0 ? EXIT.partial : EXIT.ok;

@@ -22,6 +22,7 @@ describeBed('hostile values on a real host', () => {
   it(`${CASES} hostile values through observe, apply and health gates: no sentinel file on the host`, async () => {
     const values = fc.sample(hostileValue(SENTINEL_DIR), { numRuns: CASES, seed: 9 });
     // Control characters and NUL are refused in paths; the rest go to the host as data.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: filtering control characters is the point
     const paths = values.filter((v) => !/[\u0000-\u001f\u007f]/.test(v)).map((v) => `/tmp/${v}`);
     const words = values.filter((v) => !v.includes('\u0000'));
     const url = `http://127.0.0.1:1/${encodeURIComponent(values.join(''))}`;

@@ -17,6 +17,7 @@ export function hostileValue(dir: string): fc.Arbitrary<string> {
     touch.map((t) => `'${t}'`),
     touch.map((t) => `"$(${t})"`),
     touch.map((t) => `-oProxyCommand=${t}`),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: sh's ${IFS}, not a JS template
     touch.map((t) => `\${IFS}${t.replace(/ /g, '${IFS}')}`),
     fc.constantFrom('\u001b]0;x\u0007', '\u0000', '\r', '*', '?', '~', '%s%n', '../../etc/shadow', '-rf'),
   );
