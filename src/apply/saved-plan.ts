@@ -204,9 +204,9 @@ export function renderCommands(plan: Plan): string {
           `  ${show(gate.host)}: first the gate of ${show(gate.service)} ${escapeControls(JSON.stringify(gate.health))}`,
         );
       }
-      for (const argv of step.commands) lines.push(`  ${show(step.host)}: ${argv.map(word).join(' ')}`);
+      for (const argv of step.commands) lines.push(`  ${word(step.host)}: ${argv.map(word).join(' ')}`);
       if (step.health)
-        lines.push(`  ${show(step.host)}: then health gate ${escapeControls(JSON.stringify(step.health))}`);
+        lines.push(`  ${word(step.host)}: then health gate ${escapeControls(JSON.stringify(step.health))}`);
     }
   }
   return `${lines.join('\n')}\n`;
