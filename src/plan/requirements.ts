@@ -1,4 +1,10 @@
-import { type AnyRequirement, type Desired, type DesiredService, requiredHosts } from '../model/desired.js';
+import {
+  type AnyRequirement,
+  type Desired,
+  type DesiredService,
+  isGroupRequirement,
+  requiredHosts,
+} from '../model/desired.js';
 import { serviceOnHost } from '../model/notation.js';
 import type { RequiredGate, Step } from '../model/plan.js';
 import type { OutsideLimit, PlanProblem } from './types.js';
@@ -25,33 +31,51 @@ export function gateRequirements(
     steps.filter((s) => STARTS.has(s.kind) && s.service).map((s) => key(s.host, s.service as string)),
   );
   const problems: PlanProblem[] = [];
+  // What a requirement means for any start that names it, worked out once per requirement: a
+  // `group:svc` named by every host of a fleet is looked at once, not once per dependent.
+  const verdicts = new Map<string, Verdict>();
+  const verdictOf = (r: AnyRequirement): Verdict => {
+    const id = isGroupRequirement(r) ? `@${r.group}\u0000${r.service}` : key(r.host, r.service);
+    let v = verdicts.get(id);
+    if (v) return v;
+    v = { gates: [], blocks: [] };
+    for (const t of eachHost(r)) {
+      if (starting.has(key(t.host, t.service))) continue;
+      const planned = desired.hosts[t.host]?.services[t.service];
+      const required = planned ?? outsideService(t, outside);
+      if (!planned && outside) {
+        const why = outsideProblem(t, outside);
+        if (why) {
+          v.blocks.push({ why, host: t.host });
+          continue;
+        }
+      }
+      if (required?.health && required.state === 'running') {
+        v.gates.push({ host: t.host, service: t.service, health: required.health });
+      }
+    }
+    verdicts.set(id, v);
+    return v;
+  };
   const out = steps.map((step) => {
     if (!STARTS.has(step.kind) || !step.service) return step;
     const want = desired.hosts[step.host]?.services[step.service];
     if (!want || want.requires.length === 0) return step;
     const gates: RequiredGate[] = [];
     let blockedBy = step.blockedBy;
-    for (const r of want.requires.flatMap(eachHost)) {
-      if (starting.has(key(r.host, r.service))) continue;
-      const planned = desired.hosts[r.host]?.services[r.service];
-      const required = planned ?? outsideService(r, outside);
-      if (!planned && outside) {
-        const why = outsideProblem(r, outside);
-        if (why) {
-          blockedBy ??= why;
-          problems.push({
-            host: step.host,
-            service: step.service,
-            message: `${why}; ${step.service} will not be started`,
-            hint: outside.why?.hint ?? `apply without --limit, or include ${r.host} in it`,
-            warning: true,
-          });
-          continue;
-        }
+    for (const r of want.requires) {
+      const v = verdictOf(r);
+      for (const b of v.blocks) {
+        blockedBy ??= b.why;
+        problems.push({
+          host: step.host,
+          service: step.service,
+          message: `${b.why}; ${step.service} will not be started`,
+          hint: outside?.why?.hint ?? `apply without --limit, or include ${b.host} in it`,
+          warning: true,
+        });
       }
-      if (required?.health && required.state === 'running') {
-        gates.push({ host: r.host, service: r.service, health: required.health });
-      }
+      for (const g of v.gates) gates.push(g);
     }
     if (gates.length === 0 && blockedBy === step.blockedBy) return step;
     return {
@@ -61,6 +85,12 @@ export function gateRequirements(
     };
   });
   return { steps: out, problems };
+}
+
+/** What starting against one requirement needs: gates to check again, or reasons it cannot. */
+interface Verdict {
+  gates: RequiredGate[];
+  blocks: { why: string; host: string }[];
 }
 
 /** One (host, service) per host a requirement points at; a group requirement names several. */
