@@ -14,8 +14,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../test/e2e/helpers/sshd.js';
 
 /** Two running, one stopped: with all three declared running, every host has one real drift. */
 export const SERVICES = [
@@ -59,18 +59,6 @@ case "$1" in
   *) echo "Usage: $0 {start|stop|restart|status}" >&2; exit 3 ;;
 esac
 `;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function sshdConfig(dir: string, port: number, user: string): string {

@@ -26,7 +26,7 @@ export interface WatchOptions extends CommonOptions, ExecutionOptions {
 }
 
 /** What one scheduled check found and did; also what the healthcheck file says. */
-interface RunResult {
+export interface RunResult {
   time: string;
   run: number;
   status: 'in-sync' | 'drift' | 'unchecked' | 'healed' | 'error';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import type { RunResult } from '../../src/cli/watch.js';
 import type { DriftReport } from '../../src/model/drift.js';
 import type { Plan } from '../../src/model/plan.js';
 import {
@@ -10,6 +11,7 @@ import {
   freshStateHome,
   onHost,
   playbookOf,
+  readJson,
   resetBed,
   runstate,
   waitFor,
@@ -17,17 +19,6 @@ import {
 
 const INV = BED_INVENTORY;
 
-interface Healthcheck {
-  run: number;
-  status: string;
-  drifts: number;
-  healed: string[];
-  healFailed: string[];
-  crashLooping: string[];
-  blocked: string[];
-}
-
-const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const jsonLines = <T>(file: string): T[] =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -71,7 +62,7 @@ describeBed('one fleet, several services per host, one bad host (issue 14)', () 
     expect(r.stderr).toMatch(/watch: healed 1 step\(s\), 0 did not succeed/);
     const runs = jsonLines<DriftReport>(out);
     expect(runs.map((x) => x.summary.drifts)).toEqual([1, 0, 0]);
-    expect(readJson<Healthcheck>(health)).toMatchObject({
+    expect(readJson<RunResult>(health)).toMatchObject({
       run: 3,
       status: 'in-sync',
       crashLooping: [],
@@ -146,7 +137,7 @@ describeBed('one fleet, several services per host, one bad host (issue 14)', () 
       ...['--healthcheck-file', health],
     ]);
     expect(w.code, w.stderr).toBe(0);
-    const hc = readJson<Healthcheck>(health);
+    const hc = readJson<RunResult>(health);
     expect(hc.healed).toEqual(['start bed-sysv:crm-app']);
     expect(hc.blocked).toEqual(
       expect.arrayContaining([

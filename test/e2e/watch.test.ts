@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import type { RunResult } from '../../src/cli/watch.js';
 import type { DriftReport } from '../../src/model/drift.js';
 import {
   BED_INVENTORY,
@@ -9,6 +10,7 @@ import {
   freshStateHome,
   onHost,
   playbookOf,
+  readJson,
   resetBed,
   runstate,
   spawnRunstate,
@@ -16,18 +18,6 @@ import {
 } from './helpers/bed.js';
 
 const INV = BED_INVENTORY;
-
-/** What --healthcheck-file holds after a run. */
-interface Healthcheck {
-  run: number;
-  status: string;
-  drifts: number;
-  healed: string[];
-  healFailed: string[];
-  crashLooping: string[];
-}
-
-const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
 describeBed('runstate watch on real hosts', () => {
   it('--heal repairs killed services within one interval', async () => {
@@ -62,7 +52,7 @@ describeBed('runstate watch on real hosts', () => {
     expect(runs[0]?.summary).toMatchObject({ drifted: 2, drifts: 2 });
     // The next scheduled run (one interval later) already finds everything repaired.
     expect(runs[1]?.summary).toMatchObject({ inSync: 2, drifts: 0 });
-    expect(readJson<Healthcheck>(health)).toMatchObject({ run: 2, status: 'in-sync', drifts: 0 });
+    expect(readJson<RunResult>(health)).toMatchObject({ run: 2, status: 'in-sync', drifts: 0 });
     const later = await runstate(['drift', '-i', INV, pb]);
     expect(later.code, later.stdout).toBe(0);
     expect((await events('bed-systemd')).filter((e) => e.what === 'start')).toHaveLength(2);
@@ -81,7 +71,7 @@ describeBed('runstate watch on real hosts', () => {
     expect(r.stdout.match(/^--- run \d/gm)).toHaveLength(3);
     expect(r.stderr).toMatch(/start crm-flaky FAILED: .*died right after start/);
     expect(r.stderr).toMatch(/bed-systemd:crm-flaky was healed 1 times within 1h; not healing it again/);
-    expect(readJson<Healthcheck>(health)).toMatchObject({
+    expect(readJson<RunResult>(health)).toMatchObject({
       run: 3,
       status: 'drift',
       crashLooping: ['bed-systemd:crm-flaky'],
@@ -106,6 +96,6 @@ describeBed('runstate watch on real hosts', () => {
     expect(Date.now() - signalled).toBeLessThan(5_000);
     expect(r.stderr).toMatch(/watch: stopping after the current run/);
     expect(r.stdout).not.toMatch(/--- run 2/);
-    expect(readJson<Healthcheck>(health)).toMatchObject({ run: 1, status: 'in-sync' });
+    expect(readJson<RunResult>(health)).toMatchObject({ run: 1, status: 'in-sync' });
   });
 });

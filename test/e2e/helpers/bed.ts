@@ -289,3 +289,8 @@ export async function restoreRunlevels(): Promise<void> {
       'systemctl is-active --quiet graphical.target || systemctl isolate graphical.target',
   );
 }
+
+/** A JSON file a run wrote (healthcheck file, report), as the type the caller names. */
+export function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
