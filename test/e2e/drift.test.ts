@@ -160,6 +160,7 @@ describeBed('runstate drift on real hosts', () => {
       const sysv = suites.find((s) => s['@_name'] === 'bed-sysv');
       expect(sysv?.testcase.map((c) => [c['@_name'], c.failure?.['@_message']])).toEqual([
         ['runlevel', 'runlevel: observed 3, want 2'],
+        ['default-runlevel', undefined], // the boot default (inittab), compared since issue 12
         ['crm-app state', undefined],
         ['crm-app enabled', 'enabled: observed disabled, want enabled'],
       ]);
