@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { type Column, columns } from './lib/columns.js';
 import { writeFixtures } from './lib/fixtures.js';
 import { type Loopback, startLoopback } from './lib/loopback.js';
-import { measure, median, type Sample, timeFilePath } from './lib/measure.js';
+import { endOrphans, measure, median, type Sample, timeFilePath } from './lib/measure.js';
 import { type PlannerRow, plannerRows } from './lib/planner.js';
 import { type Row, renderTables } from './lib/table.js';
 
@@ -162,6 +162,7 @@ async function main(): Promise<number> {
 
   const lb = await startLoopback();
   const stop = (): void => {
+    endOrphans(`${lb.dir}/cp/`);
     lb.stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', stop);

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
+# ansible-inventory (Debian's ansible-core) is what `runstate inventory` is compared against.
+command -v ansible-inventory >/dev/null 2>&1 || [ -x /usr/bin/ansible-inventory ] || need_apt+=(ansible-core)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need ${need_apt[*]} (apt-get install as root)" >&2

@@ -102,6 +102,17 @@ function orphansOf(marker: string): Proc[] {
   return out;
 }
 
+/** Ends (by PID) what a stopped run left behind, e.g. Ansible's ssh masters on a Ctrl-C. */
+export function endOrphans(marker: string): void {
+  for (const p of orphansOf(marker)) {
+    try {
+      process.kill(p.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export async function measure(spec: RunSpec, connections: () => number, timeFile: string): Promise<Sample> {
   const before = connections();
   const started = process.hrtime.bigint();

@@ -13,7 +13,7 @@
 #   runstate-ci.sh drift          nightly drift check; writes drift.xml (JUnit) and drift.md
 #
 # Settings (environment): RUNSTATE (a pinned local binary, never `npx runstate`, which can fetch
-# whatever a stranger publishes under that name), INVENTORY, PLAYBOOKS, REPORT_DIR, SNAPSHOT.
+# whatever a stranger publishes under that name), INVENTORY, PLAYBOOKS, REPORT_DIR, SNAPSHOT, PLAN.
 # Exit codes follow runstate's: 0 ok, 1 input error (or stale/reused plan), 2 drift, 3 partial.
 set -euo pipefail
 RUNSTATE=${RUNSTATE:-./node_modules/.bin/runstate}
@@ -50,7 +50,13 @@ case "${1:-}" in
     plan_to --out "$REPORT_DIR/plan.json"
     ;;
   apply)
-    $RUNSTATE apply -i "$INVENTORY" --plan "$REPORT_DIR/plan.json" --yes --no-color
+    # Never plan afresh here: what runs is what was reviewed, or nothing.
+    plan=${PLAN:-$REPORT_DIR/plan.json}
+    if [ ! -f "$plan" ]; then
+      echo "error: no reviewed plan at $plan; run the plan job (runstate-ci.sh plan) first and pass on its plan.json" >&2
+      exit 1
+    fi
+    $RUNSTATE apply -i "$INVENTORY" --plan "$plan" --yes --no-color
     ;;
   drift)
     rc=0

@@ -35,7 +35,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
   /** What keeps a step waiting on `id` from running: a step that did not succeed, or nothing. */
   const blockerOf = (id: string): Promise<StepOutcome | undefined> => {
     if (byId.has(id))
-      return outcomeOf(id).then((o) => (o.kind === 'ok' || o.kind === 'would-run' ? undefined : o));
+      return outcomeOf(id).then((o) =>
+        o.kind === 'ok' || o.kind === 'would-run' || blockedInPlan(o) ? undefined : o,
+      );
     const barrier = barriers.get(id);
     if (!barrier) throw new Error(`plan step ${id} is referenced but not defined`);
     let p = barrierBlockers.get(id);
@@ -155,6 +157,15 @@ export function requiredGateText(gate: RequiredGate): string {
 
 function lastLine(text: string): string {
   return text.trim().split('\n').pop()?.trim() ?? '';
+}
+
+/**
+ * A step the plan itself blocked never ran, so it stands in nobody's way: whatever truly depends
+ * on it (through `requires`) was blocked by the planner as well; an `after` edge from it is only
+ * tier order, and the steps behind it go on.
+ */
+function blockedInPlan(o: StepOutcome): boolean {
+  return o.kind === 'skipped' && o.step.blockedBy !== undefined && o.because === o.step.id;
 }
 
 function skipped(step: Step, blocker: StepOutcome): StepOutcome {

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { quote } from 'shell-quote';
+import type { Connection } from '../transport/index.js';
 
 /** Where the per-host lock lives: a directory, because mkdir is atomic on every filesystem. */
 export const LOCK_DIR = '/run/runstate.lock';
@@ -29,6 +31,8 @@ export function lockScript(
     `  if [ ! -d ${dir} ]; then printf '%s\\n' "$rs_err" >&2; exit 73; fi`,
     '  if [ "$(date +%s)" -ge "$deadline" ]; then',
     `    cat ${dir}/owner 2>/dev/null | tr '\\n' ' '`,
+    // How long it has been held, by the host's own clock (the lock dir's mtime).
+    `    printf '\\nage=%s\\n' "$(( $(date +%s) - $(stat -c %Y ${dir} 2>/dev/null || date +%s) ))"`,
     '    exit 75',
     '  fi',
     '  sleep 1',
@@ -44,6 +48,66 @@ export function unlockScript(owner: string, lockDir = LOCK_DIR): string {
     `if [ "$(head -n 1 ${dir}/owner 2>/dev/null)" = ${quote([owner])} ]; then rm -rf ${dir}; fi`,
     '',
   ].join('\n');
+}
+
+/** Who holds a lock, from the lock script's exit-75 output: "OWNER START" and "age=SECONDS". */
+export function describeHolder(stdout: string): string {
+  const [who = '', ...rest] = stdout.split('\n');
+  const age = /age=(\d+)/.exec(rest.join('\n'))?.[1];
+  const owner = who.trim() || 'an unknown owner';
+  return age === undefined ? owner : `${owner}, held for ${age}s`;
+}
+
+/** How often a wait for a held lock says so, so a user never watches a silent terminal. */
+const WAIT_REPORT_SEC = 10;
+
+export type LockResult = { ok: true } | { ok: false; held?: string; error?: string; stale?: string };
+
+/**
+ * Takes the lock on `conn`, waiting up to `timeoutSec`: in rounds of WAIT_REPORT_SEC on the host,
+ * telling `onWait` who holds it and for how long after each round that ends with it still held.
+ */
+export async function takeLock(
+  conn: Pick<Connection, 'runScript'>,
+  owner: string,
+  timeoutSec: number,
+  opts: {
+    become: boolean;
+    onWait?: (holder: string, leftSec: number) => void;
+    /** Remove a lock recognised as stale (and only that one) instead of refusing. */
+    breakLock?: boolean;
+    /** How a holder is judged stale (default: this controller's host name and PIDs). */
+    staleOf?: (holder: LockHolder) => string | undefined;
+  },
+  now: () => number = Date.now,
+): Promise<LockResult> {
+  const deadline = now() + Math.max(0, timeoutSec) * 1000;
+  const staleOf =
+    opts.staleOf ??
+    ((h: LockHolder) => staleReason(h, { hostname: hostname(), now: new Date(), alive: processAlive }));
+  let breakOwner: string | undefined;
+  for (let first = true; ; first = false) {
+    const left = Math.max(0, Math.ceil((deadline - now()) / 1000));
+    // The first try does not wait: a stale lock is said (or broken) at once, not after the timeout.
+    const round = first ? 0 : Math.min(left, WAIT_REPORT_SEC);
+    const res = await conn.runScript(lockScript(owner, round, LOCK_DIR, breakOwner), {
+      become: opts.become,
+      timeoutMs: (round + 30) * 1000,
+    });
+    if (res.code === 0) return { ok: true };
+    if (res.code !== 75) return { ok: false, error: res.error ?? res.stderr.trim() };
+    const parsed = parseHolder(res.stdout.split('\n')[0] ?? '');
+    const stale = staleOf(parsed);
+    if (stale && !opts.breakLock) return { ok: false, held: describeHolder(res.stdout), stale };
+    if (stale && breakOwner === undefined) {
+      breakOwner = parsed.owner;
+      continue;
+    }
+    const holder = describeHolder(res.stdout);
+    const stillLeft = Math.max(0, Math.ceil((deadline - now()) / 1000));
+    if (stillLeft === 0) return { ok: false, held: holder };
+    opts.onWait?.(holder, stillLeft);
+  }
 }
 
 /** A lock older than this is stale whoever holds it: no apply runs that long (--command-timeout). */

@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import pLimit from 'p-limit';
 import { AuditLog, defaultAuditPath } from '../apply/audit.js';
 import { executePlan } from '../apply/executor.js';
-import { unlockScript } from '../apply/lock.js';
+import { LOCK_DIR, takeLock, unlockScript } from '../apply/lock.js';
 import { recordPlanUse } from '../apply/plan-use.js';
 import { planDigest, renderCommands } from '../apply/saved-plan.js';
 import { sshActions } from '../apply/ssh-actions.js';
@@ -12,11 +12,12 @@ import type { Inventory } from '../model/inventory.js';
 import type { Plan } from '../model/plan.js';
 import { renderApplyText } from '../report/apply.js';
 import { renderPlanText } from '../report/index.js';
+import { isPartial, notPlanned } from '../report/plan-summary.js';
+import { sanitizeHostText } from '../report/sanitize.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { newPool } from './gather.js';
-import { takeHostLock } from './host-lock.js';
-import { type ObserveHooks, preparePlan, prepareSavedPlan } from './prepare.js';
+import { findStale, type ObserveHooks, preparePlan, prepareSavedPlan } from './prepare.js';
 import { progressPrinter } from './progress.js';
 
 export interface ApplyOptions extends CommonOptions {
@@ -51,17 +52,16 @@ async function applyWithAudit(
 ): Promise<number> {
   const pool = newPool(opts);
   let lockedIn: Inventory | undefined;
+  const lock: LockStep = async (inventory, hosts) => {
+    lockedIn = inventory;
+    held.locks = await lockHosts(hosts, held.owner, pool, inventory, opts, io);
+  };
   // Locks first, then observe (Terraform's order): a concurrent apply on the same host is waited
-  // for, and this one then plans from what that one left — never over it.
-  const hooks: ObserveHooks = opts.dryRun
-    ? { pool }
-    : {
-        pool,
-        beforeObserve: async (inventory, hosts) => {
-          lockedIn = inventory;
-          held.locks = await lockHosts(hosts, held.owner, pool, inventory, opts);
-        },
-      };
+  // for, and this one then plans from what that one left — never over it. With a question to
+  // answer, no lock is held while the user reads: they are taken after "yes", and the hosts are
+  // checked again against the plan.
+  const asks = !opts.dryRun && !opts.yes;
+  const hooks: ObserveHooks = opts.dryRun || asks ? { pool } : { pool, beforeObserve: lock };
   // Installed for the whole command, so an interrupt while locking, observing or asking still
   // releases the locks; a second interrupt gives up at once.
   const abort = new AbortController();
@@ -86,7 +86,17 @@ async function applyWithAudit(
       io.err('interrupted before any change; nothing was changed on any host.\n');
       return EXIT.input;
     }
-    return await applyPrepared(prepared.plan, prepared.inventory, pool, opts, io, held, abort.signal);
+    const afterYes = asks ? lock : undefined;
+    return await applyPrepared(
+      prepared.plan,
+      prepared.inventory,
+      pool,
+      opts,
+      io,
+      held,
+      abort.signal,
+      afterYes,
+    );
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -121,6 +131,7 @@ async function applyPrepared(
   io: Io,
   held: HostLocks,
   signal: AbortSignal,
+  lockAfterYes?: LockStep,
 ): Promise<number> {
   const color = useColor(opts, io);
   io.out(renderPlanText(plan, { color }));
@@ -134,7 +145,7 @@ async function applyPrepared(
   }
   if (plan.steps.length === 0) {
     io.out('0 changes.\n');
-    return unreachable.length > 0 ? EXIT.partial : EXIT.ok;
+    return unreachable.length > 0 || isPartial(plan) ? EXIT.partial : EXIT.ok;
   }
   if (!opts.dryRun) io.out(renderCommands(plan));
   if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
@@ -142,13 +153,40 @@ async function applyPrepared(
     io.err('interrupted before any change; nothing was changed on any host.\n');
     return EXIT.input;
   }
+  if (lockAfterYes && !(await lockedAndCurrent(plan, inventory, pool, opts, io, lockAfterYes))) {
+    return EXIT.input;
+  }
   const execOpts = opts.plan ? { ...opts, singleUse: planDigest(plan) } : opts;
   const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, execOpts, io, signal, held);
-  io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
+  io.out(
+    `\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun), notPlanned: notPlanned(plan) })}`,
+  );
   if (auditPath) io.err(`audit log: ${auditPath}\n`);
   const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
   const interrupted = outcomes.some((o) => o.kind === 'not-started');
-  return allOk && unreachable.length === 0 && !interrupted ? EXIT.ok : EXIT.partial;
+  return allOk && unreachable.length === 0 && !interrupted && !isPartial(plan) ? EXIT.ok : EXIT.partial;
+}
+
+/** Takes the locks of `hosts` into the command's HostLocks (released when the command ends). */
+type LockStep = (inventory: Inventory, hosts: string[]) => Promise<void>;
+
+/** After "yes": lock the plan's hosts, then make sure none moved while the question waited. */
+async function lockedAndCurrent(
+  plan: Plan,
+  inventory: Inventory,
+  pool: ConnectionPool,
+  opts: ApplyOptions,
+  io: Io,
+  lock: LockStep,
+): Promise<boolean> {
+  const hosts = [...new Set(plan.steps.map((s) => s.host))].sort();
+  await lock(inventory, hosts);
+  const { stale } = await findStale(plan, inventory, hosts, opts, io, pool);
+  if (stale.length === 0) return true;
+  io.err('error: the hosts changed while the plan waited for "yes"; nothing was changed on any host.\n');
+  for (const line of stale) io.err(`  changed on ${line}\n`);
+  io.err('hint: run apply again to plan from the new state\n');
+  return false;
 }
 
 export interface Executed {
@@ -198,7 +236,7 @@ export async function executeWithLocks(
     held?.locks ??
     (opts.dryRun
       ? new Map<string, string | true>()
-      : await lockHosts(stepHosts, owner, pool, inventory, opts));
+      : await lockHosts(stepHosts, owner, pool, inventory, opts, io));
   const progress = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
   try {
     const outcomes = await executePlan(plan, {
@@ -255,16 +293,39 @@ async function lockHosts(
   pool: ConnectionPool,
   inventory: Inventory,
   opts: Pick<ApplyOptions, 'forks' | 'lockTimeout' | 'breakLock'>,
+  io?: Io,
 ): Promise<Map<string, string | true>> {
   const limit = pLimit(opts.forks);
   const entries = await Promise.all(
     hosts.map((host) =>
-      limit(
-        async (): Promise<[string, string | true]> => [
-          host,
-          await takeHostLock(host, owner, pool, inventory, opts),
-        ],
-      ),
+      limit(async (): Promise<[string, string | true]> => {
+        const inv = inventory.hosts[host];
+        if (!inv) return [host, 'not in the inventory'];
+        const got = await pool.get(inv);
+        if (!got.ok) return [host, got.failure.message];
+        const res = await takeLock(got.conn, owner, opts.lockTimeout, {
+          become: inv.become,
+          ...(opts.breakLock ? { breakLock: true } : {}),
+          onWait: (holder, left) =>
+            io?.err(
+              `waiting for the lock on ${host}: ${sanitizeHostText(holder)}; up to ${left}s more (--lock-timeout)\n`,
+            ),
+        });
+        if (res.ok) return [host, true];
+        if (res.stale !== undefined) {
+          return [
+            host,
+            `${host} is locked by ${sanitizeHostText(res.held ?? '')}, but the lock is stale: ${res.stale}; if no apply is running there, run again with --break-lock`,
+          ];
+        }
+        if (res.held !== undefined) {
+          return [
+            host,
+            `another apply holds the lock on ${host} (${sanitizeHostText(res.held)}); waited ${opts.lockTimeout}s (--lock-timeout)`,
+          ];
+        }
+        return [host, `could not take the lock ${LOCK_DIR} on ${host}: ${sanitizeHostText(res.error ?? '')}`];
+      }),
     ),
   );
   return new Map(entries);
@@ -299,9 +360,10 @@ export async function withHostLocks<T>(
   inventory: Inventory,
   opts: Pick<ApplyOptions, 'forks' | 'lockTimeout' | 'breakLock'>,
   fn: (held: HostLocks) => Promise<T>,
+  io?: Io,
 ): Promise<T> {
   const owner = newOwner();
-  const held: HostLocks = { owner, locks: await lockHosts(hosts, owner, pool, inventory, opts) };
+  const held: HostLocks = { owner, locks: await lockHosts(hosts, owner, pool, inventory, opts, io) };
   try {
     return await fn(held);
   } finally {

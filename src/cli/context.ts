@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import type { HostKeyChecking } from '../model/inventory.js';
 
@@ -6,6 +5,8 @@ import type { HostKeyChecking } from '../model/inventory.js';
 export interface CommonOptions {
   inventory: string[];
   limit?: string;
+  /** -u: the SSH user of hosts whose inventory sets no ansible_user. */
+  user?: string;
   forks: number;
   noColor?: boolean;
   color?: boolean;
@@ -33,6 +34,8 @@ export const processIo: Io = {
 };
 
 async function askOnTerminal(question: string): Promise<string> {
+  // Imported here: only apply asks, and readline is a visible part of every command's start-up.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // Ctrl-C at the prompt (the terminal is raw, so no signal) answers "no" instead of hanging.
   const cancel = new AbortController();

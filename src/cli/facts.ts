@@ -1,4 +1,4 @@
-import { loadAll, loadInventory } from '../load/index.js';
+import { assertUsable, loadAll, loadInventory } from '../load/index.js';
 import type { ObservedSnapshot } from '../model/observed.js';
 import { renderFactsText } from '../report/facts.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
@@ -16,7 +16,8 @@ export async function factsCommand(playbooks: string[], opts: FactsOptions, io: 
     playbooks.length > 0
       ? await loadAll(opts.inventory, playbooks)
       : { inventory: await loadInventory(opts.inventory), desired: undefined };
-  const selected = selectHosts(inventory, opts.limit);
+  const selected = selectHosts(inventory, opts.limit, (m) => io.err(`warning: ${m}\n`));
+  assertUsable(inventory, selected);
   const limited = desired ? restrictDesired(desired, selected) : undefined;
   const { snapshot, pool } = await gatherFacts(inventory, limited, opts, io, [...selected]);
   await pool.closeAll();

@@ -86,5 +86,6 @@ export function newPool(opts: CommonOptions): ConnectionPool {
   return new ConnectionPool({
     hostKeyChecking: opts.hostKeyChecking,
     connectTimeoutMs: opts.connectTimeout * 1000,
+    ...(opts.user !== undefined ? { defaultUser: opts.user } : {}),
   });
 }

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { commandWasSent } from '../apply/sent.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import type { ApplyOptions } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import type { DriftFormat } from './drift.js';
+import { registerInventoryCommand } from './inventory.js';
 import type { WatchOptions } from './watch.js';
 
 /*
@@ -17,8 +19,12 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 function withCommon(cmd: Command): Command {
   return cmd
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
-    .option('--limit <pattern>', 'host, group or glob; comma-separated; !x excludes, &x intersects')
-    .option('--forks <n>', 'hosts handled concurrently', parsePositiveInt, 50)
+    .option(
+      '-l, --limit <pattern>',
+      'Ansible host pattern: web:db, web:&prod, web:!db1, web*, ~re, web[0], @file',
+    )
+    .option('-f, --forks <n>', 'hosts handled concurrently', parsePositiveInt, 50)
+    .option('-u, --user <name>', 'SSH user where the inventory sets no ansible_user (beats ssh_config)')
     .option('--no-color', 'no ANSI colours (NO_COLOR is honoured too)')
     .option('-v, --verbose', 'say more')
     .addOption(
@@ -35,11 +41,24 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
-/** Defaults the inventory to ./inventory when none is given, as Ansible defaults to its hosts file. */
-export function commonFrom(opts: Partial<CommonOptions>): CommonOptions {
+/**
+ * The inventory is what -i names, else what RUNSTATE_INVENTORY names (paths separated by ":").
+ * Neither is an error: guessing ./inventory would run against whatever happens to be there.
+ */
+export function commonFrom(opts: Partial<CommonOptions>, env: NodeJS.ProcessEnv = {}): CommonOptions {
+  const fromEnv = (env.RUNSTATE_INVENTORY ?? '').split(':').filter(Boolean);
+  const inventory = opts.inventory && opts.inventory.length > 0 ? opts.inventory : fromEnv;
+  if (inventory.length === 0) {
+    throw new UserError(
+      'no inventory given',
+      undefined,
+      'pass -i FILE_OR_DIR (repeatable), or set RUNSTATE_INVENTORY to its path',
+    );
+  }
   return {
-    inventory: opts.inventory && opts.inventory.length > 0 ? opts.inventory : ['inventory'],
+    inventory,
     limit: opts.limit,
+    ...(opts.user !== undefined ? { user: opts.user } : {}),
     forks: opts.forks ?? 50,
     color: opts.color,
     verbose: opts.verbose,
@@ -51,7 +70,7 @@ export function commonFrom(opts: Partial<CommonOptions>): CommonOptions {
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('runstate')
     .description('Keep the services of a fleet of Linux hosts in their declared state.')
-    .version('0.1.0')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
@@ -61,7 +80,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('<playbook...>', 'playbook files or directories')
     .action(async (playbooks: string[], opts: Partial<CommonOptions>) => {
       const { validateCommand } = await import('./validate.js');
-      setExit(await validateCommand(playbooks, commonFrom(opts), io));
+      setExit(await validateCommand(playbooks, commonFrom(opts, io.env), io));
     });
 
   withCommon(program.command('facts'))
@@ -70,7 +89,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
       const { factsCommand } = await import('./facts.js');
-      setExit(await factsCommand(playbooks, { ...commonFrom(opts), format: opts.format }, io));
+      setExit(await factsCommand(playbooks, { ...commonFrom(opts, io.env), format: opts.format }, io));
     });
 
   withCommon(program.command('plan'))
@@ -87,7 +106,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
       const { planCommand } = await import('./plan.js');
-      setExit(await planCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   withCommon(program.command('drift'))
@@ -106,7 +125,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         opts: Partial<CommonOptions> & { format: DriftFormat; out?: string; observed?: string },
       ) => {
         const { driftCommand } = await import('./drift.js');
-        setExit(await driftCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+        setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
       },
     );
 
@@ -127,13 +146,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
       const { watchCommand } = await import('./watch.js');
-      setExit(await watchCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   withExecution(withCommon(program.command('apply')))
     .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')
     .argument('[playbook...]', 'playbook files or directories (not with --plan)')
     .option('--dry-run', 'walk the same path as apply and stop before every command')
+    .option('-C, --check', 'the same as --dry-run (Ansible spelling)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
     .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
@@ -159,18 +179,26 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           'make the plan with --limit instead: runstate plan … --limit X --out FILE',
         );
       }
-      if (opts.observed && !opts.dryRun) {
+      if (opts.observed && !opts.dryRun && !opts.check) {
         throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
       }
       const { applyCommand } = await import('./apply.js');
-      setExit(await applyCommand(playbooks, { ...commonFrom(opts), ...opts }, io));
+      const dryRun = opts.dryRun || opts.check;
+      setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env), ...opts, dryRun }, io));
     });
 
+  registerInventoryCommand(program, io, setExit);
   return program;
 }
 
+/** `--version` says what package.json says, from the build or the source tree alike. */
+function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+}
+
 type WatchFlags = Omit<WatchOptions, keyof CommonOptions>;
-type ApplyFlags = Omit<ApplyOptions, keyof CommonOptions>;
+type ApplyFlags = Omit<ApplyOptions, keyof CommonOptions> & { check?: boolean };
 
 /** Flags of every command that executes steps on hosts (apply, watch --heal). */
 function withExecution(cmd: Command): Command {

@@ -2,6 +2,7 @@ import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanMermaid, renderPlanText } from '../report/index.js';
+import { isPartial } from '../report/plan-summary.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { preparePlan } from './prepare.js';
@@ -36,7 +37,8 @@ export async function planCommand(playbookArgs: string[], opts: PlanOptions, io:
   if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));
   const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
   for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
-  if (unreachable.length > 0) return EXIT.partial;
+  // Partial like an unreachable host: some of the fleet cannot converge; the rest is planned.
+  if (unreachable.length > 0 || isPartial(plan)) return EXIT.partial;
   return opts.detailedExitcode && plan.steps.length > 0 ? EXIT.changes : EXIT.ok;
 }
 

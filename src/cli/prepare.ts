@@ -1,11 +1,12 @@
 import { planDigest } from '../apply/saved-plan.js';
 import { commandsFor, observedRunlevelFor, unsupportedChange } from '../drivers/index.js';
-import { loadAll, loadInventory } from '../load/index.js';
+import { assertUsable, loadAll, loadInventory } from '../load/index.js';
 import { type Desired, requiredHosts } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
+import { serviceOnHost } from '../model/notation.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
-import { buildPlan, hostDigest, type OutsideLimit } from '../plan/index.js';
+import { buildPlan, hostDigest, type OutsideLimit, scopeToServices } from '../plan/index.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io } from './context.js';
 import { gatherFacts, newPool } from './gather.js';
@@ -45,7 +46,11 @@ export async function observeFleet(
   hooks: ObserveHooks = {},
 ): Promise<Fleet> {
   const { inventory, desired } = await loadAll(opts.inventory, playbooks);
-  const limited = restrictDesired(desired, selectHosts(inventory, opts.limit));
+  const limited = restrictDesired(
+    desired,
+    selectHosts(inventory, opts.limit, (m) => io.err(`warning: ${m}\n`)),
+  );
+  assertUsable(inventory, Object.keys(limited.hosts));
   const required = requiredOutside(desired, limited);
   if (!opts.observed && hooks.beforeObserve)
     await hooks.beforeObserve(inventory, Object.keys(limited.hosts).sort());
@@ -87,8 +92,12 @@ function requiredOutside(desired: Desired, limited: Desired): Desired | undefine
   return Object.keys(hosts).length > 0 ? { playbooks: desired.playbooks, hosts } : undefined;
 }
 
-/** Diff and order with the drivers' knowledge; prints problems (warnings do not block). */
-export function planFleet(fleet: Fleet, io: Io): { plan: Plan; blocked: boolean } {
+/**
+ * Diff and order with the drivers' knowledge, printing every problem. A host's problem (masked,
+ * missing, no such manager) only blocks what depends on it, recorded in `plan.blocked`; only a
+ * problem of the input itself (`refused`) keeps the whole run from going ahead.
+ */
+export function planFleet(fleet: Fleet, io: Io): { plan: Plan; refused: boolean } {
   const { plan, problems } = buildPlan({
     desired: fleet.desired,
     observed: fleet.observed,
@@ -99,13 +108,14 @@ export function planFleet(fleet: Fleet, io: Io): { plan: Plan; blocked: boolean 
     ...(fleet.outside ? { outside: fleet.outside } : {}),
   });
   for (const p of problems) {
-    const where = p.service ? `${p.host}: ${p.service}` : p.host;
-    io.err(`${p.warning ? 'warning' : 'error'}: ${where}: ${p.message}${p.hint ? `; ${p.hint}` : ''}\n`);
+    const where = p.service ? serviceOnHost(p.host, p.service) : p.host;
+    const label = p.warning ? 'warning' : p.wholeRun ? 'error' : 'blocked';
+    io.err(`${label}: ${where}: ${p.message}${p.hint ? `; ${p.hint}` : ''}\n`);
   }
-  const errors = problems.filter((p) => !p.warning);
-  if (errors.length > 0)
-    io.err(`${errors.length} problem(s) in the plan; nothing was changed on any host.\n`);
-  return { plan, blocked: errors.length > 0 };
+  const refusing = problems.filter((p) => p.wholeRun && !p.warning);
+  if (refusing.length > 0)
+    io.err(`${refusing.length} problem(s) in the input; nothing was changed on any host.\n`);
+  return { plan, refused: refusing.length > 0 };
 }
 
 /** Observe, then plan. The pool stays open for apply. */
@@ -116,8 +126,8 @@ export async function preparePlan(
   hooks: ObserveHooks = {},
 ): Promise<Prepared> {
   const fleet = await observeFleet(playbooks, opts, io, hooks);
-  const { plan, blocked } = planFleet(fleet, io);
-  if (blocked) {
+  const { plan, refused } = planFleet(fleet, io);
+  if (refused) {
     await fleet.pool.closeAll();
     return { ok: false, exitCode: EXIT.input };
   }
@@ -137,6 +147,7 @@ export async function prepareSavedPlan(
   const plan = await readSavedPlan(file);
   const inventory = await loadInventory(opts.inventory);
   const hosts = Object.keys(plan.hosts).sort();
+  assertUsable(inventory, hosts);
   const checkPool = hooks.pool ?? newPool(opts);
   const problems = await savedPlanProblems(plan, inventory, checkPool);
   if (problems.length > 0) {
@@ -200,13 +211,14 @@ export async function findStale(
   const snapshot = gathered.snapshot;
   const stale: string[] = [];
   for (const h of hosts) {
-    const now = snapshot.hosts[h];
     const then = plan.hosts[h];
+    const reported = snapshot.hosts[h];
     if (!then) continue;
-    if (!now) {
+    if (!reported) {
       stale.push(`${h}: not observed again`);
       continue;
     }
+    const now = scopeToServices(reported, then.services);
     if (hostDigest(now) === then.digest) continue;
     stale.push(
       `${h}: ${describeChange(then.observed, now).join('; ') || 'observed state differs from the plan'}`,

@@ -1,9 +1,10 @@
 import { appendFile } from 'node:fs/promises';
 import { checkAuditLog, defaultAuditPath } from '../apply/audit.js';
-import { HealLimiter } from '../apply/heal-limit.js';
+import { HealLimiter, healKey, healsThatRan } from '../apply/heal-limit.js';
+import { healTargets } from '../drift/heal-targets.js';
 import { driftExitCode } from '../drift/index.js';
-import type { Desired, DesiredHost } from '../model/desired.js';
 import type { DriftReport } from '../model/drift.js';
+import type { Plan, Step } from '../model/plan.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import { summarise } from '../report/apply.js';
 import type { ExecutionOptions } from './apply.js';
@@ -36,6 +37,8 @@ interface RunResult {
   healed: string[];
   healFailed: string[];
   crashLooping: string[];
+  /** Heals that cannot happen, each with why (masked, missing, no such manager, what it requires). */
+  blocked: string[];
   error?: string;
 }
 
@@ -91,7 +94,10 @@ async function runOnce(
   signal: AbortSignal,
 ): Promise<RunResult> {
   const time = new Date().toISOString();
-  const base = { time, run, drifts: 0, unchecked: 0, healed: [], healFailed: [], crashLooping: [] };
+  const base = {
+    ...{ time, run, drifts: 0, unchecked: 0 },
+    ...{ healed: [], healFailed: [], crashLooping: [], blocked: [] },
+  };
   let fleet: Fleet | undefined;
   try {
     fleet = await observeFleet(playbooks, opts, io);
@@ -140,29 +146,8 @@ async function heal(
   limiter: HealLimiter,
 ): Promise<void> {
   const now = Date.now();
-  const hosts: Desired['hosts'] = {};
-  for (const [host, drift] of Object.entries(report.hosts)) {
-    const want = fleet.desired.hosts[host];
-    if (drift.status !== 'drift' || !want) continue;
-    const services: DesiredHost['services'] = {};
-    let runlevel = false;
-    // One heal per service (or runlevel) per run, however many of its fields drifted.
-    // A failing gate is reported, not healed: no step makes a running service healthy.
-    const drifted = new Set(
-      drift.items.filter((i) => !i.inSync && i.field !== 'health').map((i) => i.service ?? ''),
-    );
-    for (const name of drifted) {
-      const key = `${name || 'runlevel'}@${host}`;
-      if (!limiter.tryTake(key, now)) {
-        result.crashLooping.push(key);
-        continue;
-      }
-      const service = want.services[name];
-      if (name === '') runlevel = true;
-      else if (service) services[name] = service;
-    }
-    hosts[host] = { host, services, ...(runlevel ? { runlevel: want.runlevel } : {}) };
-  }
+  const targets = healTargets(fleet.desired, report, (key) => limiter.allows(key, now));
+  result.crashLooping = targets.leftAlone;
   for (const key of result.crashLooping) {
     io.err(
       `watch: ${key} was healed ${opts.maxHeals} times within ${opts.healWindow}; not healing it again (crash loop?)\n`,
@@ -170,34 +155,58 @@ async function heal(
   }
   // Services not healed in this run still gate the ones that are (their gates are checked again).
   const notHealed = { label: 'not healed in this run', hint: 'it is healed first once it may be' };
-  const { plan, blocked } = planFleet(
+  const { plan, refused } = planFleet(
     {
       ...fleet,
-      desired: { playbooks: fleet.desired.playbooks, hosts },
+      desired: targets.desired,
       outside: { desired: fleet.desired, observed: fleet.observed, why: notHealed },
     },
     io,
   );
-  if (blocked || plan.steps.length === 0) return;
+  result.blocked = blockedHeals(plan);
+  for (const line of result.blocked) io.err(`watch: not healing ${line}\n`);
+  if (refused || plan.steps.every((s) => s.blockedBy !== undefined)) return;
   const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
   // Heal only from facts nobody can change under us: lock, then check the hosts still look as
   // observed (an apply may have finished in between); if not, the next run sees the new state.
-  const outcomes = await withHostLocks(stepHosts, fleet.pool, fleet.inventory, opts, async (held) => {
-    const { stale, pool } = await findStale(plan, fleet.inventory, stepHosts, opts, io);
-    await pool.closeAll();
-    if (stale.length > 0) {
-      for (const line of stale) io.err(`watch: not healing now, changed since observed: ${line}\n`);
-      return [];
-    }
-    return (await executeWithLocks(plan, fleet.inventory, fleet.pool, opts, io, undefined, held)).outcomes;
-  });
+  const outcomes = await withHostLocks(
+    stepHosts,
+    fleet.pool,
+    fleet.inventory,
+    opts,
+    async (held) => {
+      const { stale, pool } = await findStale(plan, fleet.inventory, stepHosts, opts, io);
+      await pool.closeAll();
+      if (stale.length > 0) {
+        for (const line of stale) io.err(`watch: not healing now, changed since observed: ${line}\n`);
+        return [];
+      }
+      return (await executeWithLocks(plan, fleet.inventory, fleet.pool, opts, io, undefined, held)).outcomes;
+    },
+    io,
+  );
+  // Only heals that ran count against --max-heals: a refused or skipped one changed nothing.
+  for (const key of healsThatRan(outcomes)) limiter.record(key, now);
   for (const o of outcomes) {
-    const key = `${o.step.kind} ${o.step.service ?? o.step.target ?? ''}@${o.step.host}`;
-    (o.kind === 'ok' ? result.healed : result.healFailed).push(key);
+    if (o.kind === 'skipped' && o.step.blockedBy !== undefined) continue; // already in result.blocked
+    (o.kind === 'ok' ? result.healed : result.healFailed).push(stepLabel(o.step));
   }
   const s = summarise(outcomes);
   io.err(`watch: healed ${s.ok} step(s), ${s.failed + s.skipped + s.unreachable} did not succeed\n`);
   if (result.healed.length > 0 && result.healFailed.length === 0) result.status = 'healed';
+}
+
+/** "start bed-systemd:crm-db", "set-runlevel bed-sysv (runlevel)". */
+function stepLabel(step: Step): string {
+  return `${step.kind} ${healKey(step.host, step.service)}`;
+}
+
+/** What a heal could not do, with the reason: the plan's per-host problems and the steps they block. */
+function blockedHeals(plan: Plan): string[] {
+  return [
+    ...(plan.blocked ?? []).map((b) => `${healKey(b.host, b.service)}: ${b.reason}`),
+    ...plan.steps.filter((s) => s.blockedBy !== undefined).map((s) => `${stepLabel(s)}: ${s.blockedBy}`),
+  ];
 }
 
 async function emitReport(report: DriftReport, run: number, opts: WatchOptions, io: Io): Promise<void> {

@@ -1,4 +1,5 @@
 import { type DesiredHost, isGroupRequirement } from '../model/desired.js';
+import { serviceOnHost } from '../model/notation.js';
 import type { Problem, SourceRef } from '../model/source.js';
 
 /** A (host, service) pair as a key; service names may contain "@", so not the display form. */
@@ -25,7 +26,7 @@ function numbered(hosts: Record<string, DesiredHost>): Numbered {
   for (const host of Object.keys(hosts).sort(byText)) {
     for (const name of Object.keys(hosts[host]?.services ?? {}).sort(byText)) {
       keys.push(serviceKey(host, name));
-      labels.push(`${name}@${host}`);
+      labels.push(serviceOnHost(host, name));
     }
   }
   const services = keys.length;

@@ -1,4 +1,5 @@
 import { type Desired, type DesiredService, type Origin, requiredHosts } from '../model/desired.js';
+import { serviceOnHost } from '../model/notation.js';
 import { UserError } from '../model/source.js';
 import { didYouMean, q } from './names.js';
 import { FIELDS, type Field } from './playbook-parse.js';
@@ -19,7 +20,7 @@ function fieldValue(s: DesiredService, field: Field): string | undefined {
     const o = s.origin.requires;
     if (!o) return undefined;
     const raw = [...new Set(s.requires.map((r) => r.raw))];
-    const pairs = s.requires.flatMap((r) => requiredHosts(r).map((h) => `${r.service}@${h}`));
+    const pairs = s.requires.flatMap((r) => requiredHosts(r).map((h) => serviceOnHost(h, r.service)));
     return `[${raw.join(', ')}] → ${pairs.length > 0 ? pairs.join(', ') : 'nothing'}`;
   }
   const v = s[field];

@@ -1,6 +1,6 @@
 import type { Desired } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
-import { type Problem, ProblemsError } from '../model/source.js';
+import { formatProblem, type Problem, ProblemsError } from '../model/source.js';
 import { readInventory } from './inventory.js';
 import { readPlaybooks } from './playbooks.js';
 
@@ -17,6 +17,31 @@ function inOrder(problems: Problem[], fileOrder: string[]): Problem[] {
       (a.where?.line ?? 0) - (b.where?.line ?? 0) ||
       (a.where?.col ?? 0) - (b.where?.col ?? 0),
   );
+}
+
+/**
+ * The refusals (unsupported connection plugin, Jinja, password variable…) of the hosts a command
+ * is about to act on, once each; other hosts' refusals do not stop it.
+ */
+export function refusalsOf(inventory: Inventory, hosts: Iterable<string>): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const h of hosts) {
+    for (const p of inventory.hosts[h]?.refused ?? []) {
+      const key = formatProblem(p);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(p);
+      }
+    }
+  }
+  return out;
+}
+
+/** Refuses, before any connection, to act on a host whose settings runstate cannot honour. */
+export function assertUsable(inventory: Inventory, hosts: Iterable<string>): void {
+  const problems = refusalsOf(inventory, hosts);
+  if (problems.length > 0) throw new ProblemsError(inOrder(problems, inventory.files));
 }
 
 /** Inventory files or directories (their *.yml/*.yaml, by name), merged Ansible's way. */

@@ -18,8 +18,11 @@ export interface RawGroup {
   vars: VarMap;
   /** From group_vars/ files, which Ansible ranks above every inventory-file group var. */
   fileVars: VarMap;
+  /** In the order the inventory names them (Ansible's order for `group[0]` and `--list`). */
   children: Set<string>;
   hosts: Set<string>;
+  /** `ansible_group_priority` from the inventory source; Ansible consumes it, it is no variable. */
+  priority?: number;
 }
 
 export interface RawHost {
@@ -36,21 +39,13 @@ export interface RawInventory {
   hosts: Map<string, RawHost>;
 }
 
-/** Spellings of the connection variables: runstate's first, then Ansible's (newest first). */
-export const CONNECTION_VARS = {
-  address: ['address', 'ansible_host', 'ansible_ssh_host'],
-  port: ['port', 'ansible_port', 'ansible_ssh_port'],
-  user: ['user', 'ansible_user', 'ansible_ssh_user'],
-  identity: ['identity', 'ansible_ssh_private_key_file', 'ansible_private_key_file'],
-  become: ['become', 'ansible_become'],
-  knownHosts: ['known_hosts'],
-  connection: ['connection', 'ansible_connection'],
-} as const;
-
-const CONNECTION_KEYS = new Set<string>(Object.values(CONNECTION_VARS).flat());
-
+/** `all` and `ungrouped` exist from the start, `ungrouped` first among all's children, as in Ansible. */
 export function emptyInventory(): RawInventory {
-  return { files: [], groups: new Map(), hosts: new Map() };
+  const raw: RawInventory = { files: [], groups: new Map(), hosts: new Map() };
+  const nowhere = { file: '', line: 1, col: 1 };
+  ensureGroup(raw, 'all', nowhere).children.add('ungrouped');
+  ensureGroup(raw, 'ungrouped', nowhere);
+  return raw;
 }
 
 export function ensureGroup(raw: RawInventory, name: string, where: SourceRef): RawGroup {
@@ -58,17 +53,40 @@ export function ensureGroup(raw: RawInventory, name: string, where: SourceRef): 
   if (!g) {
     g = { name, where, vars: new Map(), fileVars: new Map(), children: new Set(), hosts: new Set() };
     raw.groups.set(name, g);
-  }
+  } else if (g.where.file === '') g.where = where;
   return g;
 }
 
-function ensureHost(raw: RawInventory, name: string, where: SourceRef): RawHost {
+/**
+ * Adds a host to a group. Like Ansible, a `host:port` sets the host var ansible_port only when it
+ * creates the host, and the host's own vars may override it.
+ */
+export function addHost(
+  raw: RawInventory,
+  name: string,
+  group: string,
+  where: SourceRef,
+  port?: number,
+): RawHost {
   let h = raw.hosts.get(name);
   if (!h) {
     h = { name, where, vars: new Map(), fileVars: new Map() };
+    if (port !== undefined) h.vars.set('ansible_port', { value: port, where });
     raw.hosts.set(name, h);
   }
+  ensureGroup(raw, group, where).hosts.add(name);
   return h;
+}
+
+/** A group variable from an inventory source; `ansible_group_priority` sets the priority instead. */
+export function setGroupVar(raw: RawInventory, group: string, key: string, v: VarValue): void {
+  const g = ensureGroup(raw, group, v.where);
+  if (key === 'ansible_group_priority') {
+    const n = Number(v.value);
+    if (Number.isInteger(n)) g.priority = n;
+    return;
+  }
+  g.vars.set(key, v);
 }
 
 function inventoryLabel(path: string[]): string {
@@ -86,7 +104,7 @@ function groupKeyHint(_path: string[], allowed: string[]): string | undefined {
   return undefined;
 }
 
-/** Reads one parsed inventory file into `raw` (shared by all files), reporting what is wrong. */
+/** Reads one parsed YAML inventory file into `raw` (shared by all files), reporting what is wrong. */
 export function readInventoryDoc(src: SourceDoc, raw: RawInventory): Problem[] {
   const problems = schemaProblems('inventory', src.doc.toJS(), {
     src,
@@ -94,26 +112,26 @@ export function readInventoryDoc(src: SourceDoc, raw: RawInventory): Problem[] {
     unknownKeyHint: groupKeyHint,
   });
   const active = new Set<Node>();
-  const group = (
-    name: string,
-    keyNode: Node | undefined,
-    node: Node | undefined,
-    parent?: RawGroup,
-  ): void => {
+  const group = (name: string, keyNode: Node | undefined, node: Node | undefined, parent?: string): void => {
     const g = ensureGroup(raw, name, refOf(src, keyNode));
-    parent?.children.add(name);
+    if (parent !== undefined) raw.groups.get(parent)?.children.add(name);
     // A YAML alias can make a group contain itself; Ansible's loader would loop, we stop.
     if (node === undefined || active.has(node)) return;
     active.add(node);
     for (const e of mapEntries(src, node)) {
-      if (e.key === 'hosts') for (const h of mapEntries(src, e.value)) hosts(h.key, h.keyNode, h.value, g);
+      if (e.key === 'hosts')
+        for (const h of mapEntries(src, e.value)) hosts(h.key, h.keyNode, h.value, g.name);
       else if (e.key === 'children')
-        for (const c of mapEntries(src, e.value)) group(c.key, c.keyNode, c.value, g);
-      else if (e.key === 'vars') problems.push(...readVars(src, e.value, g.vars));
+        for (const c of mapEntries(src, e.value)) group(c.key, c.keyNode, c.value, g.name);
+      else if (e.key === 'vars') {
+        const vars: VarMap = new Map();
+        readVars(src, e.value, vars);
+        for (const [k, v] of vars) setGroupVar(raw, g.name, k, v);
+      }
     }
     active.delete(node);
   };
-  const hosts = (pattern: string, keyNode: Node | undefined, node: Node | undefined, g: RawGroup): void => {
+  const hosts = (pattern: string, keyNode: Node | undefined, node: Node | undefined, g: string): void => {
     const where = refOf(src, keyNode);
     const expanded = expandHostPattern(pattern);
     if ('error' in expanded) {
@@ -121,12 +139,9 @@ export function readInventoryDoc(src: SourceDoc, raw: RawInventory): Problem[] {
       return;
     }
     const vars: VarMap = new Map();
-    problems.push(...readVars(src, node, vars));
+    readVars(src, node, vars);
     for (const name of expanded.names) {
-      const h = ensureHost(raw, name, where);
-      g.hosts.add(name);
-      // Like Ansible, the pattern's port is a host var that the host's own vars may override.
-      if (expanded.port !== undefined) h.vars.set('ansible_port', { value: expanded.port, where });
+      const h = addHost(raw, name, g, where, expanded.port);
       for (const [k, v] of vars) h.vars.set(k, v);
     }
   };
@@ -134,19 +149,10 @@ export function readInventoryDoc(src: SourceDoc, raw: RawInventory): Problem[] {
   return problems;
 }
 
-/** Copies a vars mapping into `into`, later keys winning; flags templates in connection vars. */
-export function readVars(src: SourceDoc, node: Node | undefined, into: VarMap): Problem[] {
-  const problems: Problem[] = [];
+/** Copies a vars mapping into `into`, later keys winning. */
+export function readVars(src: SourceDoc, node: Node | undefined, into: VarMap): void {
   for (const e of mapEntries(src, node)) {
     const value: unknown = e.value ? e.value.toJS(src.doc) : null;
     into.set(e.key, { value, where: refOf(src, e.keyNode) });
-    if (CONNECTION_KEYS.has(e.key) && typeof value === 'string' && value.includes('{{')) {
-      problems.push({
-        where: refOf(src, e.value),
-        message: `${q(e.key)} is a Jinja template, which runstate does not evaluate`,
-        hint: 'write the value itself',
-      });
-    }
   }
-  return problems;
 }

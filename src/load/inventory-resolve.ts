@@ -1,15 +1,7 @@
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Inventory, InventoryGroup, InventoryHost } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
-import {
-  CONNECTION_VARS,
-  ensureGroup,
-  type RawGroup,
-  type RawInventory,
-  type VarMap,
-  type VarValue,
-} from './inventory-parse.js';
+import { resolveConnection } from './connection-vars.js';
+import { ensureGroup, type RawGroup, type RawInventory, type VarMap } from './inventory-parse.js';
 import { q } from './names.js';
 import { formatRef } from './yaml-doc.js';
 
@@ -20,6 +12,7 @@ export function resolveInventory(raw: RawInventory, problems: Problem[]): Invent
   const first: SourceRef = { file: raw.files[0] ?? '', line: 1, col: 1 };
   const all = ensureGroup(raw, 'all', first);
   const ungrouped = ensureGroup(raw, 'ungrouped', first);
+  for (const g of [all, ungrouped]) if (g.where.file === '') g.where = first;
   for (const h of raw.hosts.values()) {
     const g = raw.groups.get(h.name);
     if (g) {
@@ -42,40 +35,73 @@ export function resolveInventory(raw: RawInventory, problems: Problem[]): Invent
   }
   breakCycles(raw, parents, problems);
   const depth = depths(parents);
-  const members = transitiveHosts(raw);
-  for (const h of raw.hosts.values()) {
-    const inOther = [...raw.groups.values()].some(
-      (g) => g !== all && g !== ungrouped && members.get(g.name)?.has(h.name),
-    );
-    if (inOther) ungrouped.hosts.delete(h.name);
-    else ungrouped.hosts.add(h.name);
+  // Ansible's reconcile: a host in no group but all/ungrouped is ungrouped, and only then.
+  const grouped = new Set<string>();
+  for (const [name, set] of transitiveHosts(raw)) {
+    if (name !== 'all' && name !== 'ungrouped') for (const h of set) grouped.add(h);
   }
-  all.hosts = new Set(raw.hosts.keys());
+  for (const h of raw.hosts.keys()) {
+    if (grouped.has(h)) ungrouped.hosts.delete(h);
+    else ungrouped.hosts.add(h);
+  }
   const finalMembers = transitiveHosts(raw);
+  for (const h of raw.hosts.keys()) finalMembers.get('all')?.add(h);
 
   const groups: Record<string, InventoryGroup> = {};
   for (const g of [...raw.groups.values()].sort((a, b) => byName(a.name, b.name))) {
     groups[g.name] = {
       name: g.name,
       hosts: [...(finalMembers.get(g.name) ?? [])].sort(byName),
-      children: [...g.children].sort(byName),
+      ownHosts: [...g.hosts],
+      children: [...g.children],
+      vars: Object.fromEntries([...g.vars].map(([k, v]) => [k, v.value])),
       source: g.where,
     };
   }
+  const hostGroups = new Map<string, RawGroup[]>();
+  for (const g of raw.groups.values()) {
+    for (const h of finalMembers.get(g.name) ?? []) {
+      const list = hostGroups.get(h) ?? [];
+      list.push(g);
+      hostGroups.set(h, list);
+    }
+  }
   const hosts: Record<string, InventoryHost> = {};
+  const warnings = new Map<string, Problem>();
   for (const h of [...raw.hosts.values()].sort((a, b) => byName(a.name, b.name))) {
-    const hostGroups = [...raw.groups.values()].filter((g) => finalMembers.get(g.name)?.has(h.name));
-    const ordered = hostGroups.sort(
+    const ordered = [...(hostGroups.get(h.name) ?? [])].sort(
       (a, b) =>
         (depth.get(a.name) ?? 0) - (depth.get(b.name) ?? 0) ||
-        priority(a) - priority(b) ||
+        (a.priority ?? 1) - (b.priority ?? 1) ||
         byName(a.name, b.name),
     );
     // Ansible: inventory-file group vars < group_vars/ files < inventory-file host vars < host_vars/.
     const levels = [...ordered.map((g) => g.vars), ...ordered.map((g) => g.fileVars), h.vars, h.fileVars];
-    hosts[h.name] = hostFromLevels(h.name, levels, hostGroups.map((g) => g.name).sort(byName), h.where);
+    const merged: VarMap = new Map();
+    for (const level of levels) for (const [k, v] of level) merged.set(k, v);
+    const groupNames = ordered.map((g) => g.name).sort(byName);
+    const conn = resolveConnection(h.name, merged, groupNames);
+    const host: InventoryHost = {
+      name: h.name,
+      ...conn.fields,
+      groups: groupNames,
+      vars: Object.fromEntries([...merged].map(([k, v]) => [k, v.value])),
+      source: h.where,
+    };
+    if (conn.refused.length > 0) host.refused = conn.refused;
+    hosts[h.name] = host;
+    for (const { name, where } of conn.ignored) {
+      const key = `${name}\0${formatRef(where)}`;
+      if (!warnings.has(key)) {
+        warnings.set(key, {
+          where,
+          message: `${name} is an Ansible setting runstate does not implement; it is ignored`,
+        });
+      }
+    }
   }
-  return { files: raw.files, hosts, groups };
+  const order = { hosts: [...raw.hosts.keys()], groups: [...raw.groups.keys()] };
+  return { files: raw.files, hosts, groups, order, warnings: [...warnings.values()] };
 }
 
 function parentsOf(raw: RawInventory): Map<string, Set<string>> {
@@ -141,53 +167,4 @@ function transitiveHosts(raw: RawInventory): Map<string, Set<string>> {
   };
   for (const name of raw.groups.keys()) of(name);
   return memo;
-}
-
-function priority(g: RawGroup): number {
-  const p = (g.fileVars.get('ansible_group_priority') ?? g.vars.get('ansible_group_priority'))?.value;
-  return typeof p === 'number' ? p : 1;
-}
-
-/** The value of one connection field: the highest level that sets it, runstate's spelling first. */
-function pick(levels: readonly VarMap[], spellings: readonly string[]): VarValue | undefined {
-  for (let i = levels.length - 1; i >= 0; i--) {
-    for (const s of spellings) {
-      const v = levels[i]?.get(s);
-      if (v !== undefined && v.value !== null) return v;
-    }
-  }
-  return undefined;
-}
-
-function expandPath(v: VarValue | undefined): string | undefined {
-  if (typeof v?.value !== 'string') return undefined;
-  const p = v.value;
-  if (p === '~') return homedir();
-  if (p.startsWith('~/')) return join(homedir(), p.slice(2));
-  return isAbsolute(p) ? p : resolve(dirname(v.where.file), p);
-}
-
-function hostFromLevels(name: string, levels: VarMap[], groups: string[], source: SourceRef): InventoryHost {
-  const vars: Record<string, unknown> = {};
-  for (const level of levels) for (const [k, v] of level) vars[k] = v.value;
-  const str = (v: VarValue | undefined) => (typeof v?.value === 'string' ? v.value : undefined);
-  const port = pick(levels, CONNECTION_VARS.port)?.value;
-  const connection = str(pick(levels, CONNECTION_VARS.connection));
-  const host: InventoryHost = {
-    name,
-    address: str(pick(levels, CONNECTION_VARS.address)) ?? name,
-    become: pick(levels, CONNECTION_VARS.become)?.value === true,
-    connection: connection === 'local' ? 'local' : 'ssh',
-    groups,
-    vars,
-    source,
-  };
-  if (typeof port === 'number') host.port = port;
-  const user = str(pick(levels, CONNECTION_VARS.user));
-  if (user !== undefined) host.user = user;
-  const identity = expandPath(pick(levels, CONNECTION_VARS.identity));
-  if (identity !== undefined) host.identity = identity;
-  const knownHosts = expandPath(pick(levels, CONNECTION_VARS.knownHosts));
-  if (knownHosts !== undefined) host.knownHosts = knownHosts;
-  return host;
 }

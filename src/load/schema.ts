@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -14,18 +13,14 @@ export type SchemaName = 'playbook' | 'inventory' | 'inventory-vars';
 
 /** What scripts/build-validators.mjs writes next to the compiled loader (dist/ only). */
 interface Precompiled {
-  schemaHash: string;
+  /** The schema texts it was generated from. */
+  schemaTexts: string[];
   playbook: ValidateFunction;
   inventory: ValidateFunction;
   'inventory-vars': ValidateFunction;
 }
 
 let validators: Record<SchemaName, ValidateFunction> | undefined;
-
-/** Identifies the schema texts a precompiled file was generated from (same as the build script). */
-export function schemaHash(texts: readonly string[]): string {
-  return createHash('sha256').update(texts.join('\0')).digest('hex');
-}
 
 /**
  * The build's standalone validators when they were generated from these very schema files:
@@ -34,7 +29,8 @@ export function schemaHash(texts: readonly string[]): string {
 function precompiled(texts: readonly string[]): Precompiled | undefined {
   try {
     const mod = createRequire(import.meta.url)('./schema-validators.cjs') as Precompiled;
-    return mod.schemaHash === schemaHash(texts) ? mod : undefined;
+    const same = texts.length === mod.schemaTexts?.length && texts.every((t, i) => t === mod.schemaTexts[i]);
+    return same ? mod : undefined;
   } catch {
     return undefined; // running from src/, or built without the validators step
   }

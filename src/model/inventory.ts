@@ -1,22 +1,48 @@
-import type { SourceRef } from './source.js';
+import type { Problem, SourceRef } from './source.js';
 
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
 export type ConnectionKind = 'ssh' | 'local';
 
+/** How commands gain privilege on a host (Ansible's become plugins runstate implements). */
+export interface BecomeSpec {
+  method: 'sudo' | 'su';
+  /** ansible_become_user; undefined = root. */
+  user?: string;
+  /** ansible_become_flags, split into words. */
+  flags: string[];
+}
+
+/** One jump host on the way to a host (ssh -J / ProxyCommand "ssh -W %h:%p"). */
+export interface JumpHop {
+  host: string;
+  user?: string;
+  port?: number;
+  identity?: string;
+}
+
 /** A host as the inventory resolves it, after group/host vars precedence (Ansible's rules). */
 export interface InventoryHost {
   name: string;
-  address: string; // ansible_host / address; defaults to the name
-  port?: number; // ansible_port / port; undefined = ssh_config or 22
-  user?: string; // ansible_user / user
-  identity?: string; // ansible_ssh_private_key_file / identity
-  become: boolean; // ansible_become / become
-  knownHosts?: string; // runstate's known_hosts: a path
+  address: string; // ansible_host (ansible_ssh_host wins when both are set); defaults to the name
+  port?: number; // ansible_port / ansible_ssh_port; undefined = ssh_config or 22
+  user?: string; // ansible_user / ansible_ssh_user
+  identity?: string; // ansible_private_key_file / ansible_ssh_private_key_file
+  become: boolean; // ansible_become
+  /** With become: how (ansible_become_method/_user/_flags); absent = sudo to root. */
+  becomeSpec?: BecomeSpec;
+  /** Jump hosts from ansible_ssh_common_args / _extra_args (`-J`, `-o ProxyJump=`, ProxyCommand `ssh -W`), outermost first; they replace ssh_config's ProxyJump. */
+  jumps?: JumpHop[];
+  knownHosts?: string; // runstate_known_hosts: a path
   connection: ConnectionKind;
   /** Every group the host belongs to, transitively, sorted; always includes "all". */
   groups: string[];
-  /** Merged variables (all < parent groups < child groups < host), for reference. */
+  /** Merged variables (all < parent groups < child groups < host), as `ansible-inventory --list` shows them. */
   vars: Record<string, unknown>;
+  /**
+   * Why runstate will not act on this host (a connection plugin or Jinja it does not have, a
+   * password variable): an error when a command targets the host, a warning in `validate` otherwise.
+   */
+  refused?: Problem[];
   source: SourceRef;
 }
 
@@ -24,7 +50,11 @@ export interface InventoryGroup {
   name: string;
   /** Hosts in the group, transitively through children, sorted. */
   hosts: string[];
+  /** Hosts listed in the group itself, in the inventory's order. */
+  ownHosts?: string[];
+  /** Child groups, in the inventory's order. */
   children: string[];
+  vars?: Record<string, unknown>;
   source: SourceRef;
 }
 
@@ -32,4 +62,8 @@ export interface Inventory {
   files: string[];
   hosts: Record<string, InventoryHost>;
   groups: Record<string, InventoryGroup>;
+  /** Hosts and groups in the order the inventory first names them (Ansible's, for patterns). */
+  order?: { hosts: string[]; groups: string[] };
+  /** Things runstate read but does not act on (unimplemented ansible_* variables), with file:line. */
+  warnings?: Problem[];
 }

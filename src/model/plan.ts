@@ -67,6 +67,14 @@ export interface Barrier {
   after: string[];
 }
 
+/** Something the plan could not do on a host; steps that depend on it carry `blockedBy`. */
+export interface PlanBlocked {
+  host: string;
+  service?: string;
+  reason: string;
+  hint?: string;
+}
+
 /** The plan is a value: saved as JSON, reviewed, and applied later (schemas/plan.schema.json). */
 export interface Plan {
   version: 1;
@@ -80,4 +88,6 @@ export interface Plan {
   barriers?: Barrier[];
   /** Stack name → its hosts, when the playbooks or inventory name a stack (else one stack). */
   stacks?: Record<string, string[]>;
+  /** What could not be planned (masked, missing, no such manager), per host; absent when nothing. */
+  blocked?: PlanBlocked[];
 }

@@ -37,6 +37,15 @@ export class ProblemsError extends Error {
 
 /** `playbooks/site.yml:14:9: error: … (hint)` — the one place this format is defined. */
 export function formatProblem(p: Problem): string {
+  return formatWithSeverity(p, 'error');
+}
+
+/** The same line for something runstate reads but ignores: `inventory/hosts:12:1: warning: …`. */
+export function formatWarning(p: Problem): string {
+  return formatWithSeverity(p, 'warning');
+}
+
+function formatWithSeverity(p: Problem, severity: 'error' | 'warning'): string {
   // line 0 means "the whole file" (missing, empty, unreadable).
   const at = p.where
     ? p.where.line > 0
@@ -44,5 +53,5 @@ export function formatProblem(p: Problem): string {
       : `${p.where.file}: `
     : '';
   const hint = p.hint ? `; ${p.hint}` : '';
-  return `${at}error: ${p.message}${hint}`;
+  return `${at}${severity}: ${p.message}${hint}`;
 }

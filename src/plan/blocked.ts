@@ -5,48 +5,89 @@ import { cutCycles, type RequiresGraph, requiresGraph, serviceLabel } from './re
 
 const UP_KINDS = new Set<Step['kind']>(['start', 'restart', 'enable']);
 
+/** Why parts of a plan cannot go ahead: hosts not observed, and per-host problems. */
+export interface Blockers {
+  unreachable: ReadonlySet<string>;
+  /** A problem of the host itself (its runlevel cannot be set…): none of its steps run. */
+  hosts?: ReadonlyMap<string, string>;
+  /** `host:service` → why it cannot be brought up (masked, missing, no such manager…). */
+  cannotStart?: ReadonlyMap<string, string>;
+  /** `host:service` → why it cannot be stopped. */
+  cannotStop?: ReadonlyMap<string, string>;
+}
+
 /**
- * Steps that depend on a host the plan could not observe. A start that (transitively) requires a
- * service on an unreachable host cannot know that service is up; a stop of a service that one on an
- * unreachable host requires cannot know its dependent stopped first. Such steps are marked
- * `blockedBy` and the executor skips them (and, through `after`, whatever depends on them).
+ * Marks `blockedBy` on the steps that depend on something the plan cannot do, so the executor
+ * skips them (and, through `after`, whatever depends on them) while the rest of the fleet goes on.
+ * A start that (transitively) requires a service that is on an unreachable host, or cannot be
+ * started, cannot know it is up; a stop of a service that something unreachable or unstoppable
+ * requires cannot know its dependent stopped first. One pass over the requires graph (groups are
+ * nodes, not expanded pairs): linear in services and requires.
  */
-export function markBlocked(steps: Step[], desired: Desired, unreachable: ReadonlySet<string>): Step[] {
-  if (unreachable.size === 0) return steps;
+export function markBlocked(steps: Step[], desired: Desired, blockers: Blockers): Step[] {
+  const { unreachable } = blockers;
+  const hostProblems = blockers.hosts ?? new Map<string, string>();
+  const cannotStart = blockers.cannotStart ?? new Map<string, string>();
+  const cannotStop = blockers.cannotStop ?? new Map<string, string>();
+  if (unreachable.size + hostProblems.size + cannotStart.size + cannotStop.size === 0) return steps;
   const rg = requiresGraph(desired);
   cutCycles(rg);
-  const up = firstUnreachable(rg, rg.targets, unreachable);
-  const down = firstUnreachable(rg, rg.requirers, unreachable);
+  const upReason = (t: number): string | undefined => {
+    const s = rg.services[t];
+    if (!s) return undefined;
+    const dep = serviceLabel(s);
+    if (unreachable.has(s.host)) return `requires ${dep}, whose host ${s.host} is unreachable`;
+    const why = cannotStart.get(dep) ?? hostProblems.get(s.host);
+    return why === undefined ? undefined : `requires ${dep}, which cannot be started: ${why}`;
+  };
+  const downReason = (t: number): string | undefined => {
+    const s = rg.services[t];
+    if (!s) return undefined;
+    const dependent = serviceLabel(s);
+    if (unreachable.has(s.host)) return `${dependent} requires it and its host ${s.host} is unreachable`;
+    const why = cannotStop.get(dependent) ?? hostProblems.get(s.host);
+    return why === undefined ? undefined : `${dependent} requires it and cannot be stopped: ${why}`;
+  };
+  const up = firstReason(rg, rg.targets, upReason);
+  const down = firstReason(rg, rg.requirers, downReason);
   const index = new Map(rg.services.map((s, i) => [`${s.host}\u0000${s.name}`, i]));
   return steps.map((step) => {
+    const own = hostProblems.get(step.host);
+    if (own !== undefined) return { ...step, blockedBy: `${step.host}: ${own}` };
     if (!step.service) return step;
     const i = index.get(`${step.host}\u0000${step.service}`);
     if (i === undefined) return step;
-    const isUp = UP_KINDS.has(step.kind);
-    const other = (isUp ? up : down)[i] ?? -1;
-    const s = rg.services[other];
-    if (!s) return step;
-    const why = isUp
-      ? `requires ${serviceLabel(s)}, whose host ${s.host} is unreachable`
-      : `${serviceLabel(s)} requires it and its host ${s.host} is unreachable`;
-    return { ...step, blockedBy: why };
+    const why = (UP_KINDS.has(step.kind) ? up : down)[i];
+    return why === undefined ? step : { ...step, blockedBy: why };
   });
 }
 
 /**
- * Per node, the first service on an unreachable host reachable along `next` (a direct neighbour
- * before one further away), or -1. One pass in topological order: linear in the graph's size.
+ * Per node, the first reason found along `next` (a direct neighbour before one further away), or
+ * undefined. One pass in reverse topological order of `next`: linear in the graph's size.
  */
-function firstUnreachable(rg: RequiresGraph, next: number[][], unreachable: ReadonlySet<string>): number[] {
-  const found = new Array<number>(next.length).fill(-1);
-  const down = (t: number) => {
-    const s = rg.services[t];
-    return s !== undefined && unreachable.has(s.host);
-  };
+function firstReason(
+  rg: RequiresGraph,
+  next: number[][],
+  reasonAt: (node: number) => string | undefined,
+): (string | undefined)[] {
+  const found = new Array<string | undefined>(next.length).fill(undefined);
+  const own = next.map((_, t) => (t < rg.services.length ? reasonAt(t) : undefined));
+  // topologicalOrder takes predecessor lists: with `next` as preds, a node comes after its `next`.
   for (const x of topologicalOrder(next)) {
     const ns = next[x] ?? [];
-    // A group's own answer already puts its direct members first.
-    found[x] = ns.find(down) ?? ns.map((t) => found[t] as number).find((f) => f >= 0) ?? -1;
+    let why: string | undefined;
+    for (const t of ns) {
+      why = own[t];
+      if (why !== undefined) break;
+    }
+    if (why === undefined) {
+      for (const t of ns) {
+        why = found[t];
+        if (why !== undefined) break;
+      }
+    }
+    found[x] = why;
   }
   return found;
 }

@@ -1,11 +1,12 @@
 import type { ChangeRequest } from '../drivers/driver.js';
 import { DEFAULT_STACK, type Desired, type DesiredHost } from '../model/desired.js';
+import { serviceOnHost } from '../model/notation.js';
 import type { ObservedHost } from '../model/observed.js';
-import type { Plan, PlanHost } from '../model/plan.js';
+import type { Plan, PlanBlocked, PlanHost } from '../model/plan.js';
 import { recordWatchCommand } from '../observe/watch.js';
-import { markBlocked } from './blocked.js';
+import { type Blockers, markBlocked } from './blocked.js';
 import { diffHostDetailed } from './diff.js';
-import { hostDigest } from './digest.js';
+import { hostDigest, scopeToServices } from './digest.js';
 import { orderIntoWaves } from './order.js';
 import { gateRequirements } from './requirements.js';
 import {
@@ -32,16 +33,18 @@ export function buildPlan(input: PlanInput): PlanResult {
   const problems: PlanProblem[] = [];
 
   for (const name of names) {
-    const seen: ObservedHost = observed.hosts[name] ?? {
+    const want = desired.hosts[name];
+    const services = Object.keys(want?.services ?? {}).sort(compareText);
+    const reported: ObservedHost = observed.hosts[name] ?? {
       status: 'unreachable',
       host: name,
       reason: NOT_OBSERVED,
     };
-    const want = desired.hosts[name];
+    const seen = want ? scopeToServices(reported, services) : reported;
     hosts[name] = {
       digest: hostDigest(seen),
       ...(seen.status === 'unreachable' ? { unreachable: seen.reason } : {}),
-      services: Object.keys(want?.services ?? {}).sort(compareText),
+      services,
       ...watchesOf(want),
       observed: seen,
     };
@@ -73,6 +76,8 @@ export function buildPlan(input: PlanInput): PlanResult {
         ...(c.service !== undefined ? { service: c.service } : {}),
         message: `cannot ${c.kind} ${c.service ?? c.target} on ${c.host} with ${c.manager} (${c.reason})`,
         hint: why ?? `${c.manager} has no command for it`,
+        ...(c.kind === 'start' || c.kind === 'restart' ? { prevents: 'up' as const } : {}),
+        ...(c.kind === 'stop' ? { prevents: 'down' as const } : {}),
       });
       continue;
     }
@@ -91,17 +96,19 @@ export function buildPlan(input: PlanInput): PlanResult {
 
   const ordered = orderIntoWaves(pending, desired);
   problems.push(...ordered.problems);
-  const unreachableHosts = new Set(
+  const unreachable = new Set(
     Object.entries(hosts)
       .filter(([, h]) => h.unreachable !== undefined)
       .map(([name]) => name),
   );
+  const blocked = problems.filter((p) => !p.warning && !p.wholeRun);
   const gated = gateRequirements(
-    markBlocked(ordered.steps, desired, unreachableHosts),
+    markBlocked(ordered.steps, desired, { unreachable, ...blockersOf(blocked) }),
     desired,
     input.outside,
   );
   problems.push(...gated.problems);
+  problems.sort(compareProblems);
   const plan: Plan = {
     version: 1,
     playbooks: [...desired.playbooks],
@@ -111,8 +118,35 @@ export function buildPlan(input: PlanInput): PlanResult {
     waves: ordered.waves,
     ...(ordered.barriers.length > 0 ? { barriers: ordered.barriers } : {}),
     ...stacksOf(desired),
+    ...(blocked.length > 0 ? { blocked: blocked.map(toBlocked) } : {}),
   };
-  return { plan, problems: problems.sort(compareProblems) };
+  return { plan, problems };
+}
+
+/** Host problems block the host; service problems block what needs that service up (or down). */
+function blockersOf(problems: readonly PlanProblem[]): Omit<Blockers, 'unreachable'> {
+  const hosts = new Map<string, string>();
+  const cannotStart = new Map<string, string>();
+  const cannotStop = new Map<string, string>();
+  for (const p of problems) {
+    if (p.service === undefined) {
+      if (!hosts.has(p.host)) hosts.set(p.host, p.message);
+      continue;
+    }
+    const into = p.prevents === 'up' ? cannotStart : p.prevents === 'down' ? cannotStop : undefined;
+    const key = serviceOnHost(p.host, p.service);
+    if (into && !into.has(key)) into.set(key, p.message);
+  }
+  return { hosts, cannotStart, cannotStop };
+}
+
+function toBlocked(p: PlanProblem): PlanBlocked {
+  return {
+    host: p.host,
+    ...(p.service !== undefined ? { service: p.service } : {}),
+    reason: p.message,
+    ...(p.hint !== undefined ? { hint: p.hint } : {}),
+  };
 }
 
 /** Stack → hosts, only when some host names a stack (one stack otherwise: nothing to show). */
@@ -122,7 +156,9 @@ function stacksOf(desired: Desired): { stacks?: Record<string, string[]> } {
   const stacks: Record<string, string[]> = {};
   for (const h of hosts.sort((a, b) => compareText(a.host, b.host))) {
     const name = h.stack ?? DEFAULT_STACK;
-    stacks[name] = [...(stacks[name] ?? []), h.host];
+    const list = stacks[name];
+    if (list) list.push(h.host);
+    else stacks[name] = [h.host];
   }
   return { stacks: Object.fromEntries(Object.entries(stacks).sort(([a], [b]) => compareText(a, b))) };
 }

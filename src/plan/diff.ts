@@ -30,11 +30,34 @@ export function diffHostDetailed(
   for (const name of names) {
     const want = desired.services[name];
     if (!want) continue;
-    const found = diffService(host, want, observed.services[want.name]);
+    const missing = missingManager(host, want, observed);
+    const found = missing
+      ? { changes: [], problems: [missing] }
+      : diffService(host, want, observed.services[want.name]);
     out.changes.push(...found.changes);
     out.problems.push(...found.problems);
   }
   return out;
+}
+
+/**
+ * A manager declared for a service that the host does not run would send its commands to a host
+ * without them (`systemctl: not found`): that is a problem of this host's plan, said up front.
+ */
+function missingManager(
+  host: string,
+  want: DesiredService,
+  observed: ReachableHost,
+): PlanProblem | undefined {
+  if (want.manager === 'auto' || observed.managers.includes(want.manager)) return undefined;
+  const has = observed.managers.length > 0 ? observed.managers.join(', ') : 'none found';
+  return {
+    host,
+    service: want.name,
+    message: `${host} has no ${want.manager} (init: ${observed.init})`,
+    hint: `its managers: ${has}; declare manager: auto (or one of them) for ${want.name} there`,
+    prevents: want.state === 'running' ? 'up' : 'down',
+  };
 }
 
 function diffService(host: string, want: DesiredService, seen: ObservedService | undefined): HostDiff {
@@ -51,6 +74,7 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
           service: name,
           message: `service ${name} is not in the snapshot of ${host}`,
           hint: 'take the snapshot with this playbook (runstate facts -i INVENTORY PLAYBOOK --format json), or plan without --observed',
+          prevents: 'up',
         },
       ],
     };
@@ -72,6 +96,7 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
           service: name,
           message: `service ${name} not found on ${host} (${manager})`,
           hint: 'install it or fix the name',
+          prevents: 'up',
         },
       ],
     };
@@ -85,6 +110,7 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
           service: name,
           message: `${name} is masked on ${host}`,
           hint: `unmask it first (systemctl unmask ${name})`,
+          prevents: 'up',
         },
       ],
     };

@@ -11,3 +11,17 @@ export function hostDigest(host: ObservedHost): string {
   if (text === undefined) throw new Error('internal error: observed host is not JSON');
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
+
+/**
+ * The host as seen through `services` only. A plan records (and digests) exactly the services it
+ * covers, because that is the set the stale-plan check observes again: a heal plan made for one
+ * drifted service of a host that declares several must not look stale for the others.
+ */
+export function scopeToServices(host: ObservedHost, services: readonly string[]): ObservedHost {
+  if (host.status !== 'ok') return host;
+  const keep = new Set(services);
+  return {
+    ...host,
+    services: Object.fromEntries(Object.entries(host.services).filter(([name]) => keep.has(name))),
+  };
+}

@@ -1,6 +1,6 @@
 export { buildPlan } from './build.js';
 export { diffHost, diffHostDetailed, type HostDiff } from './diff.js';
-export { hostDigest } from './digest.js';
+export { hostDigest, scopeToServices } from './digest.js';
 export { compareSteps, type Ordered, orderIntoWaves } from './order.js';
 export { runlevelTarget, systemdTargetOf } from './runlevel.js';
 export type {

@@ -236,13 +236,14 @@ function layer(steps: readonly PendingStep[], g: StepGraph): Omit<Ordered, 'prob
     after: (after[i] ?? []).map(idOf).sort(compareText),
     wave: wave[i] as number,
   }));
-  ordered.sort((a, b) => a.wave - b.wave || compareSteps(a, b));
-  const waves: string[][] = [];
+  // `steps` are already in compareSteps order: bucketing by wave keeps it, without a second sort.
+  const byWave: Step[][] = [];
   for (const s of ordered) {
-    const list = waves[s.wave - 1];
-    if (list) list.push(s.id);
-    else waves[s.wave - 1] = [s.id];
+    const list = byWave[s.wave - 1];
+    if (list) list.push(s);
+    else byWave[s.wave - 1] = [s];
   }
+  const waves = byWave.map((list) => list.map((s) => s.id));
   const kept: Barrier[] = barriers
     .map((v) => ({
       ...g.label(v),
@@ -251,7 +252,7 @@ function layer(steps: readonly PendingStep[], g: StepGraph): Omit<Ordered, 'prob
     }))
     .sort((a, b) => a.wave - b.wave || compareText(a.id, b.id))
     .map(({ id, reason, after: a }) => ({ id, reason, after: a }));
-  return { steps: ordered, waves, barriers: kept };
+  return { steps: byWave.flat(), waves, barriers: kept };
 }
 
 /** host, then the fixed kind order, then service: the order steps of one wave are listed in. */

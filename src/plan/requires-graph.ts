@@ -5,6 +5,7 @@ import {
   isGroupRequirement,
   requiredHosts,
 } from '../model/desired.js';
+import { serviceOnHost } from '../model/notation.js';
 import { edgeKey, findCycles } from './graph.js';
 import { compareText, type PlanProblem } from './types.js';
 
@@ -39,7 +40,7 @@ export interface RequiresGraph {
   requirers: number[][];
 }
 
-export const serviceLabel = (s: ServiceNode): string => `${s.name}@${s.host}`;
+export const serviceLabel = (s: ServiceNode): string => serviceOnHost(s.host, s.name);
 
 export function requiresGraph(desired: Desired): RequiresGraph {
   const services: ServiceNode[] = [];
@@ -103,6 +104,7 @@ export function cutCycles(g: RequiresGraph): PlanProblem[] {
       service: first.name,
       message: `dependency cycle: ${names.join(' → ')}`,
       hint: 'remove one of these requires',
+      wholeRun: true,
     };
   });
 }

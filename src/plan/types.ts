@@ -49,8 +49,9 @@ export interface DiffHooks {
 export type ObservedAddress = Pick<ObservedService, 'unit' | 'tool' | 'runlevels' | 'crashed'>;
 
 /**
- * Something the planner cannot turn into a step (masked, missing, contradictory input). The plan is
- * still built without it; the CLI decides whether a problem blocks applying.
+ * Something the planner cannot turn into a step (masked, missing, no such manager). The plan is
+ * still built without it: the problem is recorded in `plan.blocked` and blocks only what depends
+ * on it; only a `wholeRun` problem (bad input) refuses the run.
  */
 export interface PlanProblem {
   host: string;
@@ -59,6 +60,10 @@ export interface PlanProblem {
   hint?: string;
   /** A warning is printed but does not stop the plan from being applied. */
   warning?: boolean;
+  /** What it keeps from happening, so dependents are blocked: the service coming up, or going down. */
+  prevents?: 'up' | 'down';
+  /** The input itself is wrong (a dependency cycle): nothing is applied anywhere. */
+  wholeRun?: boolean;
 }
 
 export interface PlanResult {

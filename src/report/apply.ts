@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import { quote } from 'shell-quote';
 import { gateText } from '../apply/health.js';
 import type { StepOutcome } from '../apply/types.js';
+import { type NotPlanned, plural } from './plan-summary.js';
 import { sanitizeHostText } from './sanitize.js';
 
 export interface ApplySummary {
@@ -27,7 +28,10 @@ export function summarise(outcomes: StepOutcome[]): ApplySummary {
 }
 
 /** The end-of-apply report: per host, each step and what became of it (and why). */
-export function renderApplyText(outcomes: StepOutcome[], opts: { color: boolean; dryRun: boolean }): string {
+export function renderApplyText(
+  outcomes: StepOutcome[],
+  opts: { color: boolean; dryRun: boolean; notPlanned?: NotPlanned },
+): string {
   const c = createColors(opts.color);
   if (opts.dryRun) return renderDryRun(outcomes, c);
   const byHost = new Map<string, StepOutcome[]>();
@@ -37,11 +41,24 @@ export function renderApplyText(outcomes: StepOutcome[], opts: { color: boolean;
     lines.push(c.bold(host));
     for (const o of byHost.get(host) ?? []) lines.push(...outcomeLines(o, c));
   }
+  const left = opts.notPlanned ?? { unreachable: [], blocked: [] };
+  for (const [host, reason] of left.unreachable)
+    lines.push(c.bold(host), `  ${c.red('unreachable')} when observed: ${reason}`);
+  if (left.blocked.length > 0) {
+    lines.push(
+      c.bold('blocked (not planned)'),
+      ...left.blocked.map((b) => `  ${c.yellow('blocked    ')} ${b}`),
+    );
+  }
   const s = summarise(outcomes);
   lines.push(
     '',
     `Summary: ${s.ok} ok, ${s.failed} failed, ${s.skipped} skipped, ${s.unreachable} unreachable` +
-      (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : ''),
+      (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : '') +
+      (left.unreachable.length > 0
+        ? `; ${plural(left.unreachable.length, 'host')} unreachable when observed`
+        : '') +
+      (left.blocked.length > 0 ? `; ${left.blocked.length} blocked (not planned)` : ''),
   );
   return `${lines.join('\n')}\n`;
 }

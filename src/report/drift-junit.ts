@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { DriftItem, DriftReport, HostDrift } from '../model/drift.js';
-import { sortedHosts } from './drift-summary.js';
+import { itemLabel, sortedHosts } from './drift-summary.js';
 
 interface TestCase {
   '@_name': string;
@@ -22,8 +22,9 @@ interface TestSuite {
 const REACHABLE = 'reachable';
 
 /**
- * JUnit XML for CI: one testsuite per host, one testcase per declared item (a service, or the host's
- * runlevel), a <failure> naming each drifted field; every item of an unchecked host is an <error>.
+ * JUnit XML for CI: one testsuite per host, one testcase per declared item (a service's state or
+ * enabled, the host's runlevel…), a <failure> per drift — the same counts as the text and JSON
+ * reports; every item of an unchecked host is an <error>.
  * Classnames are "<host>.service" / "<host>.runlevel", which CI tools show as package host.
  */
 export function renderDriftJunit(r: DriftReport): string {
@@ -50,7 +51,7 @@ export function renderDriftJunit(r: DriftReport): string {
 }
 
 function testSuite(host: string, h: HostDrift): TestSuite {
-  const cases = [...groupByTestCase(h.items)].map(([subject, items]) => testCase(host, subject, items, h));
+  const cases = h.items.map((i) => testCase(host, i, h));
   if (h.status === 'unchecked' && cases.length === 0) {
     cases.push({ '@_name': REACHABLE, '@_classname': text(host), error: unchecked(h.reason) });
   }
@@ -64,30 +65,16 @@ function testSuite(host: string, h: HostDrift): TestSuite {
   };
 }
 
-/** Items of one service, or the runlevel items (keyed undefined), in report order. */
-function groupByTestCase(items: DriftItem[]): Map<string | undefined, DriftItem[]> {
-  const groups = new Map<string | undefined, DriftItem[]>();
-  for (const i of items) groups.set(i.service, [...(groups.get(i.service) ?? []), i]);
-  return groups;
-}
-
-function testCase(host: string, service: string | undefined, items: DriftItem[], h: HostDrift): TestCase {
+/** One testcase per declared item ("postgresql state"), so failures count exactly the drifts. */
+function testCase(host: string, item: DriftItem, h: HostDrift): TestCase {
   const tc: TestCase = {
-    '@_name': text(service ?? 'runlevel'),
-    '@_classname': text(`${host}.${service === undefined ? 'runlevel' : 'service'}`),
+    '@_name': text(itemLabel(item)),
+    '@_classname': text(`${host}.${item.service === undefined ? 'runlevel' : 'service'}`),
   };
   if (h.status === 'unchecked') return { ...tc, error: unchecked(h.reason) };
-  const drifted = items.filter((i) => !i.inSync);
-  if (drifted.length === 0) return tc;
-  const lines = drifted.map((i) => `${i.field}: observed ${i.observed}, want ${i.desired}`);
-  return {
-    ...tc,
-    failure: {
-      '@_message': text(lines.join('; ')),
-      '@_type': 'drift',
-      '#text': text(lines.join('\n'), true),
-    },
-  };
+  if (item.inSync) return tc;
+  const line = `${item.field}: observed ${item.observed}, want ${item.desired}`;
+  return { ...tc, failure: { '@_message': text(line), '@_type': 'drift', '#text': text(line, true) } };
 }
 
 function unchecked(reason: string): NonNullable<TestCase['error']> {

@@ -1,5 +1,5 @@
 import type { HealthCheck } from '../model/desired.js';
-import type { Plan, PlanHost, Step } from '../model/plan.js';
+import type { Plan, PlanBlocked, PlanHost, Step } from '../model/plan.js';
 import { byText } from './plan-summary.js';
 
 /**
@@ -33,6 +33,16 @@ function canonicalPlan(plan: Plan): Plan {
       ? { barriers: plan.barriers.map((b) => ({ id: b.id, reason: b.reason, after: [...b.after] })) }
       : {}),
     ...(plan.stacks !== undefined ? { stacks: sortKeysDeep(plan.stacks) } : {}),
+    ...(plan.blocked !== undefined ? { blocked: plan.blocked.map(canonicalBlocked) } : {}),
+  };
+}
+
+function canonicalBlocked(b: PlanBlocked): PlanBlocked {
+  return {
+    host: b.host,
+    ...(b.service !== undefined ? { service: b.service } : {}),
+    reason: b.reason,
+    ...(b.hint !== undefined ? { hint: b.hint } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Plan, Step, StepKind } from '../model/plan.js';
 import { cell, row } from './markdown.js';
 import {
+  blockedLines,
   byStack,
   describeHealth,
   headline,
@@ -34,6 +35,12 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const [host, reason] of unreachable) out.push(`- \`${host}\`: ${cell(reason)}`);
     out.push('');
   }
+  const blocked = blockedLines(plan);
+  if (blocked.length > 0) {
+    out.push('**Blocked (not planned; what requires it is skipped):**', '');
+    for (const line of blocked) out.push(`- ${cell(line)}`);
+    out.push('');
+  }
   const stacks = Object.entries(plan.stacks ?? {});
   if (stacks.length > 0) {
     out.push('**Stacks** (tiers order services within a stack):', '');
@@ -46,7 +53,8 @@ export function renderPlanMarkdown(plan: Plan): string {
   stepsByWave(plan).forEach((steps, i) => {
     out.push(`### Wave ${i + 1}`, '', row(head), row(head.map(() => '---')));
     for (const s of byStack(steps, stackOf)) {
-      const cells = [cell(s.host), s.kind, cell(stepSubject(s)), cell(s.reason)];
+      const why = s.blockedBy ? `${s.reason}; will be skipped: ${s.blockedBy}` : s.reason;
+      const cells = [cell(s.host), s.kind, cell(stepSubject(s)), cell(why)];
       out.push(row(stacks.length > 0 ? [cell(stackOf(s.host) ?? ''), ...cells] : cells));
     }
     out.push('');

@@ -1,4 +1,5 @@
 import type { HealthCheck } from '../model/desired.js';
+import { serviceOnHost } from '../model/notation.js';
 import type { Plan, Step, StepKind } from '../model/plan.js';
 
 /** The kinds in the order reports list them (same as the order steps of one host run in). */
@@ -79,4 +80,27 @@ export function byStack(steps: readonly Step[], stackOf: (host: string) => strin
     .map((s, i) => ({ s, i }))
     .sort((a, b) => byText(key(a.s), key(b.s)) || a.i - b.i)
     .map(({ s }) => s);
+}
+
+/** What the plan could not do, one line each: "bed-systemd:crm-masked: crm-masked is masked…; hint". */
+export function blockedLines(plan: Plan): string[] {
+  return (plan.blocked ?? []).map((b) => {
+    const where = b.service === undefined ? b.host : serviceOnHost(b.host, b.service);
+    return `${where}: ${b.reason}${b.hint ? ` (${b.hint})` : ''}`;
+  });
+}
+
+/** Whether some of the plan cannot happen: problems on a host, or steps blocked by them. */
+export function isPartial(plan: Plan): boolean {
+  return (plan.blocked?.length ?? 0) > 0 || plan.steps.some((s) => s.blockedBy !== undefined);
+}
+
+/** What a plan left out, for the end-of-apply summary: hosts unreachable when observed, problems. */
+export interface NotPlanned {
+  unreachable: [string, string][];
+  blocked: string[];
+}
+
+export function notPlanned(plan: Plan): NotPlanned {
+  return { unreachable: unreachableHosts(plan), blocked: blockedLines(plan) };
 }

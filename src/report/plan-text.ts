@@ -1,6 +1,8 @@
 import pc from 'picocolors';
+import { serviceOnHost } from '../model/notation.js';
 import type { Plan, StepKind } from '../model/plan.js';
 import {
+  blockedLines,
   byStack,
   headline,
   stackLookup,
@@ -35,9 +37,15 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     }
     // One width per column across all waves, so the columns line up over the whole plan.
     const all = waves.flat();
-    const hostW = Math.max(...all.map((s) => s.host.length));
-    const kindW = Math.max(...all.map((s) => s.kind.length));
-    const subjW = Math.max(...all.map((s) => stepSubject(s).length));
+    // A loop, not Math.max(...all): a fleet's plan has more steps than a call has arguments.
+    let hostW = 0;
+    let kindW = 0;
+    let subjW = 0;
+    for (const s of all) {
+      hostW = Math.max(hostW, s.host.length);
+      kindW = Math.max(kindW, s.kind.length);
+      subjW = Math.max(subjW, stepSubject(s).length);
+    }
     waves.forEach((steps, i) => {
       lines.push('', c.bold(`Wave ${i + 1}`));
       let stack: string | undefined;
@@ -50,7 +58,7 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
         const blocked = s.blockedBy ? c.yellow(` — will be skipped: ${s.blockedBy}`) : '';
         const gates = s.requiredGates
           ? c.dim(
-              ` — first checks the health of ${s.requiredGates.map((g) => `${g.service} on ${g.host}`).join(', ')}`,
+              ` — first checks the health of ${s.requiredGates.map((g) => serviceOnHost(g.host, g.service)).join(', ')}`,
             )
           : '';
         lines.push(
@@ -65,6 +73,11 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     lines.push('', c.yellow(c.bold('Unreachable (not planned):')));
     for (const [host, reason] of unreachable)
       lines.push(`  ${host.padEnd(w)}   ${c.yellow(`unreachable: ${reason}`)}`);
+  }
+  const blocked = blockedLines(plan);
+  if (blocked.length > 0) {
+    lines.push('', c.yellow(c.bold('Blocked (not planned; what requires it is skipped):')));
+    for (const line of blocked) lines.push(`  ${c.yellow(line)}`);
   }
   return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
 }

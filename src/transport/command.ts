@@ -1,4 +1,5 @@
 import { quote } from 'shell-quote';
+import type { BecomeSpec } from '../model/inventory.js';
 import type { ExecResult } from './types.js';
 
 /** Default bound on one command when the caller gives none. */
@@ -12,8 +13,15 @@ export const DRAIN_GRACE_MS = 2_000;
  * process group when time is up: sshd refuses signal requests on root logins (there is no
  * privilege-separated child to send them), so this is what ends a timed-out command there.
  * RUNSTATE_TIMEOUT=1 tells the observe script that `timeout` works here, sparing it a probe.
+ * With become: `sudo -n [flags] [-u USER] -- sh -s`, or `su [flags] USER -c 'sh -s'`
+ * (ansible_become_method su), skipped when already root and becoming root.
  */
-export function shellCommand(become: boolean, alreadyRoot: boolean, limitSeconds?: number): string[] {
+export function shellCommand(
+  become: boolean,
+  alreadyRoot: boolean,
+  limitSeconds?: number,
+  spec?: BecomeSpec,
+): string[] {
   let sh = ['sh', '-s'];
   if (limitSeconds !== undefined) {
     const secs = Math.max(1, Math.ceil(limitSeconds));
@@ -23,7 +31,12 @@ export function shellCommand(become: boolean, alreadyRoot: boolean, limitSeconds
       `command -v timeout >/dev/null 2>&1 && RUNSTATE_TIMEOUT=1 exec timeout -s KILL ${secs} sh -s; exec sh -s`,
     ];
   }
-  return become && !alreadyRoot ? ['sudo', '-n', ...sh] : sh;
+  if (!become) return sh;
+  const user = spec?.user;
+  const flags = spec?.flags ?? [];
+  if (alreadyRoot && user === undefined && flags.length === 0) return sh;
+  if (spec?.method === 'su') return ['su', ...flags, user ?? 'root', '-c', quote(sh)];
+  return ['sudo', '-n', ...flags, ...(user !== undefined ? ['-u', user] : []), '--', ...sh];
 }
 
 /**
@@ -46,14 +59,29 @@ export function argvScript(argv: readonly string[]): string {
  * sudo -n fails at once instead of prompting; turn its exit into a sentence a user can act on.
  * `sudo -n` exits 1 with "a password is required"; a missing sudo exits 127.
  */
-export function explainBecome(res: ExecResult, host: string, user: string): ExecResult {
+export function explainBecome(res: ExecResult, host: string, user: string, spec?: BecomeSpec): ExecResult {
   let error: string | undefined;
-  if (res.code === 1 && /a password is required/i.test(res.stderr)) {
+  if (
+    spec?.method === 'su' &&
+    res.code !== 0 &&
+    /authentication failure|must be run from a terminal|incorrect password/i.test(res.stderr)
+  ) {
+    error =
+      `su on ${host} asks ${user} for a password, and runstate has none; connect as root ` +
+      '(ansible_user=root) or use ansible_become_method=sudo with NOPASSWD';
+  } else if (res.code === 1 && /a password is required/i.test(res.stderr)) {
+    const as = spec?.user ? `(${spec.user}) ` : '(ALL) ';
     error =
       `sudo on ${host} needs a password; give the user NOPASSWD for sudo ` +
-      `(e.g. "${user} ALL=(ALL) NOPASSWD: ALL" in /etc/sudoers.d/runstate) or connect as root`;
-  } else if (res.code === 127 && /sudo.*not found/i.test(res.stderr)) {
-    error = `become needs sudo on ${host}, which is not installed; install it or connect as root`;
+      `(e.g. "${user} ALL=${as}NOPASSWD: ALL" in /etc/sudoers.d/runstate) or connect as root`;
+  } else if (
+    res.code === 1 &&
+    spec?.user &&
+    /unknown user|is not allowed to execute|not in the sudoers/i.test(res.stderr)
+  ) {
+    error = `sudo on ${host} cannot run commands as ${spec.user}: ${res.stderr.trim().split('\n')[0]}`;
+  } else if (res.code === 127 && /(sudo|su).*not found/i.test(res.stderr)) {
+    error = `become needs ${spec?.method ?? 'sudo'} on ${host}, which is not installed; install it or connect as root`;
   }
   if (!error) return res;
   return { ...res, error, stderr: `${error}\n${res.stderr}` };

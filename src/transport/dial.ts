@@ -73,7 +73,7 @@ function lastOf(carriers: Client[]): Client {
 }
 
 function hopTarget(
-  hop: { host: string; user?: string; port?: number },
+  hop: { host: string; user?: string; port?: number; identity?: string },
   opts: DialOptions,
   ownJumps: boolean,
 ): SshTarget {
@@ -83,6 +83,7 @@ function hopTarget(
       address: hop.host,
       ...(hop.port ? { port: hop.port } : {}),
       ...(hop.user ? { user: hop.user } : {}),
+      ...(hop.identity ? { identity: hop.identity } : {}),
     },
     opts.config,
     opts.env,

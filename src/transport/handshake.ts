@@ -58,7 +58,7 @@ export function handshake(t: SshTarget, opts: HandshakeOptions, sock?: Duplex): 
       kind: 'other',
       host: t.name,
       message: `cannot read known_hosts ${opts.knownHostsFile}: ${known.error}`,
-      hint: 'fix the file or its permissions, or point `known_hosts` in the inventory elsewhere',
+      hint: 'fix the file or its permissions, or point `runstate_known_hosts` in the inventory elsewhere',
     });
   }
   const policy = hostKeyPolicy(

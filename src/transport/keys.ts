@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import ssh2, { type ParsedKey } from 'ssh2';
 import type { IdentityRef } from './ssh-config.js';
 
@@ -22,6 +22,7 @@ export type KeyLoad =
 export function loadIdentities(
   refs: readonly IdentityRef[],
   read: (p: string) => Buffer = readFileSync,
+  modeOf: (p: string) => number | undefined = fileMode,
 ): KeyLoad {
   const keys: LoadedKey[] = [];
   const encrypted: IdentityRef[] = [];
@@ -33,6 +34,12 @@ export function loadIdentities(
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       if (ref.source === 'default' || (missing && ref.source === 'ssh_config')) continue;
       return { ok: false, problem: unreadable(ref, missing ? 'no such file' : (err as Error).message) };
+    }
+    const mode = modeOf(ref.path);
+    // OpenSSH refuses ("UNPROTECTED PRIVATE KEY FILE!") a key that group or others may read.
+    if (mode !== undefined && (mode & 0o077) !== 0) {
+      if (ref.source === 'default') continue;
+      return { ok: false, problem: tooOpen(ref, mode) };
     }
     const parsed = ssh2.utils.parseKey(data);
     if (parsed instanceof Error) {
@@ -60,6 +67,23 @@ function unreadable(ref: IdentityRef, why: string): KeyProblem {
     message: `cannot read SSH key ${ref.path} (named in ${from}): ${why}`,
     hint: 'check the path and that the file is readable by the user running runstate',
   };
+}
+
+function tooOpen(ref: IdentityRef, mode: number): KeyProblem {
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  return {
+    kind: 'key-unreadable',
+    message: `SSH key ${ref.path} is readable by others (permissions ${octal}); OpenSSH refuses such a key and so does runstate`,
+    hint: `chmod 600 ${ref.path}`,
+  };
+}
+
+function fileMode(path: string): number | undefined {
+  try {
+    return statSync(path).mode;
+  } catch {
+    return undefined; // read() already said why it cannot be used
+  }
 }
 
 export function encryptedKeyProblem(path: string): KeyProblem {

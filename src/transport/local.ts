@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
+import type { BecomeSpec } from '../model/inventory.js';
 import {
   argvScript,
   boundedSink,
@@ -26,12 +27,13 @@ export class LocalConnection implements Connection {
   constructor(
     readonly host: string,
     private readonly defaultTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+    private readonly becomeSpec?: BecomeSpec,
   ) {}
 
   async runScript(script: string, opts: RunOptions = {}): Promise<ExecResult> {
     if (this.closed) return closedResult(this.host);
     const become = opts.become ?? false;
-    const [cmd, ...args] = shellCommand(become, process.getuid?.() === 0);
+    const [cmd, ...args] = shellCommand(become, process.getuid?.() === 0, undefined, this.becomeSpec);
     this.opened += 1;
     const res = await this.spawnScript(
       cmd as string,
@@ -39,7 +41,7 @@ export class LocalConnection implements Connection {
       scriptPayload(script),
       opts.timeoutMs ?? this.defaultTimeoutMs,
     );
-    return become ? explainBecome(res, this.host, userInfo().username) : res;
+    return become ? explainBecome(res, this.host, userInfo().username, this.becomeSpec) : res;
   }
 
   run(argv: string[], opts: RunOptions = {}): Promise<ExecResult> {

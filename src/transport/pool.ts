@@ -16,7 +16,8 @@ function openConnection(
   onClosed?: () => void,
 ): Promise<ConnectResult> {
   if (host.connection === 'local') {
-    const conn = new LocalConnection(host.name, opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    const timeout = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const conn = new LocalConnection(host.name, timeout, host.becomeSpec);
     return Promise.resolve({ ok: true, conn });
   }
   return connectSsh(host, opts, onClosed);

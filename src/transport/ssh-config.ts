@@ -6,6 +6,8 @@ export interface JumpSpec {
   host: string;
   user?: string;
   port?: number;
+  /** From a ProxyCommand's `-i KEY`; otherwise ssh_config's or the default keys. */
+  identity?: string;
 }
 
 export interface IdentityRef {
@@ -34,6 +36,8 @@ export interface TargetRequest {
   port?: number;
   user?: string;
   identity?: string;
+  /** Jump hosts from the inventory (ansible_ssh_common_args); they replace ssh_config's ProxyJump. */
+  jumps?: JumpSpec[];
 }
 
 export interface ResolveEnv {
@@ -91,7 +95,7 @@ export function resolveTarget(req: TargetRequest, config: SSHConfig | undefined,
   }
 
   const jumpText = pick('proxyjump');
-  const jumps = jumpText ? parseProxyJump(jumpText) : [];
+  const jumps = req.jumps ?? (jumpText ? parseProxyJump(jumpText) : []);
   return { name: req.name, alias, hostname, port, user, identities, jumps };
 }
 

@@ -2,7 +2,7 @@ import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { quote } from 'shell-quote';
 import type { Client } from 'ssh2';
-import type { InventoryHost } from '../model/inventory.js';
+import type { BecomeSpec, InventoryHost } from '../model/inventory.js';
 import {
   argvScript,
   DEFAULT_COMMAND_TIMEOUT_MS,
@@ -32,6 +32,7 @@ export class SshConnection implements Connection {
     private readonly user: string,
     private readonly defaultTimeoutMs: number,
     onClosed?: () => void,
+    private readonly becomeSpec?: BecomeSpec,
   ) {
     this.client = dialled.client;
     this.carriers = dialled.carriers;
@@ -49,10 +50,10 @@ export class SshConnection implements Connection {
     }
     const become = opts.become ?? false;
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
-    const command = quote(shellCommand(become, this.user === 'root', timeoutMs / 1000));
+    const command = quote(shellCommand(become, this.user === 'root', timeoutMs / 1000, this.becomeSpec));
     this.opened += 1;
     const res = await execOnClient(this.client, command, scriptPayload(script), timeoutMs);
-    return become ? explainBecome(res, this.host, this.user) : res;
+    return become ? explainBecome(res, this.host, this.user, this.becomeSpec) : res;
   }
 
   /** Sent as a one-line script to `sh -s`, so the user's login shell (fish, csh…) never parses it. */
@@ -105,8 +106,9 @@ export async function connectSsh(
       name: host.name,
       address: host.address,
       ...(host.port !== undefined ? { port: host.port } : {}),
-      ...(host.user !== undefined ? { user: host.user } : {}),
+      ...((host.user ?? opts.defaultUser) !== undefined ? { user: host.user ?? opts.defaultUser } : {}),
       ...(host.identity !== undefined ? { identity: host.identity } : {}),
+      ...(host.jumps !== undefined ? { jumps: host.jumps } : {}),
     },
     config.config,
     env,
@@ -126,7 +128,8 @@ export async function connectSsh(
   });
   if (!dialled.ok) return dialled;
   const timeout = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  return { ok: true, conn: new SshConnection(host.name, dialled.dialled, target.user, timeout, onClosed) };
+  const conn = new SshConnection(host.name, dialled.dialled, target.user, timeout, onClosed, host.becomeSpec);
+  return { ok: true, conn };
 }
 
 function expandHome(path: string, home: string): string {

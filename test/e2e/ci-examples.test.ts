@@ -92,6 +92,12 @@ describeBed('CI examples against real hosts', () => {
     expect(readFileSync(join(reports, 'summary.md'), 'utf8')).toBe(md);
   });
 
+  it('apply never plans afresh: without the reviewed plan.json it refuses', async () => {
+    const r = await ciScript('apply', mkdtempSync(join(tmpdir(), 'rs-ci-empty-')));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no reviewed plan at .*plan\.json/);
+  });
+
   it('main: plan, apply exactly that plan, once; the nightly drift job then reports all in sync as JUnit', async () => {
     expect((await ciScript('plan', reports)).code).toBe(0);
     expect(JSON.parse(readFileSync(join(reports, 'plan.json'), 'utf8')).version).toBe(1);

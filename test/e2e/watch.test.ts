@@ -80,11 +80,11 @@ describeBed('runstate watch on real hosts', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.match(/^--- run \d/gm)).toHaveLength(3);
     expect(r.stderr).toMatch(/start crm-flaky FAILED: .*died right after start/);
-    expect(r.stderr).toMatch(/crm-flaky@bed-systemd was healed 1 times within 1h; not healing it again/);
+    expect(r.stderr).toMatch(/bed-systemd:crm-flaky was healed 1 times within 1h; not healing it again/);
     expect(readJson<Healthcheck>(health)).toMatchObject({
       run: 3,
       status: 'drift',
-      crashLooping: ['crm-flaky@bed-systemd'],
+      crashLooping: ['bed-systemd:crm-flaky'],
       healed: [],
     });
     const starts = (await events('bed-systemd')).filter(

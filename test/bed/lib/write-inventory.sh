@@ -15,7 +15,7 @@ all:
   vars:
     ansible_user: root
     ansible_ssh_private_key_file: '$bed_yaml/id_ed25519'
-    known_hosts: '$bed_yaml/known_hosts'
+    runstate_known_hosts: '$bed_yaml/known_hosts'
     # Unprivileged user on every host: same key, passwordless sudo (for become tests).
     bed_deploy_user: deploy
   children:

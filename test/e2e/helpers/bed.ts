@@ -15,7 +15,20 @@ export type BedHostName = (typeof BED_HOSTS)[number]['name'];
 
 const REPO = resolve(import.meta.dirname, '../../..');
 export const BED_DIR = process.env.RUNSTATE_BED_DIR ?? join(REPO, '.bed');
-export const BED_INVENTORY = join(BED_DIR, 'inventory.yml');
+export const BED_INVENTORY = currentSpelling(join(BED_DIR, 'inventory.yml'));
+
+/**
+ * A bed brought up by an older test/bed/up wrote runstate's known_hosts variable unprefixed,
+ * which runstate now leaves to the user; read such a bed through a copy with today's spelling.
+ */
+function currentSpelling(file: string): string {
+  if (!existsSync(file)) return file;
+  const text = readFileSync(file, 'utf8');
+  if (!/^ {4}known_hosts:/m.test(text)) return file;
+  const copy = join(mkdtempSync(join(tmpdir(), 'runstate-e2e-inv-')), 'inventory.yml');
+  writeFileSync(copy, text.replace(/^ {4}known_hosts:/m, '    runstate_known_hosts:'));
+  return copy;
+}
 const CLI = join(REPO, 'bin', 'runstate.js');
 
 /**
@@ -156,6 +169,7 @@ export interface PlaybookService {
   state: 'running' | 'stopped';
   enabled?: boolean;
   tier?: 'database' | 'app' | 'network' | 'main';
+  manager?: 'auto' | 'systemd' | 'sysv' | 'openrc' | 'supervisord';
   requires?: string[];
   health?: Record<string, string | number>;
 }

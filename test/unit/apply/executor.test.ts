@@ -165,12 +165,12 @@ describe('executePlan', () => {
   });
 });
 
-describe('steps blocked by an unreachable host', () => {
-  it('are skipped with the reason, and so are their dependents', async () => {
+describe('steps blocked by the plan (an unreachable host, a masked unit)', () => {
+  it('are skipped with the reason; the planner blocks their requires-dependents too', async () => {
     const f = fleet();
     const p = crm();
-    const app = p.steps[2];
-    if (app) app.blockedBy = 'requires db@h9, whose host h9 is unreachable';
+    const why = 'requires h9:db, whose host h9 is unreachable';
+    for (const s of p.steps.slice(2)) s.blockedBy = why;
     const out = await executePlan(p, { forks: 10, dryRun: false, access: f.access });
     expect(out.map((o) => `${o.step.id}=${o.kind}`)).toEqual([
       'h1/start/db=ok',
@@ -178,7 +178,21 @@ describe('steps blocked by an unreachable host', () => {
       'h2/start/app=skipped',
       'h3/start/proxy=skipped',
     ]);
-    expect(out[3]).toMatchObject({ cause: 'requires db@h9, whose host h9 is unreachable' });
+    expect(out[3]).toMatchObject({ cause: why });
+  });
+
+  it('do not hold up a step that is only after them in tier order', async () => {
+    const f = fleet();
+    const p = crm();
+    const app = p.steps[2];
+    if (app) app.blockedBy = 'requires h1:crm-masked, which cannot be started: crm-masked is masked on h1';
+    const out = await executePlan(p, { forks: 10, dryRun: false, access: f.access });
+    expect(out.map((o) => `${o.step.id}=${o.kind}`)).toEqual([
+      'h1/start/db=ok',
+      'h4/start/other=ok',
+      'h2/start/app=skipped',
+      'h3/start/proxy=ok',
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthScript, parseHealthOutput } from '../../../src/apply/health.js';
-import { lockScript, unlockScript } from '../../../src/apply/lock.js';
+import { describeHolder, lockScript, takeLock, unlockScript } from '../../../src/apply/lock.js';
 import type { HealthCheck } from '../../../src/model/desired.js';
 
 // These scripts run on target hosts; here they run in this machine's own sh, on loopback only.
@@ -97,6 +97,7 @@ describe('host lock script', () => {
     const second = sh(lockScript('bob run2', 0, lockDir));
     expect(second.status).toBe(75);
     expect(second.stdout).toContain('alice run1');
+    expect(describeHolder(second.stdout)).toMatch(/^alice run1 \d{4}-\d\d-\d\dT[\d:]+Z, held for \d+s$/);
     sh(unlockScript('bob run2', lockDir));
     expect(sh(lockScript('bob run2', 0, lockDir)).status).toBe(75);
     sh(unlockScript('alice run1', lockDir));
@@ -109,5 +110,50 @@ describe('host lock script', () => {
     const res = sh(lockScript('alice', 30, join(file, 'runstate.lock')));
     expect(res.status).toBe(73);
     expect(res.stderr).toMatch(/Not a directory/);
+  });
+});
+
+describe('takeLock', () => {
+  it('says who holds the lock and for how long after each round, until the timeout', async () => {
+    let clock = 0;
+    const rounds: string[] = [];
+    const conn = {
+      runScript: async (script: string) => {
+        rounds.push(/deadline=\$\(\( \$\(date \+%s\) \+ (\d+) \)\)/.exec(script)?.[1] ?? '?');
+        clock += 10_000;
+        return { code: 75, stdout: 'bob pid 7 2026-12-01T20:00:00Z \nage=42\n', stderr: '', timedOut: false };
+      },
+    };
+    const waits: string[] = [];
+    const got = await takeLock(
+      conn,
+      'alice',
+      25,
+      {
+        become: false,
+        onWait: (holder, left) => waits.push(`${holder} (${left}s left)`),
+        staleOf: () => undefined,
+      },
+      () => clock,
+    );
+    expect(got).toEqual({ ok: false, held: 'bob pid 7 2026-12-01T20:00:00Z, held for 42s' });
+    // The first try does not wait (a stale lock is judged at once); then rounds of 10 s.
+    expect(rounds).toEqual(['0', '10', '5']);
+    expect(waits).toEqual([
+      'bob pid 7 2026-12-01T20:00:00Z, held for 42s (15s left)',
+      'bob pid 7 2026-12-01T20:00:00Z, held for 42s (5s left)',
+    ]);
+  });
+
+  it('takes a free lock at once, and reports a lock it cannot create', async () => {
+    const ok = { runScript: async () => ({ code: 0, stdout: '', stderr: '', timedOut: false }) };
+    expect(await takeLock(ok, 'alice', 0, { become: false })).toEqual({ ok: true });
+    const bad = {
+      runScript: async () => ({ code: 73, stdout: '', stderr: 'Permission denied\n', timedOut: false }),
+    };
+    expect(await takeLock(bad, 'alice', 30, { become: false })).toEqual({
+      ok: false,
+      error: 'Permission denied',
+    });
   });
 });

@@ -6,6 +6,17 @@ import { describe, expect, it } from 'vitest';
 import type { Io } from '../../../src/cli/context.js';
 import { main } from '../../../src/cli/main.js';
 
+// main() imports each command's module when the command runs; load them with the test file (as a
+// static import did) so the first test of each command does not pay for transforming them.
+await Promise.all([
+  import('../../../src/cli/apply.js'),
+  import('../../../src/cli/drift.js'),
+  import('../../../src/cli/facts.js'),
+  import('../../../src/cli/plan.js'),
+  import('../../../src/cli/validate.js'),
+  import('../../../src/cli/watch.js'),
+]);
+
 // The CLI in-process against the committed example and its snapshot: no host is contacted
 // (every command here is offline: validate, plan/apply/drift from --observed).
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -52,6 +63,19 @@ describe('runstate validate', () => {
     expect(r.err).toContain(`${bad}:3:3: error: unknown host or group "databse"; did you mean "database"?`);
     expect(r.err).toContain(`${bad}:5:7: error: service "pg;sql" — names may contain only [A-Za-z0-9@._+-]`);
     expect(r.err).toContain('nothing was changed on any host');
+  });
+
+  it('counts in words: "1 service on 1 host"', async () => {
+    const pb = join(mkdtempSync(join(tmpdir(), 'rs-cli-')), 'one.yml');
+    writeFileSync(pb, 'version: 1\nhosts:\n  crm1:\n    services:\n      crm-db: { state: running }\n');
+    expect((await run('validate', ...INV, pb)).out).toBe('ok: 1 service on 1 host\n');
+  });
+
+  it('without -i and with no RUNSTATE_INVENTORY, says so instead of guessing ./inventory', async () => {
+    const r = await run('validate', 'playbooks/site.yml');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no inventory given/);
+    expect(r.err).toMatch(/pass -i FILE_OR_DIR .*RUNSTATE_INVENTORY/);
   });
 
   it('a usage error exits 1', async () => {

@@ -67,39 +67,46 @@ describe('renderDriftJunit', () => {
       ['h2', 'h2'],
       ['web1', 'web1'],
     ]);
-    expect(counts(doc.testsuites)).toEqual([6, 3, 1]);
+    expect(counts(doc.testsuites)).toEqual([11, 4, 2]);
   });
 
-  it('writes one testcase per service and one for the runlevel, a failure naming each drifted field', () => {
+  it('counts exactly what the JSON summary counts: items as tests, drifts as failures', () => {
+    const r = sampleReport();
+    expect(Number(doc.testsuites['@_tests'])).toBe(r.summary.items);
+    expect(Number(doc.testsuites['@_failures'])).toBe(r.summary.drifts);
+  });
+
+  it('writes one testcase per declared item, a failure per drift', () => {
     const db1 = suite(doc, 'db1');
-    expect(counts(db1)).toEqual([3, 3, 0]);
-    expect(db1.testcase?.map((c) => [c['@_classname'], c['@_name']])).toEqual([
-      ['db1.runlevel', 'runlevel'],
-      ['db1.service', 'crm-app'],
-      ['db1.service', 'postgresql'],
+    expect(counts(db1)).toEqual([5, 4, 0]);
+    expect(db1.testcase?.map((c) => [c['@_classname'], c['@_name'], c.failure?.['@_message']])).toEqual([
+      ['db1.runlevel', 'runlevel', 'runlevel: observed graphical.target, want 3'],
+      ['db1.runlevel', 'default-runlevel', undefined],
+      ['db1.service', 'crm-app present', 'present: observed not in the snapshot, want present'],
+      ['db1.service', 'postgresql state', 'state: observed inactive, want running'],
+      ['db1.service', 'postgresql enabled', 'enabled: observed disabled, want enabled'],
     ]);
-    const pg = db1.testcase?.[2];
-    expect(pg?.failure).toEqual({
-      '@_message': 'state: observed inactive, want running; enabled: observed disabled, want enabled',
+    expect(db1.testcase?.[3]?.failure).toEqual({
+      '@_message': 'state: observed inactive, want running',
       '@_type': 'drift',
-      '#text': 'state: observed inactive, want running\nenabled: observed disabled, want enabled',
+      '#text': 'state: observed inactive, want running',
     });
-    // The in-sync default-runlevel does not appear in the runlevel failure.
-    expect(db1.testcase?.[0]?.failure?.['@_message']).toBe('runlevel: observed graphical.target, want 3');
   });
 
   it('lists passing testcases of an in-sync host without failures', () => {
     const web1 = suite(doc, 'web1');
-    expect(counts(web1)).toEqual([2, 0, 0]);
+    expect(counts(web1)).toEqual([4, 0, 0]);
     expect(web1.testcase?.map((c) => [c['@_name'], c.failure, c.error])).toEqual([
-      ['nginx', undefined, undefined],
-      ['old-cron', undefined, undefined],
+      ['nginx state', undefined, undefined],
+      ['nginx enabled', undefined, undefined],
+      ['old-cron state', undefined, undefined],
+      ['old-cron enabled', undefined, undefined],
     ]);
   });
 
   it('gives every declared item of an unchecked host an error', () => {
     const h2 = suite(doc, 'h2');
-    expect(counts(h2)).toEqual([1, 0, 1]);
+    expect(counts(h2)).toEqual([2, 0, 2]);
     expect(h2.testcase?.[0]?.error).toEqual({
       '@_message': 'not checked: connection refused',
       '@_type': 'unchecked',

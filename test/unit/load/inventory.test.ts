@@ -32,7 +32,8 @@ db:
     expect(Object.keys(inv.hosts)).toEqual(['db1', 'lone', 'web1']);
     expect(inv.hosts.lone?.groups).toEqual(['all', 'ungrouped']);
     expect(inv.hosts.db1?.groups).toEqual(['all', 'db']);
-    expect(inv.groups.all?.children).toEqual(['db', 'ungrouped', 'web']);
+    // Ansible's order: ungrouped first, then groups as the file names them.
+    expect(inv.groups.all?.children).toEqual(['ungrouped', 'web', 'db']);
     expect(inv.groups.all?.hosts).toEqual(['db1', 'lone', 'web1']);
     expect(inv.hosts.web1).toMatchObject({ address: 'web1', become: false, connection: 'ssh' });
   });
@@ -105,22 +106,25 @@ describe('inventory: variable precedence', () => {
     expect(inv.hosts.h1?.vars).toMatchObject({ x: 'child', y: 'alpha' });
   });
 
-  it("runstate's spelling wins on the same level; a higher level wins otherwise", async () => {
+  it('only ansible_* variables count; the legacy spelling wins when both are set, as in ansible-core', async () => {
     const { inv } = await inventoryOf(`all:
   vars:
-    port: 2200
+    port: 5432
     ansible_port: 22
     user: rs
     ansible_user: ans
+    address: db.internal
   hosts:
     h1:
     h2:
       ansible_port: 2222
+      ansible_ssh_port: 2022
       ansible_host: 10.0.0.2
-      address: h2.internal
+      ansible_ssh_user: legacy
 `);
-    expect(inv.hosts.h1).toMatchObject({ port: 2200, user: 'rs' });
-    expect(inv.hosts.h2).toMatchObject({ port: 2222, user: 'rs', address: 'h2.internal' });
+    expect(inv.hosts.h1).toMatchObject({ address: 'h1', port: 22, user: 'ans' });
+    expect(inv.hosts.h1?.vars).toMatchObject({ port: 5432, user: 'rs', address: 'db.internal' });
+    expect(inv.hosts.h2).toMatchObject({ port: 2022, user: 'legacy', address: '10.0.0.2' });
   });
 
   it('a host in several groups and files gets every group and merged host vars', async () => {
@@ -141,19 +145,20 @@ describe('inventory: variable precedence', () => {
     expect(inv.hosts.web1?.source).toEqual({ file: join(dir, '10-base.yml'), line: 7, col: 9 });
   });
 
-  it('expands ~ and resolves relative key paths against the inventory file', async () => {
+  it('expands ~; a relative key path starts from the current directory (as in Ansible), runstate_known_hosts from the file', async () => {
     const { dir, inv } = await inventoryOf(`all:
   hosts:
     a:
-      identity: ~/.ssh/id_a
-      known_hosts: keys/known
+      ansible_ssh_private_key_file: ~/.ssh/id_a
+      runstate_known_hosts: keys/known
+      known_hosts: not-ours
     b:
-      ansible_ssh_private_key_file: /etc/keys/b
-      become: yes
+      ansible_private_key_file: keys/b
+      ansible_become: yes
 `);
     expect(inv.hosts.a?.identity).toBe(join(homedir(), '.ssh/id_a'));
     expect(inv.hosts.a?.knownHosts).toBe(resolve(dir, 'keys/known'));
-    expect(inv.hosts.b).toMatchObject({ identity: '/etc/keys/b', become: true });
+    expect(inv.hosts.b).toMatchObject({ identity: resolve('keys/b'), become: true });
   });
 });
 
@@ -165,7 +170,7 @@ describe('inventory: errors', () => {
       {
         where: { file: join(dir, 'inv.yml'), line: 0, col: 0 },
         message: 'the inventory has no hosts',
-        hint: 'list hosts under a group, e.g. "all:" → "hosts:" → "web1:" (with "ansible_host: 10.0.0.5" under it)',
+        hint: 'list hosts under a group: in INI "[web]" then "web1 ansible_host=10.0.0.5"; in YAML "all:" → "hosts:" → "web1:"',
       },
     ]);
   });
@@ -177,8 +182,8 @@ describe('inventory: errors', () => {
       [0, 'no such file', 'check the inventory path (relative paths start from the current directory)'],
       [
         0,
-        'no inventory files (*.yml, *.yaml) in this directory',
-        'add one or name the inventory file itself',
+        'no inventory files in this directory',
+        'Ansible skips hidden files, group_vars/, host_vars/ and *.ini, *.cfg, *.txt, *.md…; name the file itself with -i',
       ],
     ]);
   });
@@ -189,13 +194,13 @@ describe('inventory: errors', () => {
     ]);
   });
 
-  it('an INI inventory is named as such', async () => {
-    expect(await errorsOf('# hosts\n[web]\nweb1 ansible_host=10.0.0.1\n')).toEqual([
-      'inv.yml:2:1: error: this looks like an INI inventory; runstate reads YAML inventories; convert it with: ansible-inventory -i DIR/inv.yml --list --yaml > inv.yml.yml'.replace(
-        'DIR/',
-        '',
-      ),
-    ]);
+  it('an INI file named .yml is read as INI, as Ansible falls back to its ini plugin', async () => {
+    const { inv } = await inventoryOf('# hosts\n[web]\nweb1 ansible_host=10.0.0.1\n');
+    expect(inv.hosts.web1).toMatchObject({ address: '10.0.0.1', groups: ['all', 'web'] });
+  });
+
+  it('a .yml file that is neither says what YAML found wrong', async () => {
+    expect(await errorsOf('all:\n  hosts: [a, b\n')).toHaveLength(1);
   });
 
   it('duplicate keys', async () => {
@@ -204,18 +209,14 @@ describe('inventory: errors', () => {
     ]);
   });
 
-  it('wrong types, typos of structural keys, templates and name clashes: all at once', async () => {
+  it('typos of structural keys and name clashes: all at once', async () => {
     expect(
       await errorsOf(`all:
   chidren:
     x:
   hosts:
     h1:
-      ansible_port: "22"
       port: 70000
-      become: "yes"
-      connection: docker
-      user: [root]
     h2: just-a-string
   children:
     web:
@@ -225,21 +226,43 @@ describe('inventory: errors', () => {
     h1:
       hosts:
         h3:
-          ansible_host: "{{ inventory_hostname }}.lan"
 `),
     ).toEqual([
       'inv.yml:2:3: error: unknown key "chidren" in group "all"; did you mean "children"?',
-      'inv.yml:5:5: error: "h1" is both a host and a group; the group is defined at inv.yml:17:5; hosts and groups share one namespace, rename one',
-      'inv.yml:6:21: error: "ansible_port" must be an integer from 1 to 65535 (got a string); write the number without quotes',
-      'inv.yml:7:13: error: "port" must be an integer from 1 to 65535 (got 70000)',
-      'inv.yml:8:15: error: "become" must be true or false (got a string); write true or false, without quotes',
-      'inv.yml:9:19: error: "connection" must be ssh or local (got a string)',
-      'inv.yml:10:13: error: "user" must be a string (got a list)',
-      'inv.yml:11:9: error: "h2" must be a mapping (got a string)',
-      'inv.yml:14:14: error: "hosts" must be a mapping (got a list); write it as a mapping ("key: value" lines), not a list',
-      'inv.yml:15:7: error: unknown key "varz" in group "web"; did you mean "vars"?',
-      'inv.yml:20:25: error: "ansible_host" is a Jinja template, which runstate does not evaluate; write the value itself',
+      'inv.yml:5:5: error: "h1" is both a host and a group; the group is defined at inv.yml:13:5; hosts and groups share one namespace, rename one',
+      'inv.yml:7:9: error: "h2" must be a mapping (got a string)',
+      'inv.yml:10:14: error: "hosts" must be a mapping (got a list); write it as a mapping ("key: value" lines), not a list',
+      'inv.yml:11:7: error: unknown key "varz" in group "web"; did you mean "vars"?',
     ]);
+  });
+
+  it('bad connection values are refusals of that host, named with file:line', async () => {
+    const { inv } = await inventoryOf(`all:
+  hosts:
+    h1:
+      ansible_port: big
+      ansible_become: maybe
+      ansible_connection: docker
+    h2:
+      ansible_host: "{{ inventory_hostname }}.lan"
+      ansible_user: "{{ lookup('env', 'USER') }}"
+    h3:
+      ansible_port: "2222"
+      ansible_become: "no"
+`);
+    const refusals = (h: string) =>
+      (inv.hosts[h]?.refused ?? []).map((p) => `${p.where?.line}: ${p.message}`);
+    expect(refusals('h1')).toEqual([
+      '5: ansible_become of host "h1" is "maybe", not true or false',
+      '4: ansible_port of host "h1" is "big", not a port number (1-65535)',
+      '6: ansible_connection of host "h1" is "docker", a connection plugin runstate does not have',
+    ]);
+    expect(inv.hosts.h2?.address).toBe('h2.lan');
+    expect(refusals('h2')).toEqual([
+      `9: ansible_user of host "h2": {{ lookup('env', 'USER') }} is more Jinja than runstate evaluates (only {{ var }} and {{ var | default('x') }})`,
+    ]);
+    expect(inv.hosts.h3).toMatchObject({ port: 2222, become: false });
+    expect(inv.hosts.h3?.refused).toBeUndefined();
   });
 
   it('an unknown group-level key without a close match', async () => {
@@ -279,11 +302,11 @@ describe('inventory: errors', () => {
   it('vars files are checked too', async () => {
     const dir = await tree({
       'inv.yml': 'web:\n  hosts:\n    w1:\n',
-      'group_vars/web.yml': 'ansible_port: big\n',
-      'group_vars/other.yml': 'ignored: true\n',
+      'group_vars/web.yml': '- a list\n',
+      'group_vars/other.yml': 'ignored: [\n',
     });
     expect(await messagesOf(loadInventory([join(dir, 'inv.yml')]), dir)).toEqual([
-      'group_vars/web.yml:1:15: error: "ansible_port" must be an integer from 1 to 65535 (got a string)',
+      'group_vars/web.yml: error: a vars file must hold a mapping of variable names to values; write "name: value" lines',
     ]);
   });
 });

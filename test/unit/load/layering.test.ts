@@ -109,7 +109,7 @@ describe('playbook layering', () => {
     });
     const lines = explainService(desired, 'web1', 'nginx').map((l) => l.split(`${dir}/`).join(''));
     expect(lines).toContain(
-      '  requires: [db:postgresql] → postgresql@db1, postgresql@db2 — group:web, playbooks/site.yml:21:9',
+      '  requires: [db:postgresql] → db1:postgresql, db2:postgresql — group:web, playbooks/site.yml:21:9',
     );
     expect(lines).toContain(
       '  health: http http://127.0.0.1/health, timeout 30s — group:web, playbooks/site.yml:22:9',
@@ -206,11 +206,11 @@ hosts:
 
 describe('problems from inventory and playbooks together', () => {
   it('reports both, and unknown hosts against a usable inventory', async () => {
-    const w = await world('all:\n  hosts:\n    web1:\n      port: x\n', {
+    const w = await world('all:\n  hosts:\n    web1:\n  varz: {}\n', {
       'pb.yml': 'version: 1\nhosts:\n  web2:\n    services: {}\n  zzz: {}\n',
     });
     expect(await messagesOf(loadAll(w.inv, w.pbs), w.dir)).toEqual([
-      'inv.yml:4:13: error: "port" must be an integer from 1 to 65535 (got a string)',
+      'inv.yml:4:3: error: unknown key "varz" in group "all"; did you mean "vars"?',
       'pb.yml:3:3: error: unknown host or group "web2"; did you mean "web1"?',
       'pb.yml:5:3: error: unknown host or group "zzz"; the inventory (inv.yml) has no host or group of that name',
     ]);

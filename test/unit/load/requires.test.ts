@@ -99,7 +99,7 @@ hosts:
     services:
       db: {state: running, requires: ["h2:app"]}
 `),
-    ).toEqual(['pb.yml:8:39: error: dependency cycle: db@h1 → app@h2 → db@h1; remove one of these requires']);
+    ).toEqual(['pb.yml:8:39: error: dependency cycle: h1:db → h2:app → h1:db; remove one of these requires']);
   });
 
   it('self-requires, group expansion and independent cycles', async () => {
@@ -118,9 +118,9 @@ hosts:
       b: {state: running, requires: [a]}
 `),
     ).toEqual([
-      'pb.yml:5:39: error: dependency cycle: pg@db1 → app@web1 → pg@db1; remove one of these requires',
-      'pb.yml:8:49: error: dependency cycle: app@web1 → app@web1; remove one of these requires',
-      'pb.yml:11:38: error: dependency cycle: a@h1 → b@h1 → a@h1; remove one of these requires',
+      'pb.yml:5:39: error: dependency cycle: db1:pg → web1:app → db1:pg; remove one of these requires',
+      'pb.yml:8:49: error: dependency cycle: web1:app → web1:app; remove one of these requires',
+      'pb.yml:11:38: error: dependency cycle: h1:a → h1:b → h1:a; remove one of these requires',
     ]);
   });
 });

@@ -19,8 +19,8 @@ describe('a host that could not be observed', () => {
     );
     const blocked = Object.fromEntries(r.plan.steps.map((s) => [s.id, s.blockedBy]));
     expect(blocked).toEqual({
-      'app/start/crm': 'requires pg@db, whose host db is unreachable',
-      'proxy/start/web': 'requires pg@db, whose host db is unreachable',
+      'app/start/crm': 'requires db:pg, whose host db is unreachable',
+      'proxy/start/web': 'requires db:pg, whose host db is unreachable',
       'other/start/cron': undefined,
     });
   });

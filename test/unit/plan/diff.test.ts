@@ -101,6 +101,7 @@ describe('diffHost: masked and missing services', () => {
     service: 'crm-masked',
     message: 'crm-masked is masked on h1',
     hint: 'unmask it first (systemctl unmask crm-masked)',
+    prevents: 'up',
   };
   it('reports a masked service that should run, without a step', () => {
     const r = diffHostDetailed(
@@ -134,6 +135,7 @@ describe('diffHost: masked and missing services', () => {
         service: 'crm-x',
         message: 'service crm-x not found on h1 (systemd)',
         hint: 'install it or fix the name',
+        prevents: 'up',
       },
     ]);
   });
@@ -147,7 +149,9 @@ describe('diffHost: masked and missing services', () => {
   it('names the declared manager when one is declared', () => {
     const r = diffHostDetailed(
       dhost('h2', [svc('crm-x', { manager: 'supervisord' })]),
-      ohost('h2', [osvc('crm-x', 'not-found', 'not-found', 'sysv')]),
+      ohost('h2', [osvc('crm-x', 'not-found', 'not-found', 'sysv')], {
+        managers: ['systemd', 'supervisord'],
+      }),
     );
     expect(r.problems.map((p) => p.message)).toEqual(['service crm-x not found on h2 (supervisord)']);
   });
@@ -181,7 +185,10 @@ describe('diffHost: manager', () => {
 
   it('uses the declared manager over the observed one', () => {
     const d = dhost('h1', [svc('worker', { manager: 'sysv' })]);
-    const [c] = diffHost(d, ohost('h1', [osvc('worker', 'inactive', 'unknown', 'systemd')]));
+    const seen = ohost('h1', [osvc('worker', 'inactive', 'unknown', 'systemd')], {
+      managers: ['systemd', 'sysv'],
+    });
+    const [c] = diffHost(d, seen);
     expect(c?.manager).toBe('sysv');
   });
 });

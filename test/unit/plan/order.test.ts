@@ -173,8 +173,9 @@ describe('orderIntoWaves via buildPlan', () => {
       {
         host: 'h1',
         service: 'a',
-        message: 'dependency cycle: a@h1 → b@h2 → a@h1',
+        message: 'dependency cycle: h1:a → h2:b → h1:a',
         hint: 'remove one of these requires',
+        wholeRun: true,
       },
     ]);
     expect(r.plan.steps).toHaveLength(2);
@@ -194,8 +195,8 @@ describe('orderIntoWaves via buildPlan', () => {
       {
         host: 'h2',
         service: 'crm-db',
-        message: 'crm-db@h2 will be stopped, but crm-app@h1 requires it and stays running',
-        hint: 'stop crm-app@h1 as well or drop the requires',
+        message: 'h2:crm-db will be stopped, but h1:crm-app requires it and stays running',
+        hint: 'stop h1:crm-app as well or drop the requires',
         warning: true,
       },
     ]);

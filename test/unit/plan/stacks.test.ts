@@ -76,18 +76,6 @@ describe('group requires: one barrier per group:svc', () => {
     const dbs = Array.from({ length: n }, (_, i) => `db${i}`);
     const apps = Array.from({ length: n }, (_, i) => `app${i}`);
     const group = { raw: 'dbs:pg', group: 'dbs', service: 'pg', hosts: dbs };
-    const r = plan(
-      desired(
-        ...dbs.map((h) => dhost(h, [svc('pg', { tier: 'app' })])),
-        ...apps.map((h) => ({ ...dhost(h, [svc('crm', { tier: 'app' })]) })),
-      ),
-      observed(
-        ...dbs.map((h) => ohost(h, [osvc('pg', 'inactive')])),
-        ...apps.map((h) => ohost(h, [osvc('crm', 'inactive')])),
-      ),
-    );
-    // Same tier, no requires yet: one wave.
-    expect(r.plan.waves).toHaveLength(1);
     const d = desired(
       ...dbs.map((h) => dhost(h, [svc('pg', { tier: 'app' })])),
       ...apps.map((h) => {

@@ -22,6 +22,33 @@ describe('renderPlanText', () => {
     );
   });
 
+  it('lists what is blocked, and says which steps will be skipped', () => {
+    const plan = samplePlan();
+    plan.blocked = [
+      {
+        host: 'bed-systemd',
+        service: 'crm-masked',
+        reason: 'crm-masked is masked on bed-systemd',
+        hint: 'unmask it first (systemctl unmask crm-masked)',
+      },
+    ];
+    const app = plan.steps.find((s) => s.service === 'crm-app');
+    if (app) app.blockedBy = 'requires bed-systemd:crm-masked, which cannot be started: masked';
+    const text = renderPlanText(plan, { color: false });
+    expect(text).toContain(
+      'crm-app   (observed failed, want running) — will be skipped: requires bed-systemd:crm-masked',
+    );
+    expect(
+      text.endsWith(
+        [
+          'Blocked (not planned; what requires it is skipped):',
+          '  bed-systemd:crm-masked: crm-masked is masked on bed-systemd (unmask it first (systemctl unmask crm-masked))',
+          '',
+        ].join('\n'),
+      ),
+    ).toBe(true);
+  });
+
   it('says so when there is nothing to do', () => {
     expect(renderPlanText(emptyPlan(), { color: false })).toBe(
       'No changes. Infrastructure matches the playbooks.\n',
@@ -58,7 +85,7 @@ describe('renderPlanText', () => {
         },
       ];
     expect(renderPlanText(plan, { color: false })).toContain(
-      '  bed-sysv      start          crm-app   (observed failed, want running) — first checks the health of crm-db on bed-systemd',
+      '  bed-sysv      start          crm-app   (observed failed, want running) — first checks the health of bed-systemd:crm-db',
     );
   });
 });

@@ -4,6 +4,7 @@ import {
   type HealthCheck,
   MANAGERS,
   type Plan,
+  type PlanBlocked,
   type PlanHost,
   SERVICE_NAME_RE,
   type Step,
@@ -36,6 +37,13 @@ const PLAN: FieldSpec<Plan> = {
   waves: 'required',
   barriers: 'optional',
   stacks: 'optional',
+  blocked: 'optional',
+};
+const BLOCKED: FieldSpec<PlanBlocked> = {
+  host: 'required',
+  service: 'optional',
+  reason: 'required',
+  hint: 'optional',
 };
 const BARRIER: FieldSpec<Barrier> = { id: 'required', reason: 'required', after: 'required' };
 const PLAN_HOST: FieldSpec<PlanHost> = {
@@ -145,6 +153,10 @@ const sample: Plan = {
   waves: [['h1/start/x'], ['h1/set-default-runlevel/x']],
   barriers: [{ id: '@default/starts-before-app', reason: 'every start …', after: ['h1/start/x'] }],
   stacks: { default: ['h1'], crm: ['h2'] },
+  blocked: [
+    { host: 'h1', service: 'crm-masked', reason: 'crm-masked is masked on h1', hint: 'unmask it' },
+    { host: 'h2', reason: 'its init system is unknown' },
+  ],
 };
 
 describe('plan.schema.json agrees with src/model/plan.ts', () => {
@@ -153,6 +165,7 @@ describe('plan.schema.json agrees with src/model/plan.ts', () => {
     expect(fieldsOf(defs('planHost'))).toEqual(sorted(PLAN_HOST));
     expect(fieldsOf(defs('step'))).toEqual(sorted(STEP));
     expect(fieldsOf(defs('barrier'))).toEqual(sorted(BARRIER));
+    expect(fieldsOf(defs('blocked'))).toEqual(sorted(BLOCKED));
     for (const kind of Object.keys(HEALTH) as HealthCheck['kind'][]) {
       expect(fieldsOf(branch(schema, defs('health'), 'kind', kind))).toEqual(sorted(HEALTH[kind]));
     }

@@ -68,11 +68,35 @@ describe('argvScript', () => {
 describe('shellCommand and scriptPayload', () => {
   it('uses sudo -n only when become is asked by a non-root user', () => {
     expect(shellCommand(false, false)).toEqual(['sh', '-s']);
-    expect(shellCommand(true, false)).toEqual(['sudo', '-n', 'sh', '-s']);
+    expect(shellCommand(true, false)).toEqual(['sudo', '-n', '--', 'sh', '-s']);
     expect(shellCommand(true, true)).toEqual(['sh', '-s']);
     const limited = shellCommand(true, false, 2.5);
-    expect(limited.slice(0, 4)).toEqual(['sudo', '-n', 'sh', '-c']);
-    expect(limited[4]).toContain('exec timeout -s KILL 3 sh -s');
+    expect(limited.slice(0, 5)).toEqual(['sudo', '-n', '--', 'sh', '-c']);
+    expect(limited[5]).toContain('exec timeout -s KILL 3 sh -s');
+  });
+
+  it('ansible_become_user/_method/_flags: sudo -u USER, su USER -c, even when already root', () => {
+    const postgres = { method: 'sudo' as const, user: 'postgres', flags: ['-H'] };
+    expect(shellCommand(true, true, undefined, postgres)).toEqual([
+      'sudo',
+      '-n',
+      '-H',
+      '-u',
+      'postgres',
+      '--',
+      'sh',
+      '-s',
+    ]);
+    expect(shellCommand(false, false, undefined, postgres)).toEqual(['sh', '-s']);
+    const su = { method: 'su' as const, user: 'app', flags: [] };
+    expect(shellCommand(true, true, undefined, su)).toEqual(['su', 'app', '-c', 'sh -s']);
+    expect(shellCommand(true, false, undefined, { method: 'su', flags: [] })).toEqual([
+      'su',
+      'root',
+      '-c',
+      'sh -s',
+    ]);
+    expect(shellCommand(true, true, undefined, { method: 'su', flags: [] })).toEqual(['sh', '-s']);
   });
 
   it('lets a command in the script read stdin without eating the rest of the payload', async () => {

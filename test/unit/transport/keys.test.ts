@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -15,7 +15,7 @@ const locked = ssh2.utils.generateKeyPairSync('ed25519', {
 });
 const write = (name: string, text: string) => {
   const p = join(dir, name);
-  writeFileSync(p, text);
+  writeFileSync(p, text, { mode: 0o600 });
   return p;
 };
 const plainPath = write('plain', plain.private);
@@ -63,6 +63,21 @@ describe('loadIdentities', () => {
     const got = loadIdentities([{ path: '/k', source: 'inventory' }], denied);
     expect(!got.ok && got.problem.message).toContain('permission denied');
     expect(loadIdentities([{ path: '/k', source: 'default' }], denied)).toEqual({
+      ok: true,
+      keys: [],
+      encrypted: [],
+    });
+  });
+
+  it('refuses a key that group or others may read, as OpenSSH does (a default one is skipped)', () => {
+    const open = write('open', plain.private);
+    chmodSync(open, 0o644);
+    const got = loadIdentities([{ path: open, source: 'inventory' }]);
+    expect(!got.ok && got.problem.message).toBe(
+      `SSH key ${open} is readable by others (permissions 0644); OpenSSH refuses such a key and so does runstate`,
+    );
+    expect(!got.ok && got.problem.hint).toBe(`chmod 600 ${open}`);
+    expect(loadIdentities([{ path: open, source: 'default' }])).toEqual({
       ok: true,
       keys: [],
       encrypted: [],
