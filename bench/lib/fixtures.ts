@@ -36,7 +36,7 @@ export function writeFixtures(lb: Loopback, n: number, connectS: number): Fixtur
     // Mitogen keys its connections by the ssh arguments, so this keeps its aliases apart too.
     hosts.push(
       `    ${name}:`,
-      `      ansible_ssh_common_args: "-o IdentitiesOnly=yes -o UserKnownHostsFile=${lb.knownHostsPath} -o ControlPath=${controlDir}/${name}"`,
+      `      ansible_ssh_common_args: "-o IdentitiesOnly=yes -o ControlPath=${controlDir}/${name}"`,
     );
   }
   const inventory = join(dir, 'inventory.yml');
@@ -49,7 +49,7 @@ export function writeFixtures(lb: Loopback, n: number, connectS: number): Fixtur
       `    ansible_port: ${lb.port}`,
       `    ansible_user: ${lb.user}`,
       `    ansible_ssh_private_key_file: ${lb.keyPath}`,
-      `    known_hosts: ${lb.knownHostsPath}`,
+      `    runstate_known_hosts: ${lb.knownHostsPath}`,
       '    ansible_python_interpreter: /usr/bin/python3',
       '  hosts:',
       ...hosts,
@@ -98,6 +98,9 @@ export function writeFixtures(lb: Loopback, n: number, connectS: number): Fixtur
         ...strategy,
         '[ssh_connection]',
         'pipelining = True',
+        // Ansible's default ssh_args plus the bench's known_hosts (runstate reads runstate_known_hosts;
+        // it refuses UserKnownHostsFile in the inventory's ssh args).
+        `ssh_args = -C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${lb.knownHostsPath}`,
         '',
       ].join('\n'),
     );

@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import { serviceOnHost } from '../model/notation.js';
 import type { Plan, RequiredGate, Step } from '../model/plan.js';
 import { gateText } from './health.js';
 import { markCommandSent } from './sent.js';
@@ -141,7 +142,7 @@ function requiredGateChecker(
       opts.onEvent?.({ kind: 'health-wait', step, at: new Date(), detail: requiredGateText(gate) });
       const why = await check(gate);
       if (why) {
-        const cause = `waiting on unhealthy requirement ${gate.service} on ${gate.host}: ${why}`;
+        const cause = `waiting on unhealthy requirement ${serviceOnHost(gate.host, gate.service)}: ${why}`;
         const outcome: StepOutcome = { kind: 'skipped', step, because: step.id, cause };
         opts.onEvent?.({ kind: 'step-end', outcome, at: new Date() });
         return outcome;
@@ -152,7 +153,7 @@ function requiredGateChecker(
 }
 
 export function requiredGateText(gate: RequiredGate): string {
-  return `${gate.service} on ${gate.host} (required): ${gateText(gate.health)} (up to ${gate.health.timeoutSec}s)`;
+  return `${serviceOnHost(gate.host, gate.service)} (required): ${gateText(gate.health)} (up to ${gate.health.timeoutSec}s)`;
 }
 
 function lastLine(text: string): string {

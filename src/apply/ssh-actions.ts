@@ -1,4 +1,5 @@
 import { quote } from 'shell-quote';
+import type { ManagerKind } from '../model/desired.js';
 import type { Step } from '../model/plan.js';
 import { buildObserveScript, newNonce, parseObserveOutput } from '../observe/index.js';
 import type { Connection } from '../transport/index.js';
@@ -10,6 +11,8 @@ export interface SshActionOptions {
   /** Seconds to wait after a start before asking the manager again (catches units that die at once). */
   settleSec: number;
   commandTimeoutMs: number;
+  /** The inventory's runstate_init, so the check observes the host as the plan did. */
+  init?: ManagerKind;
 }
 
 /** HostActions over one SSH connection: each command, verification and gate is one channel. */
@@ -21,7 +24,7 @@ export function sshActions(conn: Connection, opts: SshActionOptions): HostAction
       const service = step.service;
       if (!service) return { ok: true };
       const nonce = newNonce();
-      const script = `sleep ${quote([String(opts.settleSec)])}\n${buildObserveScript([service], nonce)}`;
+      const script = `sleep ${quote([String(opts.settleSec)])}\n${buildObserveScript([service], nonce, {}, opts.init ? { init: opts.init } : {})}`;
       const res = await conn.runScript(script, { become: opts.become, timeoutMs: opts.commandTimeoutMs });
       const host = parseObserveOutput(step.host, res.stdout, nonce, [service]);
       if (host.status !== 'ok') return { ok: false, message: `could not check ${service}: ${host.reason}` };

@@ -262,6 +262,7 @@ export async function executeWithLocks(
           become: inv.become,
           settleSec: opts.settle,
           commandTimeoutMs: opts.commandTimeout * 1000,
+          ...(inv.init !== undefined ? { init: inv.init } : {}),
         });
         return { ok: true, actions };
       },

@@ -42,7 +42,10 @@ export async function gatherFacts(
         const nonce = newNonce();
         const started = Date.now();
         // With no playbook there is nothing declared: list every service the host knows.
-        const observeOpts = { discover: desired === undefined };
+        const observeOpts = {
+          discover: desired === undefined,
+          ...(host.init !== undefined ? { init: host.init } : {}),
+        };
         const script = buildObserveScript(services, nonce, watchesOf(desired, name), observeOpts);
         const res = await got.conn.runScript(script, {
           timeoutMs: OBSERVE_TIMEOUT_MS,

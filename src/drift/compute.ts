@@ -1,3 +1,4 @@
+import { DRIVER_KNOWLEDGE } from '../drivers/index.js';
 import type { Desired, DesiredHost, DesiredService, ManagerKind } from '../model/desired.js';
 import {
   DRIFT_FIELDS,
@@ -62,7 +63,7 @@ export function computeDrift(
 
 /**
  * In sync exactly when the planner would change nothing: its own comparison decides, so `3` matches
- * multi-user.target on systemd, and a boot default is compared where the planner sets one (systemd).
+ * multi-user.target on systemd, and a boot default is compared where the init's driver has one.
  */
 function runlevelItems(want: DesiredHost, seen: ReachableHost, opts: DriftOptions): RunlevelDriftItem[] {
   if (!want.runlevel) return [];
@@ -98,7 +99,7 @@ function runlevelItems(want: DesiredHost, seen: ReachableHost, opts: DriftOption
       manager,
     },
   ];
-  if (manager === 'systemd') {
+  if (DRIVER_KNOWLEDGE.capabilities(manager).bootDefault) {
     items.push({
       kind: 'runlevel',
       field: 'default-runlevel',
@@ -142,6 +143,15 @@ function serviceItems(want: DesiredHost, seen: ReachableHost): ServiceDriftItem[
         desired: svc.enabled ? 'enabled' : 'disabled',
         observed: enabled,
         inSync: enabledInSync(svc.enabled, enabled),
+      });
+    }
+    if (svc.masked) {
+      items.push({
+        ...base,
+        field: 'masked',
+        desired: 'masked',
+        observed: enabled,
+        inSync: enabled === 'masked' || enabled === 'not-found',
       });
     }
   }

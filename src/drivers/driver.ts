@@ -25,12 +25,54 @@ export interface ChangeRequest {
   observed?: Pick<ObservedService, 'unit' | 'tool' | 'runlevels' | 'crashed'>;
 }
 
+/** One check the observe script makes on the host, and what it proves when it holds. */
+export interface Probe {
+  /** A POSIX sh condition (`[ -d /run/systemd/system ]`); may use `$rs_pid1` and `$rs_t`. */
+  test: string;
+  /** Constant words for the plan and `facts`: "/run/systemd/system present". */
+  evidence: string;
+}
+
+/**
+ * How the observe script finds out that this manager runs the host's services.
+ * - `init`: the host's init system. Init drivers are probed in registration order, the first whose
+ *   probes hold wins; `alsoUnder` names other inits whose hosts still run this driver's services
+ *   (SysV scripts on an Upstart host). An inventory's `runstate_init` skips the probes.
+ * - `beside`: a process manager that runs next to any init (supervisord); its probes decide alone.
+ */
+export interface Detection {
+  role: 'init' | 'beside';
+  probes: readonly Probe[];
+  alsoUnder?: readonly ManagerKind[];
+}
+
+/** What a manager can do, so the planner asks instead of naming managers. */
+export interface Capabilities {
+  /** Has a boot default runlevel that `set-default-runlevel` sets (systemd target, inittab). */
+  bootDefault: boolean;
+  /** Services can be masked and unmasked (`masked: true`; unmask before start). */
+  masking: boolean;
+}
+
+/** The driver's words for situations the planner reports but cannot change. */
+export interface Hints {
+  /** `enabled: false` on a service that only other units pull in. */
+  staticUnit?(service: string): string;
+  /** Something masked that the playbook wants up but the driver cannot unmask. */
+  masked?(service: string): string;
+}
+
 /**
  * One per init system / process manager: the ONLY code that knows a manager's commands and
  * output. Everything here is pure, so parsers are unit-tested on captured real output.
  */
 export interface Driver {
   kind: ManagerKind;
+  detection: Detection;
+  capabilities: Capabilities;
+  hints?: Hints;
+  /** A level or target as people read it ("runlevel 3 (multi-user.target)"); default: as is. */
+  describeRunlevel?(value: string): string;
   /**
    * A POSIX sh fragment printing this manager's facts for the given (already validated)
    * service names; it must not fail the script when a service or tool is missing. With

@@ -160,3 +160,10 @@ export function withDiscovered<T extends { name: string }>(
   });
   return [...requested, ...extra.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))];
 }
+
+/** Masking and reloading definitions are systemd's: other drivers say so instead of emitting nothing. */
+export function systemdOnlyProblem(change: { kind: string }, manager: string): string | undefined {
+  if (change.kind === 'mask' || change.kind === 'unmask') return `${manager} cannot mask or unmask a service`;
+  if (change.kind === 'daemon-reload') return `${manager} keeps no loaded definitions to reload`;
+  return undefined;
+}

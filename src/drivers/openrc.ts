@@ -11,6 +11,7 @@ import {
   runlevelProblem,
   setNames,
   stripAnsi,
+  systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
 } from './fragment.js';
@@ -209,6 +210,8 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
 }
 
 function unsupported(change: ChangeRequest): string | undefined {
+  const systemdOnly = systemdOnlyProblem(change, 'OpenRC');
+  if (systemdOnly) return systemdOnly;
   if (change.kind === 'set-default-runlevel') {
     return "OpenRC's boot runlevel is chosen by the init (inittab, softlevel=), not by an OpenRC command";
   }
@@ -260,12 +263,28 @@ function commands(change: ChangeRequest): string[][] {
     case 'set-runlevel':
       return [['openrc', levelToRunlevel(checkedTarget(change.target))]];
     case 'set-default-runlevel':
+    case 'mask':
+    case 'unmask':
+    case 'daemon-reload':
       return [];
   }
 }
 
 export const openrcDriver: Driver = {
   kind: 'openrc',
+  detection: {
+    role: 'init',
+    probes: [
+      { test: '[ -d /run/openrc ]', evidence: '/run/openrc present' },
+      { test: '[ "$rs_pid1" = openrc-init ]', evidence: '/proc/1/comm=openrc-init' },
+      {
+        test: 'command -v openrc >/dev/null 2>&1 && command -v rc-status >/dev/null 2>&1',
+        evidence: 'openrc and rc-status installed',
+      },
+    ],
+  },
+  // The boot runlevel belongs to the init that runs OpenRC (inittab, softlevel=), see unsupported.
+  capabilities: { bootDefault: false, masking: false },
   observeScript,
   parse,
   commands,

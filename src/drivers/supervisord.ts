@@ -7,6 +7,7 @@ import {
   linesOf,
   type ObserveOptions,
   readTagged,
+  systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
 } from './fragment.js';
@@ -71,7 +72,8 @@ const STATES: Record<string, ActiveState> = {
   EXITED: 'inactive',
   STARTING: 'activating',
   STOPPING: 'deactivating',
-  BACKOFF: 'failed',
+  // Exited too soon and is still being retried (startretries): on its way up, not given up on.
+  BACKOFF: 'activating',
   FATAL: 'failed',
   UNKNOWN: 'unknown',
 };
@@ -173,6 +175,7 @@ function serviceFor(
   procs: readonly ProcessStatus[],
   programs: Map<string, boolean> | undefined,
   answered: boolean,
+  silence: string,
   denied = false,
 ): ObservedService {
   const exact = procs.filter((p) => p.name === name);
@@ -198,7 +201,7 @@ function serviceFor(
       manager: 'supervisord',
       active: 'unknown',
       enabled: 'unknown',
-      detail: 'supervisorctl did not answer',
+      detail: silence,
     };
   } else {
     const detail =
@@ -219,19 +222,38 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
   const tagged = readTagged(output);
   const procs = parseStatusLines(linesOf(tagged, 'status'));
   const code = tagged.get('status')?.code;
-  // supervisorctl exits 3 when some process is not running; anything else with no lines is no answer.
-  const answered = procs.length > 0 || code === 0 || code === 3;
+  // supervisorctl exits 3 when some process is not running. No process line is no answer, even with
+  // exit 0: supervisor 3 prints "unix:///var/run/supervisor.sock no such file" to stdout and exits 0.
+  const answered = procs.length > 0;
+  const silence = unreadable(linesOf(tagged, 'status'), code);
   // supervisorctl as a user who may not open the socket: "error: <class 'PermissionError'>, [Errno 13] Permission denied: …".
   const denied = !answered && linesOf(tagged, 'status').some((l) => /Permission denied/i.test(l));
   const programs = parseAutostart(linesOf(tagged, 'conf'));
-  const found = checkedNames(services).map((name) => serviceFor(name, procs, programs, answered, denied));
+  const found = checkedNames(services).map((name) =>
+    serviceFor(name, procs, programs, answered, silence, denied),
+  );
   if (!opts.discover) return { services: found };
-  const more = discoveredNames(procs).map((name) => serviceFor(name, procs, programs, answered));
+  const more = discoveredNames(procs).map((name) =>
+    serviceFor(name, procs, programs, answered, silence, denied),
+  );
   return { services: withDiscovered(found, more) };
+}
+
+/** Why no process was listed, with supervisorctl's own first words when it printed any. */
+function unreadable(lines: readonly string[], code: number | undefined): string {
+  const said = lines.map((l) => l.trim()).find((l) => l !== '');
+  const exit = code === undefined ? 'did not run' : `exit ${code}`;
+  return said
+    ? `could not read supervisord (${exit}): ${said.slice(0, 200)}`
+    : `could not read supervisord: supervisorctl status listed no process (${exit})`;
 }
 
 function unsupported(change: ChangeRequest): string | undefined {
   switch (change.kind) {
+    case 'mask':
+    case 'unmask':
+    case 'daemon-reload':
+      return systemdOnlyProblem(change, 'supervisord');
     case 'enable':
     case 'disable':
       return "supervisorctl cannot change start at boot; set autostart= in the program's config";
@@ -254,6 +276,23 @@ function commands(change: ChangeRequest): string[][] {
 
 export const supervisordDriver: Driver = {
   kind: 'supervisord',
+  // Runs beside any init; `rs_p` (its pid) is reused by the fragment to find its config.
+  detection: {
+    role: 'beside',
+    probes: [
+      {
+        test: "command -v supervisorctl >/dev/null 2>&1 && rs_p=$($rs_t supervisorctl pid 2>/dev/null </dev/null) && case $rs_p in ''|*[!0-9]*) false ;; esac",
+        evidence: 'supervisorctl pid answered',
+      },
+      {
+        // supervisord runs but this user may not use its socket: the fragment says so per service.
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+        test: "command -v supervisorctl >/dev/null 2>&1 && case ${rs_p-} in ''|*[!0-9]*) $rs_t supervisorctl pid 2>&1 </dev/null | grep -q 'Permission denied' ;; *) false ;; esac",
+        evidence: 'supervisorctl pid: permission denied on its socket',
+      },
+    ],
+  },
+  capabilities: { bootDefault: false, masking: false },
   observeScript,
   parse,
   commands,

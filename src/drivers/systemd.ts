@@ -1,4 +1,4 @@
-import type { ActiveState, EnabledState, ObservedService } from '../model/observed.js';
+import type { ObservedService } from '../model/observed.js';
 import type { ChangeRequest, Driver, DriverFacts } from './driver.js';
 import {
   capture,
@@ -15,6 +15,14 @@ import {
   TIMEOUT,
   withDiscovered,
 } from './fragment.js';
+import {
+  blockFor,
+  type Props,
+  parseShowBlocks,
+  readSecondLook,
+  type SecondLook,
+  serviceFromShow,
+} from './systemd-show.js';
 
 const UNIT_TYPES = new Set([
   'service',
@@ -36,7 +44,40 @@ export function systemdUnit(service: string): string {
   return dot > 0 && UNIT_TYPES.has(service.slice(dot + 1)) ? service : `${service}.service`;
 }
 
-const PROPS = '-p Id,Names,LoadState,ActiveState,SubState,UnitFileState --no-pager';
+const PROPS =
+  '-p Id,Names,LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,FragmentPath --no-pager';
+
+/*
+ * Second looks, in the same round trip, where `show` alone is not the truth:
+ * - `@` instances: systemd before v238 reported the template's UnitFileState for an instance
+ *   (systemd PR #8038), so `is-enabled` confirms each requested instance;
+ * - `alias`: the state of the unit the alias file points to (its FragmentPath resolved);
+ * - `indirect` units with only `Also=` in [Install]: `enable` enables those units and leaves this
+ *   one `indirect`, so whether it is enabled is whether they are — their states are shown too.
+ * Each prints `tag|<unit> <words>` lines; units found on the host reach systemctl as arguments
+ * after `--`, split with globbing off, never as shell text.
+ */
+const SECOND_LOOK = [
+  'rs_show=$rs_o rs_more=',
+  'for rs_u in "$@"; do case $rs_u in *@*)',
+  `  printf 'isen|%s %s\\n' "$rs_u" "$(${TIMEOUT} systemctl is-enabled -- "$rs_u" 2>/dev/null | head -n 1)" ;;`,
+  'esac; done',
+  'set -f',
+  // state|Id|FragmentPath of each alias or indirect block (the extra blank line ends the last one).
+  `for rs_b in $(printf '%s\\n\\n' "$rs_show" | awk -F= '/^$/ { if (s == "alias" || s == "indirect") print s "|" i "|" f; s = i = f = "" } $1 == "Id" { i = $2 } $1 == "UnitFileState" { s = $2 } $1 == "FragmentPath" { f = substr($0, 14) }'); do`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+  '  rs_u=${rs_b#*|}; rs_f=${rs_u#*|}; rs_u=${rs_u%%|*}',
+  '  case $rs_b in',
+  `  alias*) rs_a=$(readlink -f -- "$rs_f" 2>/dev/null); rs_a=\${rs_a##*/}; printf 'aliasof|%s %s\\n' "$rs_u" "$rs_a" ;;`,
+  `  *) rs_a=$(${TIMEOUT} systemctl cat -- "$rs_u" 2>/dev/null | awk '/^\\[/ { s = /^\\[Install\\]/; next } s && /^Also *=/ { sub(/^[^=]*=/, ""); a = a " " $0 } END { print a }'); printf 'also|%s%s\\n' "$rs_u" "$rs_a" ;;`,
+  '  esac',
+  '  rs_more="$rs_more $rs_a"',
+  'done',
+  'if [ -n "$rs_more" ]; then',
+  capture('more', `${TIMEOUT} systemctl show ${PROPS} -- $rs_more`),
+  'fi',
+  'set +f',
+].join('\n');
 
 /** The targets that stand for runlevels, most "up" first: the current one is the first active. */
 const RUNLEVEL_TARGETS = ['graphical.target', 'multi-user.target', 'rescue.target', 'emergency.target'];
@@ -51,7 +92,7 @@ export function targetForLevel(level: string): string {
 function targetName(target: string): string {
   const level = numericLevel(target);
   if (level) return targetForLevel(level);
-  const alias = /^runlevel([1-5])\.target$/.exec(target);
+  const alias = /^runlevel([1-5])(?:\.target)?$/.exec(target);
   if (alias) return targetForLevel(alias[1] as string);
   return target.includes('.') ? target : `${target}.target`;
 }
@@ -87,6 +128,7 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
       'if [ "$rs_c" -ne 0 ]; then',
       capture('each', `for rs_u in "$@"; do ${TIMEOUT} systemctl show ${PROPS} -- "$rs_u"; echo; done`),
       'fi',
+      SECOND_LOOK,
       ...(opts.discover ? ['fi'] : []),
     );
   }
@@ -100,74 +142,6 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
   return parts.join('\n');
 }
 
-type Props = Record<string, string>;
-
-/** `systemctl show` prints one `Key=value` block per unit, blocks separated by an empty line. */
-export function parseShowBlocks(lines: readonly string[]): Props[] {
-  const blocks: Props[] = [];
-  let current: Props | undefined;
-  for (const line of lines) {
-    const eq = line.indexOf('=');
-    if (line.trim() === '' || eq <= 0) {
-      current = undefined;
-      continue;
-    }
-    if (!current) {
-      current = {};
-      blocks.push(current);
-    }
-    current[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return blocks;
-}
-
-function blockFor(blocks: readonly Props[], unit: string): Props | undefined {
-  return blocks.find((b) => b.Id === unit || (b.Names ?? '').split(' ').includes(unit));
-}
-
-const ACTIVE: Record<string, ActiveState> = {
-  active: 'active',
-  reloading: 'active',
-  refreshing: 'active',
-  inactive: 'inactive',
-  failed: 'failed',
-  activating: 'activating',
-  deactivating: 'deactivating',
-};
-
-/**
- * UnitFileState → enabled. `static`, `indirect`, `generated`, `transient` and `alias` all mean
- * "this unit's own install state is not what starts it", which the plan must not try to flip:
- * they map to `static`. `linked` is available but not enabled.
- */
-const ENABLED: Record<string, EnabledState> = {
-  enabled: 'enabled',
-  'enabled-runtime': 'enabled',
-  disabled: 'disabled',
-  linked: 'disabled',
-  'linked-runtime': 'disabled',
-  static: 'static',
-  indirect: 'static',
-  generated: 'static',
-  transient: 'static',
-  alias: 'static',
-  masked: 'masked',
-  'masked-runtime': 'masked',
-};
-
-export function serviceFromShow(name: string, b: Props): ObservedService {
-  const load = b.LoadState ?? '';
-  const file = b.UnitFileState ?? '';
-  const detail = `${load || '?'} ${b.ActiveState || '?'}/${b.SubState || '?'}${file ? `, ${file}` : ''}`;
-  const unit = b.Id || undefined;
-  if (load === 'not-found') {
-    return { name, manager: 'systemd', active: 'not-found', enabled: 'not-found', detail, unit };
-  }
-  const active = ACTIVE[b.ActiveState ?? ''] ?? 'unknown';
-  const enabled: EnabledState = load === 'masked' ? 'masked' : (ENABLED[file] ?? 'unknown');
-  return { name, manager: 'systemd', active, enabled, detail, unit };
-}
-
 /**
  * The name a discovered unit is reported under: `ssh.service` → `ssh`; the full id when the
  * short name would mean another unit (`foo.socket.service`), so the name always leads back to it.
@@ -178,10 +152,10 @@ export function serviceNameOf(unitId: string): string {
 }
 
 /** Every real service in the show blocks: loaded or with a unit file, never a mere reference. */
-function discovered(blocks: readonly Props[]): ObservedService[] {
+function discovered(blocks: readonly Props[], look: SecondLook): ObservedService[] {
   return blocks
     .filter((b) => /[^@]\.service$/.test(b.Id ?? '') && b.LoadState !== 'not-found')
-    .map((b) => serviceFromShow(serviceNameOf(b.Id as string), b));
+    .map((b) => serviceFromShow(serviceNameOf(b.Id as string), b, look));
 }
 
 function parse(output: string, services: readonly string[], opts: ObserveOptions = {}): DriverFacts {
@@ -190,11 +164,12 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
   const show = parseShowBlocks(linesOf(tagged, 'show'));
   const each = parseShowBlocks(linesOf(tagged, 'each'));
   const code = tagged.get('show')?.code;
+  const look = readSecondLook(tagged);
   const found = names.map((name) => {
     const unit = systemdUnit(name);
     // Matched by Id/Names, not position: an alias answers with its real Id but lists the alias.
     const block = blockFor(show, unit) ?? blockFor(each, unit);
-    if (block) return serviceFromShow(name, block);
+    if (block) return serviceFromShow(name, block, look);
     const why =
       code === undefined ? 'systemctl show did not run' : `systemctl show gave nothing (exit ${code})`;
     return { name, manager: 'systemd', active: 'unknown', enabled: 'unknown', detail: why, unit } as const;
@@ -202,7 +177,7 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
   const defaultTarget = linesOf(tagged, 'default')[0]?.trim();
   const active = new Set(linesOf(tagged, 'targets').map((l) => l.trim().split(/\s+/)[0]));
   return {
-    services: opts.discover ? withDiscovered(found, discovered([...show, ...each])) : found,
+    services: opts.discover ? withDiscovered(found, discovered([...show, ...each], look)) : found,
     runlevel: {
       current: RUNLEVEL_TARGETS.find((t) => active.has(t)),
       default: defaultTarget || undefined,
@@ -292,10 +267,21 @@ function commands(change: ChangeRequest): string[][] {
     case 'stop':
     case 'restart':
     case 'enable':
-    case 'disable': {
+    case 'disable':
+    case 'mask': {
       const unit = change.observed?.unit ?? systemdUnit(checkedName(change.service, change.kind));
       return [['systemctl', change.kind, '--', unit]];
     }
+    case 'unmask': {
+      // A plain unmask leaves a mask in /run (masked-runtime) in place; both succeed when there is none.
+      const unit = change.observed?.unit ?? systemdUnit(checkedName(change.service, change.kind));
+      return [
+        ['systemctl', 'unmask', '--', unit],
+        ['systemctl', 'unmask', '--runtime', '--', unit],
+      ];
+    }
+    case 'daemon-reload':
+      return [['systemctl', 'daemon-reload']];
     case 'set-runlevel': {
       const target = checkedTarget(change.target);
       const level = numericLevel(target);
@@ -310,8 +296,23 @@ function commands(change: ChangeRequest): string[][] {
   }
 }
 
+export { parseShowBlocks, serviceFromShow } from './systemd-show.js';
+
 export const systemdDriver: Driver = {
   kind: 'systemd',
+  // What sd_booted() checks, plus PID 1's name (a container may lack /run/systemd/system early).
+  detection: {
+    role: 'init',
+    probes: [
+      { test: '[ "$rs_pid1" = systemd ]', evidence: '/proc/1/comm=systemd' },
+      { test: '[ -d /run/systemd/system ]', evidence: '/run/systemd/system present' },
+    ],
+  },
+  capabilities: { bootDefault: true, masking: true },
+  hints: {
+    staticUnit: (service) => `drop enabled: false, or set masked: true to keep ${service} from being started`,
+  },
+  describeRunlevel: (value) => (/^[1-5]$/.test(value) ? `runlevel ${value} (${targetName(value)})` : value),
   observeScript,
   parse,
   commands,

@@ -10,6 +10,7 @@ import {
   type ObserveOptions,
   readTagged,
   setNames,
+  systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
 } from './fragment.js';
@@ -65,6 +66,15 @@ export const CLASSIFY_INIT_SCRIPT = [
   'END { if (!h || (d && s !~ /[2-5Ss]/)) print "skip"; else if (st) print "status"; else print "nostatus" }\'',
 ].join(' ');
 
+/**
+ * For a requested script only whether it implements `status` matters (it was asked for, header or
+ * not): the same test as CLASSIFY_INIT_SCRIPT's, printing status / nostatus.
+ */
+export const HAS_STATUS_ACTION = [
+  "awk '/(^|[^A-Za-z0-9_-])status[ \\t]*[|)]/ || /init-d-script/ { st = 1 }",
+  'END { print (st ? "status" : "nostatus") }\'',
+].join(' ');
+
 const DISCOVER = [
   DISCOVER_SH,
   'for rs_s in /etc/init.d/*; do',
@@ -100,6 +110,8 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
     '  rs_s=/etc/init.d/$rs_n',
     '  if [ ! -e "$rs_s" ]; then rs_c=missing',
     '  elif [ ! -x "$rs_s" ]; then rs_c=noexec',
+    // Never an action the script does not implement: an unknown one may print usage, or start it.
+    `  elif [ "$(${HAS_STATUS_ACTION} "$rs_s" 2>/dev/null)" != status ]; then rs_c=nostatus`,
     `  else ${TIMEOUT} "$rs_s" status >/dev/null 2>&1 </dev/null; rs_c=$?`,
     '  fi',
     `  printf 'st|%s %s\\n' "$rs_n" "$rs_c"`,
@@ -128,7 +140,10 @@ export function lsbStatus(code: string): { active: ActiveState; detail: string }
     case 'noexec':
       return { active: 'unknown', detail: 'init script not executable' };
     case 'nostatus':
-      return { active: 'unknown', detail: 'the init script has no status action' };
+      return {
+        active: 'unknown',
+        detail: 'the init script has no status action, so runstate cannot tell whether it runs',
+      };
     default:
       return { active: 'unknown', detail: `status exit ${code}: not an LSB status code` };
   }
@@ -256,6 +271,8 @@ function bootLinkCommands(change: ChangeRequest, svc: string): string[][] {
 }
 
 function unsupported(change: ChangeRequest): string | undefined {
+  const systemdOnly = systemdOnlyProblem(change, 'SysV init');
+  if (systemdOnly) return systemdOnly;
   if (
     (change.kind === 'set-runlevel' || change.kind === 'set-default-runlevel') &&
     !numericLevel(change.target)
@@ -275,6 +292,10 @@ function commands(change: ChangeRequest): string[][] {
     case 'enable':
     case 'disable':
       return bootLinkCommands(change, checkedName(change.service, change.kind));
+    case 'mask':
+    case 'unmask':
+    case 'daemon-reload':
+      return [];
     case 'set-runlevel':
       return [['telinit', change.target as string]];
     case 'set-default-runlevel':
@@ -293,6 +314,18 @@ function commands(change: ChangeRequest): string[][] {
 
 export const sysvDriver: Driver = {
   kind: 'sysv',
+  // Probed last: most inits keep /etc/init.d. Upstart hosts run the scripts that are not jobs.
+  detection: {
+    role: 'init',
+    probes: [
+      {
+        test: '[ -d /etc/init.d ] && command -v runlevel >/dev/null 2>&1',
+        evidence: '/etc/init.d and runlevel present',
+      },
+    ],
+    alsoUnder: ['upstart'],
+  },
+  capabilities: { bootDefault: true, masking: false },
   observeScript,
   parse,
   commands,

@@ -10,6 +10,7 @@ import {
   type ObserveOptions,
   readTagged,
   setNames,
+  systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
 } from './fragment.js';
@@ -164,6 +165,8 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
 }
 
 function unsupported(change: ChangeRequest): string | undefined {
+  const systemdOnly = systemdOnlyProblem(change, 'Upstart');
+  if (systemdOnly) return systemdOnly;
   if (
     (change.kind === 'set-runlevel' || change.kind === 'set-default-runlevel') &&
     !numericLevel(change.target)
@@ -191,6 +194,10 @@ function commands(change: ChangeRequest): string[][] {
       const append = 'grep -qsx manual "$1" || echo manual >> "$1"';
       return [['sh', '-c', append, 'sh', `/etc/init/${job}.override`]];
     }
+    case 'mask':
+    case 'unmask':
+    case 'daemon-reload':
+      return [];
     case 'set-runlevel':
       return [['telinit', change.target as string]];
     case 'set-default-runlevel':
@@ -208,6 +215,17 @@ function commands(change: ChangeRequest): string[][] {
 
 export const upstartDriver: Driver = {
   kind: 'upstart',
+  detection: {
+    role: 'init',
+    probes: [
+      {
+        test: 'command -v initctl >/dev/null 2>&1 && $rs_t initctl version 2>/dev/null | grep -q upstart',
+        evidence: 'initctl version says upstart',
+      },
+    ],
+  },
+  // The boot default is rc-sysinit.conf's DEFAULT_RUNLEVEL.
+  capabilities: { bootDefault: true, masking: false },
   observeScript,
   parse,
   commands,

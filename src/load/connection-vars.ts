@@ -1,5 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { initKinds } from '../drivers/index.js';
+import type { ManagerKind } from '../model/desired.js';
 import type { BecomeSpec, ConnectionKind, InventoryHost } from '../model/inventory.js';
 import type { Problem } from '../model/source.js';
 import type { VarMap, VarValue } from './inventory-parse.js';
@@ -140,6 +142,17 @@ export function resolveConnection(host: string, merged: VarMap, groups: string[]
   const knownHosts = read(READ.knownHosts);
   if (knownHosts && typeof knownHosts.value === 'string') {
     fields.knownHosts = expandPath(knownHosts.value, dirname(knownHosts.v.where.file));
+  }
+  const initHit = read(['runstate_init']);
+  if (initHit) {
+    const init = String(initHit.value);
+    if ((initKinds() as string[]).includes(init)) fields.init = init as ManagerKind;
+    else
+      bad(
+        initHit,
+        `is ${q(init)}, not an init system runstate knows`,
+        `use one of ${initKinds().join(', ')}`,
+      );
   }
   const connHit = read(READ.connection);
   if (connHit) {

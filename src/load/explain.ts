@@ -23,6 +23,7 @@ function fieldValue(s: DesiredService, field: Field): string | undefined {
     const pairs = s.requires.flatMap((r) => requiredHosts(r).map((h) => serviceOnHost(h, r.service)));
     return `[${raw.join(', ')}] → ${pairs.length > 0 ? pairs.join(', ') : 'nothing'}`;
   }
+  if (field === 'user') return undefined; // refused at load time, never in a DesiredService
   const v = s[field];
   return v === undefined ? undefined : valueText(v);
 }

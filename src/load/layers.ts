@@ -172,7 +172,7 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
     merged.declared.set(host, new Set(names));
     const requires = new Map<string, RawRequire[]>();
     for (const name of names) {
-      const svc = mergeService(host, name, decls.get(name) ?? [], conflicts);
+      const svc = mergeService(host, name, decls.get(name) ?? [], conflicts, problems);
       if (!svc) continue;
       desired.services[name] = svc.service;
       if (svc.requires) requires.set(name, svc.requires);
@@ -189,6 +189,7 @@ function mergeService(
   name: string,
   decls: readonly LayeredDecl[],
   conflicts: Conflicts,
+  problems: Problem[],
 ): { service: DesiredService; requires?: RawRequire[] } | undefined {
   const values: Partial<Record<Field, unknown>> = {};
   const origin: Record<string, Origin> = {};
@@ -233,8 +234,33 @@ function mergeService(
   };
   if (typeof values.enabled === 'boolean') service.enabled = values.enabled;
   if (values.health !== undefined) service.health = values.health as DesiredService['health'];
-  if (typeof values.user === 'boolean') service.user = values.user;
+  if (values.masked === true) {
+    const contradiction = maskedContradiction(state, values.enabled);
+    const where = (origin.masked as Origin).where;
+    // Once per place written, not once per host of the group it was written for.
+    const known = problems.some((p) => p.message === contradiction?.message && p.where === where);
+    if (contradiction && !known) problems.push({ where, ...contradiction });
+    else if (!contradiction) service.masked = true;
+  }
   if (values.restart !== undefined) service.restart = values.restart as DesiredService['restart'];
   const requires = values.requires as RawRequire[] | undefined;
   return requires ? { service, requires } : { service };
+}
+
+/** `masked: true` keeps a service from starting at all: it goes with `state: stopped` only. */
+function maskedContradiction(
+  state: DesiredService['state'],
+  enabled: unknown,
+): { message: string; hint: string } | undefined {
+  if (state === 'running')
+    return {
+      message: 'masked: true with state: running: a masked service cannot start',
+      hint: 'set state: stopped, or drop masked: true',
+    };
+  if (enabled === true)
+    return {
+      message: 'masked: true with enabled: true: a masked service cannot start at boot',
+      hint: 'drop enabled: true (masked implies disabled)',
+    };
+  return undefined;
 }

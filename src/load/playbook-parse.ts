@@ -18,6 +18,7 @@ export const FIELDS = [
   'requires',
   'user',
   'restart',
+  'masked',
 ] as const;
 export type Field = (typeof FIELDS)[number];
 
@@ -137,8 +138,18 @@ function readField(src: SourceDoc, e: Entry, problems: Problem[]): unknown {
     case 'state':
       return v === 'running' || v === 'stopped' ? v : undefined;
     case 'enabled':
-    case 'user':
+    case 'masked':
       return typeof v === 'boolean' ? v : undefined;
+    case 'user':
+      // Refused until user units are observed and changed as that user; never a system unit instead.
+      if (typeof v === 'string') {
+        problems.push({
+          where: refOf(src, e.keyNode),
+          message: `user: ${q(v)} asks for a systemd user unit, which runstate cannot manage yet`,
+          hint: 'drop user: to manage the system unit, or manage the user unit outside runstate for now',
+        });
+      }
+      return undefined;
     case 'tier':
       return (TIERS as readonly unknown[]).includes(v) ? v : undefined;
     case 'manager':

@@ -61,8 +61,8 @@ export interface DesiredService {
   manager: ManagerChoice;
   health?: HealthCheck;
   requires: AnyRequirement[];
-  /** A systemd user unit (`systemctl --user`) rather than a system one. */
-  user?: boolean;
+  /** Masked (`masked: true`, with state: stopped): nothing may start it, not even another unit. */
+  masked?: boolean;
   /** Restart the running service when one of these absolute paths on the host changed. */
   restart?: { onChange: string[] };
   /** For each field that was set: the layer ("all", "group:web", "host:h1") and file position. */

@@ -2,7 +2,8 @@ import type { ManagerKind } from './desired.js';
 
 /**
  * The fields a drift item compares; `present` stands for a service wanted up that the host lacks;
- * `health` is a declared gate probed now; `restart` is a restart.on_change the planner would act on.
+ * `health` is a declared gate probed now; `restart` is a restart.on_change the planner would act on;
+ * `masked` is `masked: true`.
  */
 export const DRIFT_FIELDS = [
   'runlevel',
@@ -12,6 +13,7 @@ export const DRIFT_FIELDS = [
   'enabled',
   'restart',
   'health',
+  'masked',
 ] as const;
 export type DriftField = (typeof DRIFT_FIELDS)[number];
 
@@ -28,7 +30,7 @@ interface DriftItemBase {
 export interface ServiceDriftItem extends DriftItemBase {
   kind: 'service';
   service: string;
-  field: 'present' | 'state' | 'enabled' | 'restart' | 'health';
+  field: 'present' | 'state' | 'enabled' | 'restart' | 'health' | 'masked';
 }
 
 export interface RunlevelDriftItem extends DriftItemBase {

@@ -1,3 +1,4 @@
+import type { ManagerKind } from './desired.js';
 import type { Problem, SourceRef } from './source.js';
 
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
@@ -34,6 +35,8 @@ export interface InventoryHost {
   jumps?: JumpHop[];
   knownHosts?: string; // runstate_known_hosts: a path
   connection: ConnectionKind;
+  /** `runstate_init`: the host's init system as the inventory states it; observe does not probe. */
+  init?: ManagerKind;
   /** Every group the host belongs to, transitively, sorted; always includes "all". */
   groups: string[];
   /** Merged variables (all < parent groups < child groups < host), as `ansible-inventory --list` shows them. */

@@ -34,6 +34,13 @@ export interface ObservedService {
   /** Runlevels that start it at boot (sysv: levels with an S link; OpenRC: runlevels it is in). */
   runlevels?: string[];
   /**
+   * The manager runs an older copy of its definition than the file on disk (systemd
+   * `NeedDaemonReload=yes`): the plan reloads the manager before changing it.
+   */
+  reloadNeeded?: boolean;
+  /** True now but not after a reboot, in the driver's words (a unit linked only in /run). */
+  warning?: string;
+  /**
    * Its manager still records it as started but its process is gone (OpenRC with Debian's
    * start-stop-daemon): `active` is `failed`, and a stop or start must first reset that record.
    */
@@ -55,6 +62,11 @@ export interface ReachableHost {
   /** The host's init system (PID 1 side); a host may also run supervisord. */
   init: ManagerKind | 'unknown';
   managers: ManagerKind[];
+  /**
+   * How each manager in `managers` was found, in the probes' words ("/proc/1/comm=systemd,
+   * /run/systemd/system present"; "inventory runstate_init=sysv" when the inventory chose it).
+   */
+  detection?: Partial<Record<ManagerKind, string>>;
   runlevel: ObservedRunlevel;
   services: Record<string, ObservedService>;
 }

@@ -8,7 +8,13 @@ export type StepKind =
   | 'enable'
   | 'disable'
   | 'set-runlevel'
-  | 'set-default-runlevel';
+  | 'set-default-runlevel'
+  /** Lift a mask (systemd) so the service can be enabled and started again. */
+  | 'unmask'
+  /** Keep a stopped service from being started by anything (`masked: true`). */
+  | 'mask'
+  /** Make the manager re-read definitions changed on disk (systemd daemon-reload), once per host. */
+  | 'daemon-reload';
 
 /** One change on one host. `commands` are argv lists that the executor quotes; never shell text. */
 export interface Step {

@@ -1,42 +1,56 @@
 import type { DriverFacts } from '../drivers/driver.js';
-import { driverFor, type ObserveOptions } from '../drivers/index.js';
+import { ALL_DRIVERS, driverFor, type ObserveOptions } from '../drivers/index.js';
 import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
-import { CONDITIONS, checkedNonce } from './script.js';
+import { checkedNonce } from './script.js';
 import { splitSections } from './sections.js';
 import { parseWatch } from './watch.js';
 
 export type { ObserveOptions } from '../drivers/index.js';
-export { buildObserveScript, newNonce } from './script.js';
+export { buildObserveScript, newNonce, type ScriptOptions } from './script.js';
 export { splitSections } from './sections.js';
 export { recordWatchCommand, WATCH_STATE_DIR } from './watch.js';
 
 interface Detected {
   init: ManagerKind | 'unknown';
-  supervisord: boolean;
+  /** Managers found running beside the init (supervisord). */
+  beside: Set<ManagerKind>;
+  /** The probes' words per manager found. */
+  evidence: Partial<Record<ManagerKind, string>>;
 }
 
 function readDetect(body: string): Detected {
   const values = new Map<string, string>();
   for (const line of body.split('\n')) {
     const eq = line.indexOf('=');
-    // First value wins: the script prints init and supervisord before anything from the host.
+    // First value wins: the script prints its own fields before anything from the host.
     if (eq > 0 && !values.has(line.slice(0, eq))) values.set(line.slice(0, eq), line.slice(eq + 1));
   }
-  const init = values.get('init') ?? 'unknown';
-  return {
-    init: (MANAGERS as readonly string[]).includes(init) ? (init as ManagerKind) : 'unknown',
-    supervisord: values.get('supervisord') === 'yes' || values.get('supervisord') === 'denied',
-  };
+  const said = values.get('init') ?? 'unknown';
+  const init = (MANAGERS as readonly string[]).includes(said) ? (said as ManagerKind) : 'unknown';
+  const evidence: Detected['evidence'] = {};
+  const initWhy = values.get('init-evidence');
+  if (init !== 'unknown' && initWhy) evidence[init] = initWhy;
+  const beside = new Set<ManagerKind>();
+  for (const d of ALL_DRIVERS) {
+    // `denied`: supervisorctl is there but may not open the socket; its section says so.
+    const found = values.get(d.kind);
+    if (d.detection.role !== 'beside' || (found !== 'yes' && found !== 'denied')) continue;
+    beside.add(d.kind);
+    const why = values.get(`${d.kind}-evidence`);
+    if (why) evidence[d.kind] = why;
+  }
+  return { init, beside, evidence };
 }
 
-/** The drivers the script ran for this detection, init system first (it wins ties). */
+/** The drivers the script ran for this detection (as each driver declares), init system first. */
 function managersFor(d: Detected): ManagerKind[] {
-  const ran = CONDITIONS.map(([kind]) => kind).filter((kind) => {
-    if (kind === 'supervisord') return d.supervisord;
-    if (kind === 'sysv') return d.init === 'sysv' || d.init === 'upstart';
-    return kind === d.init;
-  });
+  const ran = ALL_DRIVERS.filter((driver) => {
+    if (driver.detection.role === 'beside') return d.beside.has(driver.kind);
+    return (
+      d.init !== 'unknown' && (driver.kind === d.init || (driver.detection.alsoUnder ?? []).includes(d.init))
+    );
+  }).map((driver) => driver.kind);
   return d.init === 'unknown' ? ran : [d.init, ...ran.filter((k) => k !== d.init)];
 }
 
@@ -121,6 +135,7 @@ export function parseObserveOutput(
     host,
     init: detected.init,
     managers,
+    ...(Object.keys(detected.evidence).length > 0 ? { detection: detected.evidence } : {}),
     runlevel: mergeRunlevels(facts),
     services: observed,
   };

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { driverFor, type ObserveOptions } from '../drivers/index.js';
+import { shellWord } from '../drivers/fragment.js';
+import { ALL_DRIVERS, type Driver, initKinds, type ObserveOptions } from '../drivers/index.js';
 import type { ManagerKind } from '../model/desired.js';
 import { watchFragment } from './watch.js';
+
+export interface ScriptOptions extends ObserveOptions {
+  /** The inventory's `runstate_init`: the host's init, not probed. */
+  init?: ManagerKind;
+}
 
 /** Random per run: a section marker can only come from this script, never from a service's output. */
 export function newNonce(): string {
@@ -17,40 +23,75 @@ export function checkedNonce(nonce: string): string {
 }
 
 /**
- * Which init system runs the host. systemd: PID 1 is systemd or /run/systemd/system exists (what
- * sd_booted checks). OpenRC: /run/openrc, or its tools. Upstart: initctl says so. SysV: init
- * scripts and `runlevel`. Everything is a test, so a missing tool never stops the script.
  * PID 1's name and path keep only safe characters; `tr` runs only when there is one to remove
  * (every process a host starts for observing costs more than the shell's own `read` and `case`).
  */
-const DETECT = `rs_pid1=; { read -r rs_pid1 </proc/1/comm; } 2>/dev/null
+const PID1 = `rs_pid1=; { read -r rs_pid1 </proc/1/comm; } 2>/dev/null
 case $rs_pid1 in *[!A-Za-z0-9._-]*) rs_pid1=$(printf '%s' "$rs_pid1" | tr -cd 'A-Za-z0-9._-') ;; esac
 rs_exe=$(readlink /proc/1/exe 2>/dev/null)
-case $rs_exe in *[!A-Za-z0-9._/-]*) rs_exe=$(printf '%s' "$rs_exe" | tr -cd 'A-Za-z0-9._/-') ;; esac
-rs_init=unknown
-if [ -d /run/systemd/system ] || [ "$rs_pid1" = systemd ]; then rs_init=systemd
-elif [ -d /run/openrc ] || [ "$rs_pid1" = openrc-init ] || { command -v openrc >/dev/null 2>&1 && command -v rc-status >/dev/null 2>&1; }; then rs_init=openrc
-elif command -v initctl >/dev/null 2>&1 && $rs_t initctl version 2>/dev/null | grep -q upstart; then rs_init=upstart
-elif [ -d /etc/init.d ] && command -v runlevel >/dev/null 2>&1; then rs_init=sysv
-fi
-rs_sup=no
-if command -v supervisorctl >/dev/null 2>&1; then
-  rs_p=$($rs_t supervisorctl pid 2>/dev/null)
-  case $rs_p in
-    ''|*[!0-9]*) case $($rs_t supervisorctl pid 2>&1) in *'Permission denied'*) rs_sup=denied ;; esac ;;
-    *) rs_sup=yes ;;
-  esac
-fi`;
+case $rs_exe in *[!A-Za-z0-9._/-]*) rs_exe=$(printf '%s' "$rs_exe" | tr -cd 'A-Za-z0-9._/-') ;; esac`;
 
-/** Which drivers run for a detected init: Upstart hosts keep SysV scripts for what is not a job. */
-export const CONDITIONS: ReadonlyArray<[ManagerKind, string]> = [
-  ['systemd', '[ "$rs_init" = systemd ]'],
-  ['openrc', '[ "$rs_init" = openrc ]'],
-  ['upstart', '[ "$rs_init" = upstart ]'],
-  ['sysv', '[ "$rs_init" = sysv ] || [ "$rs_init" = upstart ]'],
-  // denied: supervisord runs but this user may not use its socket; the driver says so per service.
-  ['supervisord', '[ "$rs_sup" = yes ] || [ "$rs_sup" = denied ]'],
-];
+/**
+ * Detection, from the drivers' probes (Driver.detection). Init drivers are tried in registration
+ * order and the first whose probes hold wins; `rs_why` collects the evidence of those that held.
+ * Drivers that run beside an init are probed on every host, each into `rs_on_<kind>` / `rs_why_<kind>`.
+ * With `init` (the inventory's runstate_init) no init probe runs. Every probe is a test, so a
+ * missing tool never stops the script.
+ */
+function detectScript(init: ManagerKind | undefined): string {
+  const lines = [PID1];
+  if (init !== undefined) {
+    if (!initKinds().includes(init)) throw new Error(`runstate_init ${JSON.stringify(init)} is not an init`);
+    lines.push(`rs_init=${init}; rs_why=${shellWord(`inventory runstate_init=${init}`)}`);
+  } else {
+    lines.push('rs_init=unknown; rs_why=');
+    for (const d of ALL_DRIVERS.filter((x) => x.detection.role === 'init')) {
+      lines.push(
+        'if [ "$rs_init" = unknown ]; then rs_e=',
+        ...probeLines(d),
+        `  if [ -n "$rs_e" ]; then rs_init=${d.kind}; rs_why=\${rs_e#, }; fi`,
+        'fi',
+      );
+    }
+  }
+  for (const d of ALL_DRIVERS.filter((x) => x.detection.role === 'beside')) {
+    const v = shVar(d.kind);
+    lines.push(
+      `rs_on_${v}=no; rs_why_${v}=; rs_e=`,
+      ...probeLines(d),
+      `if [ -n "$rs_e" ]; then rs_on_${v}=yes; rs_why_${v}=\${rs_e#, }; fi`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function probeLines(d: Driver): string[] {
+  return d.detection.probes.map((p) => `  if ${p.test}; then rs_e="$rs_e, "${shellWord(p.evidence)}; fi`);
+}
+
+/** A manager kind as part of a sh variable name. */
+function shVar(kind: string): string {
+  return kind.replace(/[^a-z0-9]/g, '_');
+}
+
+/** When a driver's section runs: its init is the host's (or one it lives under), or it was found. */
+function sectionCondition(d: Driver): string {
+  if (d.detection.role === 'beside') return `[ "$rs_on_${shVar(d.kind)}" = yes ]`;
+  return [d.kind, ...(d.detection.alsoUnder ?? [])].map((k) => `[ "$rs_init" = ${k} ]`).join(' || ');
+}
+
+/** What the detect section prints: `init=`, `init-evidence=`, then `<kind>=yes|no` and `<kind>-evidence=`. */
+function detectReport(): string[] {
+  const fields: [string, string][] = [
+    ['init', '$rs_init'],
+    ['init-evidence', '$rs_why'],
+  ];
+  for (const d of ALL_DRIVERS.filter((x) => x.detection.role === 'beside')) {
+    fields.push([d.kind, `$rs_on_${shVar(d.kind)}`], [`${d.kind}-evidence`, `$rs_why_${shVar(d.kind)}`]);
+  }
+  fields.push(['pid1', '$rs_pid1'], ['pid1-exe', '$rs_exe']);
+  return fields.map(([key, value]) => `printf '%s=%s\\n' ${key} "${value}"`);
+}
 
 /**
  * ONE POSIX sh script observing a host: detect the init system (and supervisord), then run each
@@ -69,11 +110,13 @@ export function buildObserveScript(
   services: readonly string[],
   nonce: string,
   watches: Readonly<Record<string, readonly string[]>> = {},
-  opts: ObserveOptions = {},
+  opts: ScriptOptions = {},
 ): string {
   const marker = `@@runstate:${checkedNonce(nonce)}`;
-  const sections = CONDITIONS.map(([kind, test]) => {
-    const fragment = driverFor(kind).observeScript(services, opts);
+  const sections = ALL_DRIVERS.map((driver) => {
+    const kind = driver.kind;
+    const test = sectionCondition(driver);
+    const fragment = driver.observeScript(services, opts);
     return [
       `if ${test}; then`,
       `printf '%s\\n' '${marker}:begin:${kind}'`,
@@ -96,9 +139,9 @@ export function buildObserveScript(
     // see src/transport/command.ts) it already ran this script; elsewhere, probe it once.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
     'rs_t=; if [ "${RUNSTATE_TIMEOUT-}" = 1 ] || { command -v timeout >/dev/null 2>&1 && timeout 5 true >/dev/null 2>&1; }; then rs_t=\'timeout 10\'; fi; unset RUNSTATE_TIMEOUT',
-    DETECT,
+    detectScript(opts.init),
     `printf '%s\\n' '${marker}:begin:detect'`,
-    `printf 'init=%s\\nsupervisord=%s\\npid1=%s\\npid1-exe=%s\\n' "$rs_init" "$rs_sup" "$rs_pid1" "$rs_exe"`,
+    ...detectReport(),
     `printf '%s\\n' '${marker}:end:detect:0'`,
     ...sections,
     ...(Object.keys(watches).length > 0

@@ -3,7 +3,7 @@ import type { Step } from '../model/plan.js';
 import { topologicalOrder } from './graph.js';
 import { cutCycles, type RequiresGraph, requiresGraph, serviceLabel } from './requires-graph.js';
 
-const UP_KINDS = new Set<Step['kind']>(['start', 'restart', 'enable']);
+const UP_KINDS = new Set<Step['kind']>(['start', 'restart', 'enable', 'unmask']);
 
 /** Why parts of a plan cannot go ahead: hosts not observed, and per-host problems. */
 export interface Blockers {

@@ -51,6 +51,7 @@ export function buildPlan(input: PlanInput): PlanResult {
     if (!want || seen.status !== 'ok') continue;
     const diff = diffHostDetailed(want, seen, {
       ...(input.observedRunlevelFor ? { observedRunlevelFor: input.observedRunlevelFor } : {}),
+      ...(input.knowledge ? { knowledge: input.knowledge } : {}),
     });
     changes.push(...diff.changes);
     problems.push(...diff.problems);
@@ -82,7 +83,7 @@ export function buildPlan(input: PlanInput): PlanResult {
       continue;
     }
     pending.push({
-      id: stepId(c.host, c.kind, c.service),
+      id: stepId(c.host, c.kind, c.service, c.manager),
       host: c.host,
       kind: c.kind,
       ...(c.service !== undefined ? { service: c.service } : {}),

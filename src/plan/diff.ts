@@ -1,7 +1,15 @@
-import type { DesiredHost, DesiredService } from '../model/desired.js';
+import { DRIVER_KNOWLEDGE } from '../drivers/index.js';
+import type { DesiredHost, DesiredService, ManagerKind } from '../model/desired.js';
 import type { ObservedService, ReachableHost } from '../model/observed.js';
 import { diffRunlevel } from './runlevel.js';
-import { type Change, compareText, type DiffHooks, type ObservedAddress, type PlanProblem } from './types.js';
+import {
+  type Change,
+  compareText,
+  type DiffHooks,
+  type ManagerKnowledge,
+  type ObservedAddress,
+  type PlanProblem,
+} from './types.js';
 
 export interface HostDiff {
   changes: Change[];
@@ -13,6 +21,13 @@ export function diffHost(desired: DesiredHost, observed: ReachableHost, hooks: D
   return diffHostDetailed(desired, observed, hooks).changes;
 }
 
+/** The drivers' knowledge, with a test's or caller's runlevel comparison in front. */
+function knowledgeOf(hooks: DiffHooks): ManagerKnowledge {
+  const base = hooks.knowledge ?? DRIVER_KNOWLEDGE;
+  const observedRunlevel = hooks.observedRunlevelFor;
+  return observedRunlevel ? { ...base, observedRunlevel } : base;
+}
+
 /** Changes plus what cannot become a change (masked, missing, static units). */
 export function diffHostDetailed(
   desired: DesiredHost,
@@ -20,9 +35,10 @@ export function diffHostDetailed(
   hooks: DiffHooks = {},
 ): HostDiff {
   const host = desired.host;
+  const knowledge = knowledgeOf(hooks);
   const out: HostDiff = { changes: [], problems: [] };
   if (desired.runlevel) {
-    const rl = diffRunlevel(host, desired.runlevel, observed, hooks.observedRunlevelFor);
+    const rl = diffRunlevel(host, desired.runlevel, observed, knowledge);
     out.changes.push(...rl.changes);
     out.problems.push(...rl.problems);
   }
@@ -33,10 +49,11 @@ export function diffHostDetailed(
     const missing = missingManager(host, want, observed);
     const found = missing
       ? { changes: [], problems: [missing] }
-      : diffService(host, want, observed.services[want.name]);
+      : diffService(host, want, observed.services[want.name], knowledge);
     out.changes.push(...found.changes);
     out.problems.push(...found.problems);
   }
+  out.changes.push(...reloads(host, desired, observed));
   return out;
 }
 
@@ -60,7 +77,32 @@ function missingManager(
   };
 }
 
-function diffService(host: string, want: DesiredService, seen: ObservedService | undefined): HostDiff {
+/**
+ * One reload per manager whose loaded copy of a declared service's definition is older than the
+ * file on disk (systemd NeedDaemonReload): a host-wide step, so the order puts it before the
+ * host's service steps, and each of them then acts on the definition the host has on disk.
+ */
+function reloads(host: string, desired: DesiredHost, observed: ReachableHost): Change[] {
+  const stale = new Map<ManagerKind, string[]>();
+  for (const name of Object.keys(desired.services).sort(compareText)) {
+    const seen = observed.services[name];
+    if (!seen?.reloadNeeded) continue;
+    stale.set(seen.manager, [...(stale.get(seen.manager) ?? []), seen.unit ?? name]);
+  }
+  return [...stale].map(([manager, units]) => ({
+    host,
+    kind: 'daemon-reload',
+    manager,
+    reason: `changed on disk since ${manager} loaded ${units.length === 1 ? 'it' : 'them'}: ${units.join(', ')}`,
+  }));
+}
+
+function diffService(
+  host: string,
+  want: DesiredService,
+  seen: ObservedService | undefined,
+  knowledge: ManagerKnowledge,
+): HostDiff {
   const name = want.name;
   const wantsUp = want.state === 'running' || want.enabled === true;
   if (!seen) {
@@ -82,7 +124,14 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
   if (seen.problem) {
     return {
       changes: [],
-      problems: [{ host, service: name, message: `cannot observe ${name} on ${host}: ${seen.problem}` }],
+      problems: [
+        {
+          host,
+          service: name,
+          message: `cannot observe ${name} on ${host}: ${seen.problem}`,
+          prevents: want.state === 'running' ? 'up' : 'down',
+        },
+      ],
     };
   }
   if (seen.active === 'not-found') {
@@ -101,20 +150,6 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
       ],
     };
   }
-  if (seen.enabled === 'masked' && wantsUp) {
-    return {
-      changes: [],
-      problems: [
-        {
-          host,
-          service: name,
-          message: `${name} is masked on ${host}`,
-          hint: `unmask it first (systemctl unmask ${name})`,
-          prevents: 'up',
-        },
-      ],
-    };
-  }
   const manager = want.manager !== 'auto' ? want.manager : seen.manager;
   const address = addressOf(seen);
   const watched = want.restart?.onChange ?? [];
@@ -127,6 +162,42 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
   };
   const changes: Change[] = [];
   const problems: PlanProblem[] = [];
+  if (seen.warning && (wantsUp || want.masked)) {
+    problems.push({ host, service: name, message: `${name} on ${host}: ${seen.warning}`, warning: true });
+  }
+
+  // A masked service that has to start (or start at boot) is unmasked first, in the same plan.
+  const needsUp = (want.state === 'running' && seen.active !== 'active') || want.enabled === true;
+  let enabled = seen.enabled;
+  if (seen.enabled === 'masked' && wantsUp && !want.masked) {
+    if (!needsUp) {
+      problems.push({
+        host,
+        service: name,
+        message: `${name} is masked on ${host}: it runs now but nothing can start it again`,
+        warning: true,
+        hint: 'set enabled: true to unmask and enable it, or masked: true to keep the mask',
+      });
+    } else if (knowledge.capabilities(manager).masking) {
+      changes.push({ ...base, kind: 'unmask', reason: `observed masked, want ${want.state}` });
+      // What the unit's links say once the mask is gone is unknown: enable or disable as declared.
+      enabled = want.enabled === undefined ? 'unknown' : want.enabled ? 'disabled' : 'enabled';
+    } else {
+      return {
+        changes: [],
+        problems: [
+          {
+            host,
+            service: name,
+            message: `${name} is masked on ${host}`,
+            hint:
+              knowledge.hints(manager).masked?.(name) ?? `${manager} cannot unmask it: lift the mask by hand`,
+            prevents: 'up',
+          },
+        ],
+      };
+    }
+  }
 
   if (want.state === 'running' && seen.active !== 'active') {
     changes.push({
@@ -146,17 +217,24 @@ function diffService(host: string, want: DesiredService, seen: ObservedService |
     if (reason) changes.push({ ...base, kind: 'restart', reason });
   }
 
-  if (want.enabled === true && seen.enabled === 'disabled') {
-    changes.push({ ...base, kind: 'enable', reason: 'observed disabled, want enabled' });
-  } else if (want.enabled === false && seen.enabled === 'enabled') {
-    changes.push({ ...base, kind: 'disable', reason: 'observed enabled, want disabled' });
-  } else if (want.enabled === false && seen.enabled === 'static') {
+  if (want.masked) {
+    // Masked supersedes disabled: the loader refuses enabled: true with it.
+    if (seen.enabled !== 'masked') {
+      changes.push({ ...base, kind: 'mask', reason: `observed ${seen.enabled}, want masked` });
+    }
+    return { changes, problems };
+  }
+  if (want.enabled === true && enabled === 'disabled') {
+    changes.push({ ...base, kind: 'enable', reason: `observed ${seen.enabled}, want enabled` });
+  } else if (want.enabled === false && enabled === 'enabled') {
+    changes.push({ ...base, kind: 'disable', reason: `observed ${seen.enabled}, want disabled` });
+  } else if (want.enabled === false && enabled === 'static') {
     // A static unit has no [Install] section: only another unit pulls it in, nothing to disable.
     problems.push({
       host,
       service: name,
       message: `${name} is static on ${host}: it cannot be disabled`,
-      hint: `drop enabled: false, or mask it (systemctl mask ${name}) to keep it from starting`,
+      hint: knowledge.hints(manager).staticUnit?.(name) ?? 'drop enabled: false',
     });
   }
   return { changes, problems };

@@ -2,11 +2,12 @@ export { buildPlan } from './build.js';
 export { diffHost, diffHostDetailed, type HostDiff } from './diff.js';
 export { hostDigest, scopeToServices } from './digest.js';
 export { compareSteps, type Ordered, orderIntoWaves } from './order.js';
-export { runlevelTarget, systemdTargetOf } from './runlevel.js';
+export { runlevelTarget } from './runlevel.js';
 export type {
   Change,
   CommandsFor,
   DiffHooks,
+  ManagerKnowledge,
   ObservedAddress,
   ObservedRunlevelFor,
   OutsideLimit,

@@ -76,6 +76,26 @@ function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGr
       for (const r of runlevelSteps.get(step.host) ?? []) if (steps[r]?.kind === 'set-runlevel') g.edge(r, i);
     }
   });
+  maskEdges(steps, g);
+}
+
+/** A service's unmask comes before its other steps (enable, start); its mask after its stop. */
+function maskEdges(steps: readonly PendingStep[], g: StepGraph): void {
+  const byService = new Map<string, Map<string, number>>();
+  steps.forEach((step, i) => {
+    if (step.service === undefined) return;
+    const key = `${step.host}\u0000${step.service}`;
+    const kinds = byService.get(key) ?? new Map<string, number>();
+    kinds.set(step.kind, i);
+    byService.set(key, kinds);
+  });
+  for (const kinds of byService.values()) {
+    const unmask = kinds.get('unmask');
+    if (unmask !== undefined) for (const [kind, i] of kinds) if (kind !== 'unmask') g.edge(unmask, i);
+    const stop = kinds.get('stop');
+    const mask = kinds.get('mask');
+    if (stop !== undefined && mask !== undefined) g.edge(stop, mask);
+  }
 }
 
 /** One node standing for all of `from`: the node itself when there is one, a barrier for several. */

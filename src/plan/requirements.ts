@@ -1,4 +1,5 @@
 import { type AnyRequirement, type Desired, type DesiredService, requiredHosts } from '../model/desired.js';
+import { serviceOnHost } from '../model/notation.js';
 import type { RequiredGate, Step } from '../model/plan.js';
 import type { OutsideLimit, PlanProblem } from './types.js';
 
@@ -81,7 +82,7 @@ function outsideService(r: HostService, outside: OutsideLimit | undefined): Desi
 
 /** Why a requirement outside --limit cannot be relied on, or undefined when it runs there. */
 function outsideProblem(r: HostService, outside: OutsideLimit): string | undefined {
-  const where = `${r.service} on ${r.host} (${outside.why?.label ?? 'outside --limit'})`;
+  const where = `${serviceOnHost(r.host, r.service)} (${outside.why?.label ?? 'outside --limit'})`;
   const seen = outside.observed.hosts[r.host];
   if (!seen) return `requires ${where}, which was not observed`;
   if (seen.status !== 'ok') return `requires ${where}, whose host is unreachable: ${seen.reason}`;

@@ -1,4 +1,5 @@
 import type { ChangeRequest } from '../drivers/driver.js';
+import type { ManagerKnowledge } from '../drivers/index.js';
 import type { Desired, HealthCheck, ManagerKind } from '../model/desired.js';
 import type { ObservedService, ObservedSnapshot } from '../model/observed.js';
 import type { Plan, Step, StepKind } from '../model/plan.js';
@@ -23,8 +24,10 @@ export interface PlanInput {
   commandsFor: CommandsFor;
   /** Optional: without it a change for which commandsFor returns no command is the problem. */
   unsupportedFor?: UnsupportedFor;
-  /** Optional: without it systemd levels compare as their targets and other managers' verbatim. */
+  /** Optional: overrides how runlevels compare (default: the drivers' knowledge). */
   observedRunlevelFor?: ObservedRunlevelFor;
+  /** Optional: what managers can do and how they say it (default: the drivers'). */
+  knowledge?: ManagerKnowledge;
   /** With --limit: what the planned services require on hosts outside it (never planned). */
   outside?: OutsideLimit;
 }
@@ -40,9 +43,15 @@ export interface OutsideLimit {
   why?: { label: string; hint: string };
 }
 
-/** The manager-specific knowledge the diff may be given (drivers have it; the planner does not). */
+export type { ManagerKnowledge } from '../drivers/index.js';
+
+/**
+ * The manager-specific knowledge the diff may be given. The planner names no manager: without
+ * hooks it asks the drivers (DRIVER_KNOWLEDGE), which are pure.
+ */
 export interface DiffHooks {
   observedRunlevelFor?: ObservedRunlevelFor;
+  knowledge?: ManagerKnowledge;
 }
 
 /** What observe found that drivers need to address a service (unit id, sysv tool, runlevels). */
@@ -92,22 +101,34 @@ export interface Change {
 export type PendingStep = Omit<Step, 'after' | 'wave'>;
 
 /**
- * The order steps of one host run in inside one wave (the wave's listed order): runlevel first, then
- * stops before starts so a replaced service frees its port before its successor starts.
+ * The order steps of one host run in inside one wave (the wave's listed order): a reload of the
+ * manager's definitions first (everything after acts on what is on disk), runlevel, then stops
+ * before starts so a replaced service frees its port before its successor starts; a mask follows
+ * its stop, an unmask comes before the enable and start it makes possible.
  */
 export const KIND_ORDER: Record<StepKind, number> = {
-  'set-runlevel': 0,
-  'set-default-runlevel': 1,
-  stop: 2,
-  disable: 3,
-  enable: 4,
-  start: 5,
-  restart: 6,
+  'daemon-reload': 0,
+  'set-runlevel': 1,
+  'set-default-runlevel': 2,
+  stop: 3,
+  mask: 4,
+  disable: 5,
+  unmask: 6,
+  enable: 7,
+  start: 8,
+  restart: 9,
 };
 
-/** `<host>/<kind>/<service or "runlevel">`, unique in a plan. */
-export function stepId(host: string, kind: StepKind, service: string | undefined): string {
-  return `${host}/${kind}/${service ?? 'runlevel'}`;
+/** Host-wide steps that are not about a runlevel: the subject in their id is the manager. */
+const HOST_KINDS = new Set<StepKind>(['daemon-reload']);
+
+/**
+ * `<host>/<kind>/<service>`, `<host>/<kind>/runlevel` or, for a host-wide step such as a reload,
+ * `<host>/<kind>/<manager>`: unique in a plan.
+ */
+export function stepId(host: string, kind: StepKind, service: string | undefined, manager?: string): string {
+  const subject = service ?? (HOST_KINDS.has(kind) && manager ? manager : 'runlevel');
+  return `${host}/${kind}/${subject}`;
 }
 
 /** Code-unit order: the same on every machine and locale, unlike localeCompare. */

@@ -20,6 +20,9 @@ export function renderFactsText(snapshot: ObservedSnapshot, opts: { color: boole
       .join(', ');
     const extra = h.managers.filter((m) => m !== h.init);
     lines.push(`${c.bold(name)}  init ${h.init}${extra.length ? ` (+${extra.join(', ')})` : ''}  ${level}`);
+    for (const [manager, why] of Object.entries(h.detection ?? {})) {
+      lines.push(c.dim(`  ${manager} detected: ${why}`));
+    }
     const services = Object.values(h.services).sort((a, b) => a.name.localeCompare(b.name));
     const width = Math.max(8, ...services.map((s) => s.name.length));
     for (const s of services) {

@@ -4,10 +4,13 @@ import type { Plan, Step, StepKind } from '../model/plan.js';
 
 /** The kinds in the order reports list them (same as the order steps of one host run in). */
 export const REPORT_KINDS: readonly StepKind[] = [
+  'daemon-reload',
   'set-runlevel',
   'set-default-runlevel',
   'stop',
+  'mask',
   'disable',
+  'unmask',
   'enable',
   'start',
   'restart',
@@ -19,7 +22,8 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** What a step acts on: the service, or the runlevel/target it sets. */
 export function stepSubject(step: Step): string {
-  return step.service ?? step.target ?? 'runlevel';
+  // A host-wide step without a target (daemon-reload) acts on its manager.
+  return step.service ?? step.target ?? step.manager ?? 'host';
 }
 
 /** Code-unit order, identical on every machine (localeCompare is not). */

@@ -24,6 +24,9 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     disable: c.red,
     'set-runlevel': c.cyan,
     'set-default-runlevel': c.cyan,
+    unmask: c.green,
+    mask: c.red,
+    'daemon-reload': c.cyan,
   };
   const lines: string[] = [];
   const waves = stepsByWave(plan);
@@ -79,5 +82,18 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     lines.push('', c.yellow(c.bold('Blocked (not planned; what requires it is skipped):')));
     for (const line of blocked) lines.push(`  ${c.yellow(line)}`);
   }
+  const detected = detectionLines(plan);
+  if (detected.length > 0) lines.push('', c.dim('Detected:'), ...detected.map((l) => c.dim(l)));
   return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+/** How each observed host's managers were found (older saved plans carry no evidence: no lines). */
+function detectionLines(plan: Plan): string[] {
+  const rows = Object.entries(plan.hosts).flatMap(([host, h]) =>
+    h.observed.status === 'ok'
+      ? Object.entries(h.observed.detection ?? {}).map(([manager, why]) => [host, manager, why] as const)
+      : [],
+  );
+  const w = Math.max(0, ...rows.map(([host]) => host.length));
+  return rows.map(([host, manager, why]) => `  ${host.padEnd(w)}   ${manager}: ${why}`);
 }

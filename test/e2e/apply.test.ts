@@ -91,13 +91,15 @@ describeBed('runstate apply on real hosts', () => {
     const before = await factsJson(CRM);
     const r = await runstate(['apply', '-i', INV, CRM, '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
+    // Wave 1 holds every enable (they wait for nothing) and the database start, listed by host;
+    // then the tiers: app, network, main.
     const expected = [
+      'bed-openrc: rc-update add crm-proxy default',
       'bed-systemd: systemctl enable -- crm-db.service',
       'bed-systemd: systemctl start -- crm-db.service',
       'bed-sysv: update-rc.d crm-app defaults',
       'bed-sysv: update-rc.d crm-app enable',
       'bed-sysv: /etc/init.d/crm-app start',
-      'bed-openrc: rc-update add crm-proxy default',
       'bed-openrc: rc-service crm-proxy start',
       'bed-supervisord: supervisorctl start crm-main',
     ];

@@ -135,7 +135,7 @@ describeBed('runstate drift on real hosts', () => {
         'crm-db state observed inactive, want running',
       ]);
       expect(groups.get('bed-sysv')).toEqual([
-        'bed-sysv drift (2 of 3 items)',
+        'bed-sysv drift (2 of 4 items)',
         'runlevel observed 3, want 2',
         'crm-app enabled observed disabled, want enabled',
       ]);
@@ -173,10 +173,10 @@ describeBed('runstate drift on real hosts', () => {
       const md = await runstate(['drift', '-i', INV, pb, '--format', 'markdown']);
       expect(md.code).toBe(2);
       expect(md.stdout).toContain('| host | status | drifted items |');
-      expect(md.stdout).toContain('| bed-sysv | **drift** | 2 of 3 items |');
+      expect(md.stdout).toContain('| bed-sysv | **drift** | 2 of 4 items |');
       expect(md.stdout).toContain('| bed-supervisord | in sync | 0 of 1 item |');
       expect(md.stdout.match(/<details>/g)).toHaveLength(4);
-      expect(md.stdout).toContain('<summary>bed-sysv: drift (2 of 3 items)</summary>');
+      expect(md.stdout).toContain('<summary>bed-sysv: drift (2 of 4 items)</summary>');
       expect(md.stdout).toContain('| (host) | runlevel | 2 | 3 | **drift** |');
       expect(md.stdout).toContain('| crm-db | state | running | inactive | **drift** |');
 

@@ -65,9 +65,10 @@ describeBed('errors that name the real cause', () => {
     const inv = inventoryFor(2224, { ansible_user: 'deploy' });
     const pb = playbookOf({ 'bed-supervisord': { services: { 'crm-main': { state: 'running' } } } });
     const r = await runstate(['plan', '-i', inv, pb]);
-    expect(r.code).toBe(1);
+    // A host's problem blocks what it touches (exit 3), it does not refuse the run.
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
-      /error: bed-supervisord: crm-main: cannot observe crm-main on bed-supervisord: permission denied on supervisord's socket; connect as root, set become: true/,
+      /blocked: bed-supervisord:crm-main: cannot observe crm-main on bed-supervisord: permission denied on supervisord's socket; connect as root, set become: true/,
     );
     expect(r.stderr).not.toMatch(/not found/);
     const drift = await runstate(['drift', '-i', inv, pb]);
@@ -84,9 +85,9 @@ describeBed('errors that name the real cause', () => {
       'bed-sysv': { services: { 'crm-app': { state: 'running' }, 'crm-db': { state: 'running' } } },
     });
     const r = await runstate(['plan', '-i', INV, wider, '--observed', file]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
-      /error: bed-sysv: crm-db: service crm-db is not in the snapshot of bed-sysv; take the snapshot with this playbook/,
+      /blocked: bed-sysv:crm-db: service crm-db is not in the snapshot of bed-sysv; take the snapshot with this playbook/,
     );
     expect(r.stderr).not.toMatch(/not found on/);
   });

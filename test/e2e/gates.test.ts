@@ -51,7 +51,7 @@ describeBed('health gates that hold on every run', () => {
     const second = await runstate(['apply', '-i', INV, failing, '--yes']);
     expect(second.code).toBe(3);
     expect(second.stdout).toMatch(
-      /skipped\s+start crm-app \(because waiting on unhealthy requirement crm-db on bed-systemd: its health gate http \S+\/nosuch did not pass within 3s: .*404.*\)/,
+      /skipped\s+start crm-app \(because waiting on unhealthy requirement bed-systemd:crm-db: its health gate http \S+\/nosuch did not pass within 3s: .*404.*\)/,
     );
     expect(await events('bed-sysv')).toEqual([]);
 
@@ -69,7 +69,7 @@ describeBed('health gates that hold on every run', () => {
     });
     const junit = await runstate(['drift', '-i', INV, failing, '--format', 'junit']);
     expect(junit.stdout).toMatch(
-      /name="crm-db"[^>]*>\s*<failure message="health: observed failing: [^"]*404/,
+      /name="crm-db health"[^>]*>\s*<failure message="health: observed failing: [^"]*404/,
     );
     const md = await runstate(['drift', '-i', INV, failing, '--format', 'markdown']);
     expect(md.stdout).toMatch(/\| crm-db \| health \| passing \| failing: .*404.* \| \*\*drift\*\* \|/);
@@ -78,9 +78,7 @@ describeBed('health gates that hold on every run', () => {
     const passing = dbAndApp({ http: `http://127.0.0.1:${db}/health`, timeout: 5 });
     const third = await runstate(['apply', '-i', INV, passing, '--yes']);
     expect(third.code).toBe(0);
-    expect(third.stderr).toMatch(
-      /bed-sysv: waiting for health gate crm-db on bed-systemd \(required\): http/,
-    );
+    expect(third.stderr).toMatch(/bed-sysv: waiting for health gate bed-systemd:crm-db \(required\): http/);
     expect(third.stdout).toMatch(/ok\s+start crm-app/);
     const fourth = await runstate(['apply', '-i', INV, passing, '--yes']);
     expect(fourth.stdout).toContain('0 changes.');
@@ -95,10 +93,10 @@ describeBed('health gates that hold on every run', () => {
     const r = await runstate(['apply', '-i', INV, pb, '--limit', 'app', '--yes']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
-      /warning: bed-sysv: crm-app: requires crm-db on bed-systemd \(outside --limit\), which is inactive there; crm-app will not be started; apply without --limit, or include bed-systemd in it/,
+      /warning: bed-sysv:crm-app: requires bed-systemd:crm-db \(outside --limit\), which is inactive there; crm-app will not be started; apply without --limit, or include bed-systemd in it/,
     );
     expect(r.stdout).toMatch(
-      /skipped\s+start crm-app \(because requires crm-db on bed-systemd \(outside --limit\), which is inactive there\)/,
+      /skipped\s+start crm-app \(because requires bed-systemd:crm-db \(outside --limit\), which is inactive there\)/,
     );
     expect(await events('bed-sysv')).toEqual([]);
     expect(await events('bed-systemd')).toEqual([]); // looked at, never touched

@@ -82,37 +82,38 @@ describeBed('one fleet, several services per host, one bad host (issue 14)', () 
     expect(again.code, again.stdout).toBe(0);
   });
 
-  it('a masked unit and a missing init script block only what needs them; drift elsewhere is applied', async () => {
+  it('a missing unit and a missing init script block only what needs them; drift elsewhere is applied', async () => {
     resetBed('bed-systemd', 'bed-sysv', 'bed-openrc');
     const pb = playbookOf({
       'bed-systemd': {
         services: {
-          'crm-masked': { state: 'running', tier: 'database' },
+          'crm-gone': { state: 'running', tier: 'database' },
           'crm-db': { state: 'running', tier: 'database' },
         },
       },
       'bed-sysv': {
         services: {
           'crm-app': { state: 'running', requires: ['bed-systemd:crm-db'] },
-          'crm-proxy': { state: 'running', tier: 'network', requires: ['bed-systemd:crm-masked'] },
+          'crm-proxy': { state: 'running', tier: 'network', requires: ['bed-systemd:crm-gone'] },
         },
       },
       'bed-openrc': {
         services: { 'crm-nope': { state: 'running' }, 'crm-main': { state: 'running', tier: 'main' } },
       },
     });
-    const masked = 'crm-masked is masked on bed-systemd';
+    // A masked unit converges now (unmask → start, issue 12): a missing unit is what blocks.
+    const masked = 'service crm-gone not found on bed-systemd (systemd)';
     const plan = await runstate(['plan', '-i', INV, pb, '--format', 'json']);
     expect(plan.code, plan.stderr).toBe(3);
-    expect(plan.stderr).toMatch(`blocked: bed-systemd:crm-masked: ${masked}`);
+    expect(plan.stderr).toMatch(`blocked: bed-systemd:crm-gone: ${masked}`);
     expect(plan.stderr).toMatch(/blocked: bed-openrc:crm-nope: service crm-nope not found on bed-openrc/);
     const planned = JSON.parse(plan.stdout) as Plan;
     expect(planned.blocked?.map((b) => `${b.host}:${b.service}`)).toEqual([
       'bed-openrc:crm-nope',
-      'bed-systemd:crm-masked',
+      'bed-systemd:crm-gone',
     ]);
     expect(planned.steps.find((s) => s.id === 'bed-sysv/start/crm-proxy')?.blockedBy).toBe(
-      `requires bed-systemd:crm-masked, which cannot be started: ${masked}`,
+      `requires bed-systemd:crm-gone, which cannot be started: ${masked}`,
     );
 
     const first = await runstate(['apply', '-i', INV, pb, '--yes']);
@@ -121,9 +122,9 @@ describeBed('one fleet, several services per host, one bad host (issue 14)', () 
     expect(first.stdout).toMatch(/ok\s+start crm-app/);
     expect(first.stdout).toMatch(/ok\s+start crm-main/);
     expect(first.stdout).toMatch(
-      `skipped     start crm-proxy (because requires bed-systemd:crm-masked, which cannot be started: ${masked})`,
+      `skipped     start crm-proxy (because requires bed-systemd:crm-gone, which cannot be started: ${masked})`,
     );
-    expect(first.stdout).toMatch(/blocked\s+bed-systemd:crm-masked: crm-masked is masked/);
+    expect(first.stdout).toMatch(/blocked\s+bed-systemd:crm-gone: service crm-gone not found/);
     expect(first.stdout).toMatch(
       /Summary: 3 ok, 0 failed, 1 skipped, 0 unreachable; 2 blocked \(not planned\)/,
     );
@@ -137,7 +138,7 @@ describeBed('one fleet, several services per host, one bad host (issue 14)', () 
     expect(second.stdout).toMatch(/Summary: 0 ok, 0 failed, 1 skipped/);
     expect(await starts('bed-sysv')).toEqual(['crm-app']);
 
-    // watch --heal: stop crm-app by hand; it is healed while the masked unit's heal is named as blocked.
+    // watch --heal: stop crm-app by hand; it is healed while the missing unit's heal is named as blocked.
     await onHost('bed-sysv', '/etc/init.d/crm-app stop');
     const health = join(freshStateHome(), 'health.json');
     const w = await runstate([
@@ -149,13 +150,13 @@ describeBed('one fleet, several services per host, one bad host (issue 14)', () 
     expect(hc.healed).toEqual(['start bed-sysv:crm-app']);
     expect(hc.blocked).toEqual(
       expect.arrayContaining([
-        `bed-systemd:crm-masked: ${masked}`,
+        `bed-systemd:crm-gone: ${masked}`,
         expect.stringMatching(/^bed-openrc:crm-nope: service crm-nope not found on bed-openrc/),
-        `start bed-sysv:crm-proxy: requires bed-systemd:crm-masked, which cannot be started: ${masked}`,
+        `start bed-sysv:crm-proxy: requires bed-systemd:crm-gone, which cannot be started: ${masked}`,
       ]),
     );
     expect(hc.crashLooping).toEqual([]);
-    expect(w.stderr).toMatch(`watch: not healing bed-systemd:crm-masked: ${masked}`);
+    expect(w.stderr).toMatch(`watch: not healing bed-systemd:crm-gone: ${masked}`);
   });
 
   it('a declared manager the host does not run is a plan problem, not an apply that dies with exit 127', async () => {

@@ -168,6 +168,7 @@ export function crmPort(host: BedHostName, service: string): number {
 export interface PlaybookService {
   state: 'running' | 'stopped';
   enabled?: boolean;
+  masked?: boolean;
   tier?: 'database' | 'app' | 'network' | 'main';
   manager?: 'auto' | 'systemd' | 'sysv' | 'openrc' | 'supervisord';
   requires?: string[];
@@ -277,11 +278,13 @@ export async function factsJson(playbook: string, inventory = BED_INVENTORY): Pr
 }
 
 /**
- * Puts the runlevels tests change back as `up` left them (reset does not): runlevel 2 on the SysV
- * host, graphical.target (current and default) on the systemd host.
+ * Puts the runlevels tests change back as `up` left them (reset does not): runlevel 2 (current and
+ * inittab default) on the SysV host, graphical.target (current and default) on the systemd host.
  */
 export async function restoreRunlevels(): Promise<void> {
   await onHost('bed-sysv', '[ "$(runlevel | cut -d" " -f2)" = 2 ] || telinit 2');
+  // runlevel: N on SysV also sets inittab's boot default (id:N:initdefault:).
+  await onHost('bed-sysv', "sed -i 's/^id:[0-6]:initdefault:/id:2:initdefault:/' /etc/inittab");
   await onHost(
     'bed-systemd',
     '[ "$(systemctl get-default)" = graphical.target ] || systemctl set-default graphical.target; ' +

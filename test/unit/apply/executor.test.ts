@@ -303,7 +303,7 @@ describe('gates of requirements that already run', () => {
     const { f, access } = withGate({ ok: false, output: 'bash: connect: Connection refused' }, calls);
     const out = await executePlan(gatedPlan(), { forks: 10, dryRun: false, access });
     const cause =
-      'waiting on unhealthy requirement db on h1: its health gate tcp 127.0.0.1:5432 did not pass within 3s: bash: connect: Connection refused';
+      'waiting on unhealthy requirement h1:db: its health gate tcp 127.0.0.1:5432 did not pass within 3s: bash: connect: Connection refused';
     expect(out.map((o) => [o.step.id, o.kind, 'cause' in o ? o.cause : ''])).toEqual([
       ['h2/start/app', 'skipped', cause],
       ['h3/start/worker', 'skipped', cause],

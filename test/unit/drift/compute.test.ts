@@ -184,20 +184,24 @@ describe('computeDrift: runlevel', () => {
     ]);
   });
 
-  it('compares the current level only, verbatim, off systemd', () => {
+  it('compares the current level and the inittab boot default on SysV', () => {
     expect(runlevelItems(level(3), { init: 'sysv', runlevel: { current: '3', default: '5' } })).toEqual([
       ['runlevel', '3', '3', true, 'sysv'],
+      ['default-runlevel', '3', '5', false, 'sysv'],
     ]);
     expect(runlevelItems(level(3), { init: 'sysv', runlevel: { current: '2' } })).toEqual([
       ['runlevel', '3', '2', false, 'sysv'],
+      ['default-runlevel', '3', 'unknown', false, 'sysv'],
     ]);
   });
 
-  it("uses the drivers' mapping when given one", () => {
+  it("uses the drivers' mapping, or the one it is given", () => {
     const openrc = { init: 'openrc' as const, runlevel: { current: 'default' } };
-    expect(runlevelItems(level(3), openrc)).toEqual([['runlevel', '3', 'default', false, 'openrc']]);
-    const hook = (_m: string, t: string) => (t === '3' ? 'default' : t);
-    expect(runlevelItems(level(3), openrc, hook)).toEqual([['runlevel', '3', 'default', true, 'openrc']]);
+    expect(runlevelItems(level(3), openrc)).toEqual([['runlevel', '3', 'default', true, 'openrc']]);
+    const verbatim = (_m: string, t: string) => t;
+    expect(runlevelItems(level(3), openrc, verbatim)).toEqual([
+      ['runlevel', '3', 'default', false, 'openrc'],
+    ]);
   });
 
   it('compares verbatim, without a manager, when the init is unknown', () => {

@@ -78,6 +78,7 @@ const SERVICE_FIELDS: Record<ServiceDriftItem['field'], true> = {
   enabled: true,
   restart: true,
   health: true,
+  masked: true,
 };
 const RUNLEVEL_FIELDS: Record<RunlevelDriftItem['field'], true> = {
   runlevel: true,

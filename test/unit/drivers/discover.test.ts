@@ -32,7 +32,8 @@ describe('discovery fragments', () => {
     expect(script).toContain('systemctl list-units --type=service --all --no-legend --no-pager');
     expect(script).toContain('systemctl list-unit-files --type=service --no-legend --no-pager');
     expect(script).toContain('*@.service) ;;');
-    expect(script.match(/systemctl show -p/g)).toHaveLength(2); // the call and its per-unit fallback
+    // the call, its per-unit fallback, and the second look at alias targets and Also= units
+    expect(script.match(/systemctl show -p/g)).toHaveLength(3);
     // No unit known until the host answers: `show` without units would describe the manager.
     expect(script).toContain('if [ "$#" -gt 0 ]; then');
   });
@@ -205,7 +206,8 @@ describe('sysv discovery', () => {
     expect(got.netconsole).toMatchObject({
       active: 'unknown',
       enabled: 'disabled',
-      detail: 'the init script has no status action; no start links (chkconfig)',
+      detail:
+        'the init script has no status action, so runstate cannot tell whether it runs; no start links (chkconfig)',
     });
     expect(got['crm-hung']).toMatchObject({
       active: 'unknown',

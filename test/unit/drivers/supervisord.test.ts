@@ -64,13 +64,13 @@ describe('supervisord parse (captured fragment output)', () => {
     expect(got['crm-stubborn']).toMatchObject({ active: 'deactivating' });
   });
 
-  it('FATAL and BACKOFF are failed, with supervisor words', () => {
+  it('FATAL is failed; BACKOFF is still being retried, so activating; both with supervisor words', () => {
     expect(got['crm-fatal']).toMatchObject({
       active: 'failed',
       detail: "FATAL: can't find command '/nonexistent/crm-fatal'",
     });
     expect(got['crm-backoff']).toMatchObject({
-      active: 'failed',
+      active: 'activating',
       detail: expect.stringMatching(/^BACKOFF: Exited too quickly/),
     });
   });
@@ -109,7 +109,30 @@ describe('supervisord parse (captured fragment output)', () => {
     expect(r.services[0]).toMatchObject({
       active: 'unknown',
       enabled: 'unknown',
-      detail: 'supervisorctl did not answer',
+      detail: 'could not read supervisord (exit 4): unix:///var/run/supervisor.sock no such file',
+    });
+  });
+
+  // Supervisor 3 printed its socket error to stdout and exited 0 (Supervisor/supervisor#610).
+  it('a socket error with exit 0 (supervisor 3) is "could not read", never "not found"', () => {
+    const r = supervisordDriver.parse(fixture('supervisord/fragment-v3-no-socket-exit0.txt'), [
+      'crm-app',
+      'crm-db',
+    ]);
+    for (const s of r.services) {
+      expect(s).toMatchObject({
+        active: 'unknown',
+        enabled: 'unknown',
+        detail: 'could not read supervisord (exit 0): unix:///var/run/supervisord.sock no such file',
+      });
+    }
+  });
+
+  it('an empty status with exit 0 is "could not read" too', () => {
+    const r = supervisordDriver.parse(fixture('supervisord/fragment-empty-exit0.txt'), ['crm-app']);
+    expect(r.services[0]).toMatchObject({
+      active: 'unknown',
+      detail: 'could not read supervisord: supervisorctl status listed no process (exit 0)',
     });
   });
 });

@@ -47,10 +47,10 @@ describe('systemd parse', () => {
     expect(got.nosuch).toMatchObject({ manager: 'systemd', active: 'not-found', enabled: 'not-found' });
   });
 
-  it('a template instance is found as its own unit; indirect counts as static', () => {
+  it('a template instance is found as its own unit; indirect can be enabled, so counts as disabled', () => {
     expect(got['crm-worker@1']).toMatchObject({
       active: 'activating',
-      enabled: 'static',
+      enabled: 'disabled',
       unit: 'crm-worker@1.service',
     });
   });
@@ -98,7 +98,7 @@ describe('systemd fragment', () => {
     expect(script).toContain('set -- crm-db.service crm-worker\\@1.service\n');
     expect(script.match(/crm-db/g)).toHaveLength(1);
     expect(script).toContain(
-      'systemctl show -p Id,Names,LoadState,ActiveState,SubState,UnitFileState --no-pager -- "$@"',
+      'systemctl show -p Id,Names,LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,FragmentPath --no-pager -- "$@"',
     );
   });
 
@@ -108,6 +108,89 @@ describe('systemd fragment', () => {
 
   it('refuses a name that is not valid (a bug upstream, never shell text)', () => {
     expect(() => systemdDriver.observeScript(['a;reboot'])).toThrow(/invalid service name/);
+  });
+});
+
+describe('systemd unit file states (issue 12)', () => {
+  // Captured on the bed (Debian 12, systemd 252): crm-app `enable --runtime`, crm-linked
+  // `link --runtime`, crm-indirect with only Also=crm-indirect-helper (helper disabled),
+  // crm-worker@1 enabled, crm-masked masked, ssh.service asked as its alias sshd.
+  const names = [
+    'crm-app',
+    'crm-linked',
+    'crm-indirect',
+    'crm-masked',
+    'crm-worker@1',
+    'crm-worker@2',
+    'sshd',
+  ];
+  const states = byName(fixture('systemd/fragment-bed-unit-file-states.txt'), names);
+
+  it('enabled-runtime is not enabled at boot: its links live in /run', () => {
+    expect(states['crm-app']).toMatchObject({
+      enabled: 'disabled',
+      detail: 'loaded inactive/dead, enabled-runtime',
+    });
+    expect(states['crm-app']?.warning).toBeUndefined();
+  });
+
+  it('linked-runtime is there now and gone at reboot: disabled, with a warning', () => {
+    expect(states['crm-linked']).toMatchObject({
+      enabled: 'disabled',
+      warning: 'its unit file is linked only in /run: systemd forgets the unit at reboot',
+    });
+  });
+
+  it('indirect (Also= only) is disabled while its Also= units are', () => {
+    expect(states['crm-indirect']).toMatchObject({
+      enabled: 'disabled',
+      detail: 'loaded inactive/dead, indirect; Also= crm-indirect-helper.service',
+    });
+  });
+
+  it('indirect is enabled once every Also= unit is', () => {
+    const after = byName(fixture('systemd/fragment-bed-indirect-also-enabled.txt'), ['crm-indirect']);
+    expect(after['crm-indirect']).toMatchObject({
+      enabled: 'enabled',
+      detail: 'loaded inactive/dead, indirect; enabled through Also= crm-indirect-helper.service',
+    });
+  });
+
+  it('instances are confirmed by is-enabled; the alias answers as its unit', () => {
+    expect(states['crm-worker@1']).toMatchObject({ enabled: 'enabled', unit: 'crm-worker@1.service' });
+    expect(states['crm-worker@2']).toMatchObject({ enabled: 'disabled' });
+    expect(states.sshd).toMatchObject({ enabled: 'enabled', unit: 'ssh.service' });
+    expect(states['crm-masked']).toMatchObject({ enabled: 'masked' });
+  });
+
+  // Transcribed from systemd PR #8038: before v238 `show` gave an instance its template's state
+  // (template@1 enabled made template@3 "enabled"), while is-enabled said disabled.
+  it('before v238, is-enabled wins over the template state show reports for an instance', () => {
+    const old = byName(fixture('systemd/fragment-pre238-instance.txt'), ['template@3']);
+    expect(old['template@3']).toMatchObject({
+      enabled: 'disabled',
+      detail: 'loaded inactive/dead, enabled; is-enabled says disabled',
+    });
+  });
+
+  // Transcribed: an alias (bind9 → named, from systemd issue #18134) answered as `alias`.
+  it('alias follows the unit its file points to', () => {
+    const alias = byName(fixture('systemd/fragment-alias.txt'), ['bind9']);
+    expect(alias.bind9).toMatchObject({
+      enabled: 'enabled',
+      detail: 'loaded active/running, alias; alias of named.service',
+    });
+  });
+
+  it('an alias whose target was not read is unknown, never static', () => {
+    const text = fixture('systemd/fragment-alias.txt').replace(/^(aliasof|more)[|?].*\n/gm, '');
+    expect(byName(text, ['bind9']).bind9).toMatchObject({ enabled: 'unknown' });
+  });
+
+  it('NeedDaemonReload=yes (captured: a running unit whose file was edited) is reloadNeeded', () => {
+    const r = byName(fixture('systemd/fragment-bed-need-daemon-reload.txt'), ['crm-reload', 'crm-db']);
+    expect(r['crm-reload']).toMatchObject({ active: 'active', reloadNeeded: true });
+    expect(r['crm-db']?.reloadNeeded).toBeUndefined();
   });
 });
 

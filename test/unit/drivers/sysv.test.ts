@@ -85,6 +85,35 @@ describe('sysv parse, RHEL 6 style (chkconfig, runlevel 3)', () => {
   });
 });
 
+describe('sysv: a requested script without a status action (issue 12)', () => {
+  // Captured on the bed's SysV host: crm-nostatus prints usage and exits 1 for anything but
+  // start/stop, crm-fallthrough falls through to `exit 0`; both log every call, and the log
+  // stayed empty while the fragment ran: status was never called.
+  const got = byName(fixture('sysv/fragment-bed-nostatus.txt'), [
+    'crm-nostatus',
+    'crm-fallthrough',
+    'crm-db',
+  ]);
+
+  it('is unknown, saying why, never failed or running', () => {
+    for (const name of ['crm-nostatus', 'crm-fallthrough']) {
+      expect(got[name]).toMatchObject({
+        active: 'unknown',
+        detail:
+          'the init script has no status action, so runstate cannot tell whether it runs; no start links (update-rc.d)',
+      });
+    }
+    expect(got['crm-db']).toMatchObject({ active: 'inactive' });
+  });
+
+  it('the fragment asks the classifier before calling status', () => {
+    const script = sysvDriver.observeScript(['crm-nostatus']);
+    const classify = script.indexOf('!= status ]; then rs_c=nostatus');
+    expect(classify).toBeGreaterThan(0);
+    expect(script.indexOf('"$rs_s" status')).toBeGreaterThan(classify);
+  });
+});
+
 describe('sysv helpers', () => {
   it('falls back to who -r for the current level', () => {
     const out = fixture('sysv/fragment-runlevel-from-who.txt');

@@ -236,6 +236,19 @@ describe('inventory: errors', () => {
     ]);
   });
 
+  it('runstate_init names an init the drivers know, or it is an error at its position', async () => {
+    const { inv: bad } = await inventoryOf('all:\n  hosts:\n    h1:\n      runstate_init: runit\n');
+    expect((bad.hosts.h1?.refused ?? []).map((p) => `${p.where?.line}: ${p.message}; ${p.hint}`)).toEqual([
+      '4: runstate_init of host "h1" is "runit", not an init system runstate knows; use one of systemd, openrc, upstart, sysv',
+    ]);
+    const dir = await tree({
+      'inv.yml':
+        'all:\n  vars:\n    runstate_init: sysv\n  hosts:\n    h1:\n    h2:\n      runstate_init: openrc\n',
+    });
+    const inv = await loadInventory([join(dir, 'inv.yml')]);
+    expect([inv.hosts.h1?.init, inv.hosts.h2?.init]).toEqual(['sysv', 'openrc']);
+  });
+
   it('bad connection values are refusals of that host, named with file:line', async () => {
     const { inv } = await inventoryOf(`all:
   hosts:

@@ -126,7 +126,7 @@ describe('playbook layering', () => {
     expect(desired.playbooks.map((f) => f.slice(w.dir.length + 1))).toEqual(['a.yml', 'b.yml']);
   });
 
-  it('health commands become argv; restart and user are kept', async () => {
+  it('health commands become argv; restart and masked are kept', async () => {
     const w = await world(INVENTORY, {
       'pb.yml': `version: 1
 hosts:
@@ -134,17 +134,19 @@ hosts:
     services:
       a:
         state: running
-        user: true
         restart: {on_change: [/etc/a.conf]}
         health: {command: "pg_isready -h 'db one' -q", timeout: 5}
       b:
         state: running
         health: {command: [sh, -c, "exit 0"]}
+      c:
+        state: stopped
+        masked: true
 `,
     });
     const { desired } = await loadAll(w.inv, w.pbs);
+    expect(desired.hosts.h1?.services.c).toMatchObject({ state: 'stopped', masked: true });
     expect(desired.hosts.h1?.services.a).toMatchObject({
-      user: true,
       restart: { onChange: ['/etc/a.conf'] },
       health: { kind: 'command', argv: ['pg_isready', '-h', 'db one', '-q'], timeoutSec: 5 },
     });

@@ -17,6 +17,25 @@ hosts:
     services:
 ${body}`;
 
+describe('playbook: user units and masks', () => {
+  it('user: is refused, never turned into the system unit', async () => {
+    expect(await errorsOf(svc('      syncthing:\n        state: running\n        user: alice\n'))).toEqual([
+      'pb.yml:7:9: error: user: "alice" asks for a systemd user unit, which runstate cannot manage yet; drop user: to manage the system unit, or manage the user unit outside runstate for now',
+    ]);
+  });
+
+  it('masked: true goes with state: stopped and without enabled: true', async () => {
+    expect(await errorsOf(svc('      a:\n        state: running\n        masked: true\n'))).toEqual([
+      'pb.yml:7:9: error: masked: true with state: running: a masked service cannot start; set state: stopped, or drop masked: true',
+    ]);
+    expect(
+      await errorsOf(svc('      a:\n        state: stopped\n        enabled: true\n        masked: true\n')),
+    ).toEqual([
+      'pb.yml:8:9: error: masked: true with enabled: true: a masked service cannot start at boot; drop enabled: true (masked implies disabled)',
+    ]);
+  });
+});
+
 describe('playbook: YAML and schema', () => {
   it('malformed YAML', async () => {
     expect(await errorsOf('version: 1\nhosts:\n  web: {services: {a: {state: running}\n')).toEqual([

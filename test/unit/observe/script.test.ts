@@ -58,6 +58,33 @@ describe('buildObserveScript', () => {
   });
 });
 
+describe('detection from the drivers', () => {
+  it("probes each init in the drivers' order, with their evidence, unless the inventory names one", () => {
+    const probed = buildObserveScript([], N);
+    const order = ['rs_init=systemd', 'rs_init=openrc', 'rs_init=upstart', 'rs_init=sysv'].map((t) =>
+      probed.indexOf(t),
+    );
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(probed).toContain("'/run/systemd/system present'");
+    const forced = buildObserveScript([], N, {}, { init: 'sysv' });
+    expect(forced).toContain("rs_init=sysv; rs_why='inventory runstate_init=sysv'");
+    expect(forced).not.toContain('rs_init=systemd');
+    // supervisord runs beside any init, so it is still probed.
+    expect(forced).toContain('supervisorctl pid');
+  });
+
+  it('the forced init reaches the parsed host with its evidence', () => {
+    const shell = availableShells()[0];
+    if (!shell) return;
+    const nonce = newNonce();
+    const r = runScript(shell, buildObserveScript([], nonce, {}, { init: 'sysv' }));
+    const host = parseObserveOutput('localhost', r.stdout, nonce, []);
+    expect(host).toMatchObject({ status: 'ok', init: 'sysv', managers: expect.arrayContaining(['sysv']) });
+    if (host.status === 'ok') expect(host.detection?.sysv).toBe('inventory runstate_init=sysv');
+  });
+});
+
 describe.each(availableShells().map((s) => [s.join(' '), s]))(
   'the script run for real in %s',
   (_name, shell) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActiveState, EnabledState } from '../../../src/model/index.js';
 import { diffHost, diffHostDetailed } from '../../../src/plan/index.js';
-import { dhost, ohost, osvc, svc } from './helpers.js';
+import { desired, dhost, observed, ohost, osvc, plan, svc } from './helpers.js';
 
 const brief = (changes: ReturnType<typeof diffHost>) =>
   changes.map((c) => `${c.kind} ${c.service ?? c.target}: ${c.reason}`);
@@ -81,7 +81,7 @@ describe('diffHost: enabled at boot', () => {
         host: 'h1',
         service: 'crm-static',
         message: 'crm-static is static on h1: it cannot be disabled',
-        hint: 'drop enabled: false, or mask it (systemctl mask crm-static) to keep it from starting',
+        hint: 'drop enabled: false, or set masked: true to keep crm-static from being started',
       },
     ]);
   });
@@ -95,26 +95,90 @@ describe('diffHost: enabled at boot', () => {
   });
 });
 
+describe('diffHost: daemon-reload', () => {
+  const stale = (name: string) => ({
+    ...osvc(name, 'active', 'enabled'),
+    unit: `${name}.service`,
+    reloadNeeded: true,
+  });
+
+  it('one reload per host before its other steps, naming the changed units', () => {
+    const d = dhost('h1', [svc('a'), svc('b', { state: 'stopped' }), svc('c')]);
+    const o = ohost('h1', [stale('a'), stale('b'), osvc('c', 'inactive', 'enabled')]);
+    const r = plan(desired(d), observed(o)).plan;
+    expect(r.steps.map((x) => `${x.wave} ${x.id}: ${x.reason}`)).toEqual([
+      '1 h1/daemon-reload/systemd: changed on disk since systemd loaded them: a.service, b.service',
+      '2 h1/stop/b: observed active, want stopped',
+      '2 h1/start/c: observed inactive, want running',
+    ]);
+  });
+
+  it('a reload alone when nothing else changes; none once reloaded', () => {
+    const d = dhost('h1', [svc('a')]);
+    expect(brief(diffHost(d, ohost('h1', [stale('a')])))).toEqual([
+      'daemon-reload undefined: changed on disk since systemd loaded it: a.service',
+    ]);
+    expect(diffHost(d, ohost('h1', [osvc('a', 'active', 'enabled')]))).toEqual([]);
+  });
+});
+
 describe('diffHost: masked and missing services', () => {
-  const masked = {
-    host: 'h1',
-    service: 'crm-masked',
-    message: 'crm-masked is masked on h1',
-    hint: 'unmask it first (systemctl unmask crm-masked)',
-    prevents: 'up',
-  };
-  it('reports a masked service that should run, without a step', () => {
+  const kinds = (changes: { kind: string; reason: string }[]) => changes.map((c) => `${c.kind}: ${c.reason}`);
+
+  it('unmasks a masked service that should run, then starts it: one pass', () => {
     const r = diffHostDetailed(
       dhost('h1', [svc('crm-masked')]),
       ohost('h1', [osvc('crm-masked', 'inactive', 'masked')]),
     );
-    expect(r).toEqual({ changes: [], problems: [masked] });
+    expect(r.problems).toEqual([]);
+    expect(kinds(r.changes)).toEqual([
+      'unmask: observed masked, want running',
+      'start: observed inactive, want running',
+    ]);
   });
 
-  it('reports a masked service that should start at boot', () => {
-    const d = dhost('h1', [svc('crm-masked', { state: 'stopped', enabled: true })]);
+  it('unmask → enable → start when it should also start at boot', () => {
+    const d = dhost('h1', [svc('crm-masked', { enabled: true })]);
     const r = diffHostDetailed(d, ohost('h1', [osvc('crm-masked', 'inactive', 'masked')]));
-    expect(r).toEqual({ changes: [], problems: [masked] });
+    expect(kinds(r.changes)).toEqual([
+      'unmask: observed masked, want running',
+      'start: observed inactive, want running',
+      'enable: observed masked, want enabled',
+    ]);
+    const steps = plan(desired(d), observed(ohost('h1', [osvc('crm-masked', 'inactive', 'masked')]))).plan;
+    expect(steps.steps.map((x) => `${x.wave} ${x.kind}`)).toEqual(['1 unmask', '2 enable', '2 start']);
+  });
+
+  it('a masked service that runs now and has nothing to start is a warning, not a change', () => {
+    const r = diffHostDetailed(
+      dhost('h1', [svc('crm-masked')]),
+      ohost('h1', [osvc('crm-masked', 'active', 'masked')]),
+    );
+    expect(r.changes).toEqual([]);
+    expect(r.problems.map((p) => [p.message, p.warning])).toEqual([
+      ['crm-masked is masked on h1: it runs now but nothing can start it again', true],
+    ]);
+  });
+
+  it('a manager that cannot unmask says so with its own hint', () => {
+    const r = diffHostDetailed(
+      dhost('h1', [svc('x')]),
+      ohost('h1', [osvc('x', 'inactive', 'masked', 'supervisord')]),
+    );
+    expect(r.changes).toEqual([]);
+    expect(r.problems.map((p) => p.hint)).toEqual(['supervisord cannot unmask it: lift the mask by hand']);
+  });
+
+  it('masked: true stops, then masks', () => {
+    const d = dhost('h1', [svc('crm-old', { state: 'stopped', masked: true })]);
+    const r = diffHostDetailed(d, ohost('h1', [osvc('crm-old', 'active', 'enabled')]));
+    expect(kinds(r.changes)).toEqual([
+      'stop: observed active, want stopped',
+      'mask: observed enabled, want masked',
+    ]);
+    const p = plan(desired(d), observed(ohost('h1', [osvc('crm-old', 'active', 'enabled')]))).plan;
+    expect(p.steps.map((x) => `${x.wave} ${x.id}`)).toEqual(['1 h1/stop/crm-old', '2 h1/mask/crm-old']);
+    expect(diffHost(d, ohost('h1', [osvc('crm-old', 'inactive', 'masked')]))).toEqual([]);
   });
 
   it('accepts a masked service that should stay stopped and disabled', () => {
@@ -244,7 +308,7 @@ describe('diffHost: runlevel', () => {
     ]);
   });
 
-  it('compares SysV levels as printed, without a boot default step', () => {
+  it('compares SysV levels as printed, and sets the inittab boot default', () => {
     const d = dhost('h1', [], { kind: 'level', level: 3 });
     const host = ohost('h1', [], { init: 'sysv', runlevel: { current: '2', default: '2' } });
     expect(diffHost(d, host)).toEqual([
@@ -255,7 +319,30 @@ describe('diffHost: runlevel', () => {
         target: '3',
         reason: 'observed runlevel 2, want runlevel 3',
       },
+      {
+        host: 'h1',
+        kind: 'set-default-runlevel',
+        manager: 'sysv',
+        target: '3',
+        reason: 'observed boot default runlevel 2, want runlevel 3',
+      },
     ]);
+    expect(diffHost(d, ohost('h1', [], { init: 'sysv', runlevel: { current: '3', default: '3' } }))).toEqual(
+      [],
+    );
+  });
+
+  it("sets Upstart's DEFAULT_RUNLEVEL when only the boot default differs", () => {
+    const d = dhost('h1', [], { kind: 'level', level: 2 });
+    const host = ohost('h1', [], { init: 'upstart', runlevel: { current: '2', default: '3' } });
+    expect(brief(diffHost(d, host))).toEqual([
+      'set-default-runlevel 2: observed boot default runlevel 3, want runlevel 2',
+    ]);
+  });
+
+  it('has no boot default step on OpenRC (its init chooses the boot runlevel)', () => {
+    const d = dhost('h1', [], { kind: 'named', name: 'default' });
+    expect(diffHost(d, ohost('h1', [], { init: 'openrc', runlevel: { current: 'default' } }))).toEqual([]);
   });
 
   it('compares OpenRC runlevel names', () => {

@@ -55,7 +55,7 @@ describe('--limit: requirements outside it', () => {
 
   it('one that is stopped there blocks the start, with a warning that says why', () => {
     const r = build(ohost('db1', [osvc('pg', 'inactive')]));
-    const why = 'requires pg on db1 (outside --limit), which is inactive there';
+    const why = 'requires db1:pg (outside --limit), which is inactive there';
     expect(stepById(r, 'app1/start/app').blockedBy).toBe(why);
     expect(r.problems).toEqual([
       {
@@ -71,7 +71,7 @@ describe('--limit: requirements outside it', () => {
   it('one whose host is unreachable blocks it too', () => {
     const r = build({ status: 'unreachable', host: 'db1', reason: 'connection refused' });
     expect(stepById(r, 'app1/start/app').blockedBy).toBe(
-      'requires pg on db1 (outside --limit), whose host is unreachable: connection refused',
+      'requires db1:pg (outside --limit), whose host is unreachable: connection refused',
     );
   });
 
@@ -111,7 +111,7 @@ describe('a heal of some services only (watch --heal)', () => {
       outside: { desired: all, observed: crashed, why },
     });
     expect(stepById(blocked, 'h1/start/app').blockedBy).toBe(
-      'requires pg on h1 (not healed in this run), which is failed there',
+      'requires h1:pg (not healed in this run), which is failed there',
     );
   });
 });

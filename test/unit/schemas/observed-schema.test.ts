@@ -32,6 +32,7 @@ const REACHABLE: FieldSpec<ReachableHost> = {
   host: 'required',
   init: 'required',
   managers: 'required',
+  detection: 'optional',
   runlevel: 'required',
   services: 'required',
 };
@@ -47,6 +48,8 @@ const SERVICE: FieldSpec<ObservedService> = {
   tool: 'optional',
   runlevels: 'optional',
   watch: 'optional',
+  reloadNeeded: 'optional',
+  warning: 'optional',
   crashed: 'optional',
   problem: 'optional',
 };

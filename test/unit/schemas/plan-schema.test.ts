@@ -83,6 +83,9 @@ const STEP_KINDS: Record<StepKind, true> = {
   disable: true,
   'set-runlevel': true,
   'set-default-runlevel': true,
+  unmask: true,
+  mask: true,
+  'daemon-reload': true,
 };
 
 const digest = `sha256:${'0'.repeat(64)}`;
