@@ -1,7 +1,8 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { CommandRecord } from './types.js';
+import { UserError } from '../model/source.js';
+import type { CommandRecord, CommandStart } from './types.js';
 
 /** `$XDG_STATE_HOME/runstate/audit.jsonl`, else `~/.local/state/runstate/audit.jsonl`. */
 export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -9,35 +10,134 @@ export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'runstate', 'audit.jsonl');
 }
 
+/** A record that could not be written: the executor starts no new step, and the run exits 3. */
+export class AuditWriteError extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`cannot write the audit log ${path}: ${(cause as Error).message}`);
+    this.name = 'AuditWriteError';
+  }
+}
+
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
 /**
- * Appends one JSON line per executed command: who ran it, on which host as which user, when,
- * and how it ended. Commands hold only validated service names and fixed words, never secrets,
- * and output is not logged (it might hold some).
+ * Opens (creating it, mode 600, never through a symlink) the audit log and writes a test record.
+ * Called before any lock or connection: an unwritable or full log refuses the run with exit 1.
+ */
+function openLog(path: string): number {
+  try {
+    makeDirs(dirname(path));
+    const fd = openSync(path, APPEND, 0o600);
+    if (!fstatSync(fd).isFile()) {
+      closeSync(fd);
+      throw new Error('not a regular file');
+    }
+    return fd;
+  } catch (err) {
+    throw new UserError(
+      `cannot open the audit log ${path}: ${(err as Error).message}; nothing was changed on any host`,
+      undefined,
+      'fix the path or its permissions, or give another with --audit-log FILE',
+    );
+  }
+}
+
+/**
+ * `mkdir -p` without Node's recursive mkdir, which spins forever under /proc (Node 20: mkdirSync
+ * with recursive: true on a path whose parent rejects mkdir with ENOENT loops): missing parents are
+ * made one by one, and the first that cannot be made is the error.
+ */
+function makeDirs(dir: string): void {
+  if (statSync(dir, { throwIfNoEntry: false })) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  mkdirSync(dir, { mode: 0o700 });
+}
+
+/** For commands that execute later (watch --heal): refuses now if the log cannot be written. */
+export function checkAuditLog(path: string): void {
+  new AuditLog(path, 'check').close();
+}
+
+/**
+ * One JSON line per event: the run opening, each command (and health check) just before it is
+ * sent ("about to run") and after it ended, with who ran it, on which host as which user, when.
+ * Commands hold only validated names and fixed words, never secrets; output is not logged (it
+ * might hold some). Every write is synchronous and checked: a failed write throws
+ * AuditWriteError, so nothing runs unrecorded.
  */
 export class AuditLog {
   private readonly localUser = safeUser();
+  private fd: number | undefined;
 
   constructor(
     readonly path: string,
     private readonly runId: string,
   ) {
-    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openLog(path);
+    try {
+      this.write({ event: 'open', run: runId, by: this.localUser, at: new Date().toISOString() });
+    } catch (err) {
+      this.close();
+      throw new UserError(
+        `${(err as Error).message}; nothing was changed on any host`,
+        undefined,
+        'free space on the device or give another path with --audit-log FILE',
+      );
+    }
   }
 
-  record(entry: CommandRecord, remoteUser: string | undefined): void {
-    const line = {
+  /** Before a command is sent: if this throws, the command is not sent. */
+  starting(entry: CommandStart, remoteUser: string | undefined): void {
+    this.write({
+      event: 'start',
       run: this.runId,
       by: this.localUser,
       host: entry.host,
       user: remoteUser ?? null,
       step: entry.stepId,
+      what: entry.what,
+      argv: entry.argv,
+      started: entry.startedAt,
+    });
+  }
+
+  /** After it ended, however it ended. */
+  record(entry: CommandRecord, remoteUser: string | undefined): void {
+    this.write({
+      event: 'end',
+      run: this.runId,
+      by: this.localUser,
+      host: entry.host,
+      user: remoteUser ?? null,
+      step: entry.stepId,
+      what: entry.what,
       argv: entry.argv,
       started: entry.startedAt,
       ended: entry.endedAt,
       exit: entry.exitCode,
       timedOut: entry.timedOut,
-    };
-    appendFileSync(this.path, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    });
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private write(line: object): void {
+    const data = Buffer.from(`${JSON.stringify(line)}\n`);
+    try {
+      if (this.fd === undefined) throw new Error('the log is closed');
+      const n = writeSync(this.fd, data);
+      // O_APPEND writes of one line are whole or fail; a short write means the device is full.
+      if (n !== data.length) throw new Error(`short write (${n} of ${data.length} bytes): device full?`);
+    } catch (err) {
+      throw new AuditWriteError(this.path, err);
+    }
   }
 }
 

@@ -2,7 +2,15 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { serviceOnHost } from '../model/notation.js';
 import type { Plan, RequiredGate, Step } from '../model/plan.js';
 import { gateText } from './health.js';
-import type { CommandRecord, ExecuteOptions, HostAccess, StepOutcome } from './types.js';
+import { markCommandSent } from './sent.js';
+import type {
+  CommandKind,
+  CommandRecord,
+  CommandStart,
+  ExecuteOptions,
+  HostAccess,
+  StepOutcome,
+} from './types.js';
 
 const STDERR_TAIL_CHARS = 600;
 
@@ -22,7 +30,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
   const global = pLimit(Math.max(1, opts.forks));
   const hostQueues = new Map<string, Promise<unknown>>();
   const access = memoiseAccess(opts);
-  const gates = requiredGateChecker(opts, access, global);
+  const halt: Halt = {};
+  const gates = requiredGateChecker(opts, access, global, halt);
 
   /** What keeps a step waiting on `id` from running: a step that did not succeed, or nothing. */
   const blockerOf = (id: string): Promise<StepOutcome | undefined> => {
@@ -53,7 +62,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
       if (step.blockedBy) return { kind: 'skipped', step, because: step.id, cause: step.blockedBy };
       const waiting = await gates(step);
       if (waiting) return waiting;
-      return onHost(step.host, () => global(() => runStep(step, opts, access)));
+      return onHost(step.host, () => global(() => runStep(step, opts, access, halt)));
     })();
     outcomes.set(id, p);
     return p;
@@ -95,6 +104,7 @@ function requiredGateChecker(
   opts: ExecuteOptions,
   access: (host: string) => Promise<HostAccess>,
   global: LimitFunction,
+  halt: Halt,
 ): (step: Step) => Promise<StepOutcome | undefined> {
   const results = new Map<string, Promise<string | undefined>>();
   const check = (gate: RequiredGate): Promise<string | undefined> => {
@@ -105,7 +115,19 @@ function requiredGateChecker(
         if (opts.signal?.aborted) return 'the run was interrupted';
         const conn = await access(gate.host);
         if (!conn.ok) return `its host is unreachable (${conn.reason})`;
-        const healthy = await global(() => conn.actions.waitHealthy(gate.health));
+        if (halt.reason) return halt.reason;
+        const audited = auditor({ host: gate.host, id: `${gate.host}/gate/${gate.service}` }, opts, halt);
+        let healthy: Awaited<ReturnType<typeof conn.actions.waitHealthy>>;
+        try {
+          healthy = await global(() =>
+            audited('health', gateArgv(gate.health), async () =>
+              withCode(await conn.actions.waitHealthy(gate.health)),
+            ),
+          );
+        } catch (err) {
+          if (!(err instanceof AuditFailure)) throw err;
+          return err.message;
+        }
         if (healthy.ok) return undefined;
         const last = lastLine(healthy.output);
         return `its health gate ${gateText(gate.health)} did not pass within ${gate.health.timeoutSec}s${last ? `: ${last}` : ''}`;
@@ -157,45 +179,117 @@ function skipped(step: Step, blocker: StepOutcome): StepOutcome {
   return { kind: 'skipped', step, because: blocker.step.id, cause: root };
 }
 
+/** Set once the audit log could not be written: from then on no step starts. */
+interface Halt {
+  reason?: string;
+}
+
 async function runStep(
   step: Step,
   opts: ExecuteOptions,
   access: (host: string) => Promise<HostAccess>,
+  halt: Halt,
 ): Promise<StepOutcome> {
   if (opts.signal?.aborted) return { kind: 'not-started', step, reason: 'interrupted before it began' };
+  if (halt.reason) return { kind: 'not-started', step, reason: halt.reason };
   const conn = await access(step.host);
   if (!conn.ok) return { kind: 'unreachable', step, reason: conn.reason };
   opts.onEvent?.({ kind: 'step-start', step, at: new Date() });
   const started = Date.now();
+  const audited = auditor(step, opts, halt);
   const outcome = await (async (): Promise<StepOutcome> => {
-    for (const argv of step.commands) {
-      if (opts.dryRun) continue;
-      const startedAt = new Date().toISOString();
-      const res = await conn.actions.run(argv);
-      opts.onCommand?.(commandRecord(step, argv, startedAt, res));
-      if (res.code !== 0 || res.timedOut) {
-        const why = res.timedOut ? 'timed out' : `exited ${res.code}`;
-        return failed(step, started, `\`${argv.join(' ')}\` ${why}`, res.stderr || res.stdout);
-      }
-    }
-    if (opts.dryRun) return { kind: 'would-run', step };
-    if (step.kind === 'start' || step.kind === 'restart') {
-      const verified = await conn.actions.verifyRunning(step);
-      if (!verified.ok) return failed(step, started, verified.message, '');
-      if (step.health) {
-        opts.onEvent?.({ kind: 'health-wait', step, at: new Date(), detail: describeGate(step) });
-        const healthy = await conn.actions.waitHealthy(step.health);
-        if (!healthy.ok) {
-          const last = lastLine(healthy.output);
-          const why = `health gate did not pass within ${step.health.timeoutSec}s${last ? ` (${last})` : ''}`;
-          return failed(step, started, `${why}; dependents were not started`, healthy.output);
+    try {
+      for (const argv of step.commands) {
+        if (opts.dryRun) continue;
+        const res = await audited('command', argv, () => conn.actions.run(argv));
+        if (res.code !== 0 || res.timedOut) {
+          const why = res.timedOut ? 'timed out' : `exited ${res.code}`;
+          return failed(step, started, `\`${argv.join(' ')}\` ${why}`, res.stderr || res.stdout);
         }
       }
+      if (opts.dryRun) return { kind: 'would-run', step };
+      if (step.kind === 'start' || step.kind === 'restart') {
+        const verified = await audited('verify', [step.service ?? ''], async () =>
+          withCode(await conn.actions.verifyRunning(step)),
+        );
+        if (!verified.ok) return failed(step, started, verified.message, '');
+        const health = step.health;
+        if (health) {
+          opts.onEvent?.({ kind: 'health-wait', step, at: new Date(), detail: describeGate(step) });
+          const healthy = await audited('health', gateArgv(health), async () =>
+            withCode(await conn.actions.waitHealthy(health)),
+          );
+          if (!healthy.ok) {
+            const last = lastLine(healthy.output);
+            const why = `health gate did not pass within ${health.timeoutSec}s${last ? ` (${last})` : ''}`;
+            return failed(step, started, `${why}; dependents were not started`, healthy.output);
+          }
+        }
+      }
+      return { kind: 'ok', step, durationMs: Date.now() - started };
+    } catch (err) {
+      if (!(err instanceof AuditFailure)) throw err;
+      return failed(step, started, err.message, '');
     }
-    return { kind: 'ok', step, durationMs: Date.now() - started };
   })();
   opts.onEvent?.({ kind: 'step-end', outcome, at: new Date() });
   return outcome;
+}
+
+/** Thrown inside a step when the audit log refused a record; becomes the step's failure. */
+class AuditFailure extends Error {}
+
+type Audited = <T extends { code: number | null; timedOut: boolean }>(
+  what: CommandKind,
+  argv: string[],
+  send: () => Promise<T>,
+) => Promise<T>;
+
+/** Records "about to run" before `send` and the result after; a failed record halts the run. */
+function auditor(step: { host: string; id: string }, opts: ExecuteOptions, halt: Halt): Audited {
+  return async (what, argv, send) => {
+    const start: CommandStart = {
+      host: step.host,
+      stepId: step.id,
+      what,
+      argv,
+      startedAt: new Date().toISOString(),
+    };
+    try {
+      opts.beforeCommand?.(start);
+    } catch (err) {
+      halt.reason = `not started: the audit log could not be written (${(err as Error).message})`;
+      throw new AuditFailure(`not run: ${(err as Error).message}; no new step was started`);
+    }
+    markCommandSent();
+    const res = await send();
+    try {
+      opts.onCommand?.(commandRecord(start, res));
+    } catch (err) {
+      halt.reason = `not started: the audit log could not be written (${(err as Error).message})`;
+      throw new AuditFailure(
+        `ran, but its result could not be audited: ${(err as Error).message}; no new step was started`,
+      );
+    }
+    return res;
+  };
+}
+
+/** verifyRunning / waitHealthy answers in the shape the auditor records. */
+function withCode<R extends { ok: boolean }>(r: R): R & { code: number; timedOut: boolean } {
+  return { ...r, code: r.ok ? 0 : 1, timedOut: false };
+}
+
+/** What the audit log says a health gate checks. */
+function gateArgv(h: NonNullable<Step['health']>): string[] {
+  switch (h.kind) {
+    case 'tcp':
+      return ['tcp', h.host, String(h.port)];
+    case 'http':
+      return ['http', h.url];
+    case 'command':
+      return ['command', ...h.argv];
+  }
 }
 
 function failed(step: Step, started: number, message: string, output: string): StepOutcome {
@@ -203,21 +297,8 @@ function failed(step: Step, started: number, message: string, output: string): S
   return { kind: 'failed', step, durationMs: Date.now() - started, message, stderrTail: tail };
 }
 
-function commandRecord(
-  step: Step,
-  argv: string[],
-  startedAt: string,
-  res: { code: number | null; timedOut: boolean },
-): CommandRecord {
-  return {
-    host: step.host,
-    stepId: step.id,
-    argv,
-    startedAt,
-    endedAt: new Date().toISOString(),
-    exitCode: res.code,
-    timedOut: res.timedOut,
-  };
+function commandRecord(start: CommandStart, res: { code: number | null; timedOut: boolean }): CommandRecord {
+  return { ...start, endedAt: new Date().toISOString(), exitCode: res.code, timedOut: res.timedOut };
 }
 
 export function describeGate(step: Step): string {

@@ -51,7 +51,7 @@ export function healthScript(check: HealthCheck, opts: HealthScriptOptions = {})
  * The probe of one attempt, as sh code run by `sh -c`. tcp and http use the first tool the host
  * has (so the output is that tool's own words: "Connection refused", "404 Not Found").
  */
-function probeScript(check: HealthCheck): string {
+export function probeScript(check: HealthCheck): string {
   switch (check.kind) {
     case 'tcp': {
       const args = quote([check.host, String(check.port)]);

@@ -52,15 +52,27 @@ export interface ExecuteOptions {
   onEvent?: (e: ExecEvent) => void;
   /** Aborted (Ctrl-C / SIGTERM): no new steps start; running ones finish. */
   signal?: AbortSignal;
-  /** Called for every command actually executed, for the audit log. */
+  /**
+   * Called just before each command (and verification or health check) is sent, for the audit
+   * log. If it throws, that command is not sent, its step fails, and no new step starts.
+   */
+  beforeCommand?: (entry: CommandStart) => void;
+  /** Called after each one ended, for the audit log; throwing stops new steps like beforeCommand. */
   onCommand?: (entry: CommandRecord) => void;
 }
 
-export interface CommandRecord {
+/** `command`: a step's argv; `verify`: the re-observation after a start; `health`: its gate. */
+export type CommandKind = 'command' | 'verify' | 'health';
+
+export interface CommandStart {
   host: string;
   stepId: string;
+  what: CommandKind;
   argv: string[];
   startedAt: string;
+}
+
+export interface CommandRecord extends CommandStart {
   endedAt: string;
   exitCode: number | null;
   timedOut: boolean;

@@ -4,6 +4,8 @@ import pLimit from 'p-limit';
 import { AuditLog, defaultAuditPath } from '../apply/audit.js';
 import { executePlan } from '../apply/executor.js';
 import { LOCK_DIR, takeLock, unlockScript } from '../apply/lock.js';
+import { recordPlanUse } from '../apply/plan-use.js';
+import { planDigest, renderCommands } from '../apply/saved-plan.js';
 import { sshActions } from '../apply/ssh-actions.js';
 import type { HostAccess, HostActions, StepOutcome } from '../apply/types.js';
 import type { Inventory } from '../model/inventory.js';
@@ -11,6 +13,7 @@ import type { Plan } from '../model/plan.js';
 import { renderApplyText } from '../report/apply.js';
 import { renderPlanText } from '../report/index.js';
 import { isPartial, notPlanned } from '../report/plan-summary.js';
+import { sanitizeHostText } from '../report/sanitize.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { newPool } from './gather.js';
@@ -26,12 +29,28 @@ export interface ApplyOptions extends CommonOptions {
   lockTimeout: number;
   settle: number;
   commandTimeout: number;
+  breakLock?: boolean;
 }
 
 /** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
 export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: Io): Promise<number> {
-  const pool = newPool(opts);
   const held: HostLocks = { owner: newOwner(), locks: new Map() };
+  // The audit log is opened and test-written before any lock or connection: fail closed.
+  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), held.owner);
+  try {
+    return await applyWithAudit(playbooks, { ...opts, ...(audit ? { audit } : {}) }, io, held);
+  } finally {
+    audit?.close();
+  }
+}
+
+async function applyWithAudit(
+  playbooks: string[],
+  opts: ApplyOptions & { audit?: AuditLog },
+  io: Io,
+  held: HostLocks,
+): Promise<number> {
+  const pool = newPool(opts);
   let lockedIn: Inventory | undefined;
   const lock: LockStep = async (inventory, hosts) => {
     lockedIn = inventory;
@@ -48,7 +67,9 @@ export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: 
   const abort = new AbortController();
   const stop = () => {
     if (abort.signal.aborted) {
-      io.err('interrupted again: exiting now; host locks may be left in /run/runstate.lock\n');
+      io.err(
+        'interrupted again: exiting now; host locks may be left in /run/runstate.lock (the next apply recognises them as stale: --break-lock)\n',
+      );
       process.exit(130);
     }
     io.err('\ninterrupted: no new steps will start; running steps finish…\n');
@@ -94,6 +115,10 @@ function newOwner(): string {
   return `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
 }
 
+function unlockedHosts(held: HostLocks): [string, string][] {
+  return [...held.locks].filter((e): e is [string, string] => e[1] !== true);
+}
+
 function heldHosts(held: HostLocks): string[] {
   return [...held.locks].filter(([, v]) => v === true).map(([h]) => h);
 }
@@ -102,7 +127,7 @@ async function applyPrepared(
   plan: Plan,
   inventory: Inventory,
   pool: ConnectionPool,
-  opts: ApplyOptions,
+  opts: ApplyOptions & { audit?: AuditLog },
   io: Io,
   held: HostLocks,
   signal: AbortSignal,
@@ -110,12 +135,19 @@ async function applyPrepared(
 ): Promise<number> {
   const color = useColor(opts, io);
   io.out(renderPlanText(plan, { color }));
-  const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
-  for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
+  const unreachable: [string, unknown][] = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
+  for (const [host, h] of unreachable)
+    io.err(`unreachable: ${host}: ${(h as { unreachable: string }).unreachable}\n`);
+  // A host whose lock could not be taken was observed unlocked: say so even when it has no step.
+  for (const [host, why] of unlockedHosts(held)) {
+    io.err(`not locked: ${host}: ${why}\n`);
+    unreachable.push([host, why]);
+  }
   if (plan.steps.length === 0) {
     io.out('0 changes.\n');
     return unreachable.length > 0 || isPartial(plan) ? EXIT.partial : EXIT.ok;
   }
+  if (!opts.dryRun) io.out(renderCommands(plan));
   if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
   if (signal.aborted) {
     io.err('interrupted before any change; nothing was changed on any host.\n');
@@ -124,7 +156,8 @@ async function applyPrepared(
   if (lockAfterYes && !(await lockedAndCurrent(plan, inventory, pool, opts, io, lockAfterYes))) {
     return EXIT.input;
   }
-  const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, opts, io, signal, held);
+  const execOpts = opts.plan ? { ...opts, singleUse: planDigest(plan) } : opts;
+  const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, execOpts, io, signal, held);
   io.out(
     `\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun), notPlanned: notPlanned(plan) })}`,
   );
@@ -163,8 +196,21 @@ export interface Executed {
 
 export type ExecutionOptions = Pick<
   ApplyOptions,
-  'forks' | 'dryRun' | 'observed' | 'auditLog' | 'lockTimeout' | 'settle' | 'commandTimeout' | 'color'
->;
+  | 'forks'
+  | 'dryRun'
+  | 'observed'
+  | 'auditLog'
+  | 'lockTimeout'
+  | 'settle'
+  | 'commandTimeout'
+  | 'color'
+  | 'breakLock'
+> & {
+  /** A saved plan's digest: recorded on each host before its first command, refused if there. */
+  singleUse?: string;
+  /** An audit log the caller opened (and closes); else one is opened here, before any lock. */
+  audit?: AuditLog;
+};
 
 /**
  * Runs the plan with progress and an audit trail under the hosts' locks: those in `held` (taken
@@ -183,12 +229,14 @@ export async function executeWithLocks(
   const color = useColor(opts, io);
   const owner = held?.owner ?? newOwner();
   const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
+  const ownAudit =
+    opts.dryRun || opts.audit ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
+  const audit = opts.dryRun ? undefined : (opts.audit ?? ownAudit);
   const locks =
     held?.locks ??
     (opts.dryRun
       ? new Map<string, string | true>()
       : await lockHosts(stepHosts, owner, pool, inventory, opts, io));
-  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
   const progress = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
   try {
     const outcomes = await executePlan(plan, {
@@ -196,6 +244,7 @@ export async function executeWithLocks(
       dryRun: Boolean(opts.dryRun),
       ...(signal ? { signal } : {}),
       onEvent: progress.onEvent,
+      beforeCommand: (rec) => audit?.starting(rec, inventory.hosts[rec.host]?.user),
       onCommand: (rec) => audit?.record(rec, inventory.hosts[rec.host]?.user),
       access: async (host): Promise<HostAccess> => {
         if (opts.observed) return { ok: true, actions: offlineActions(host) };
@@ -205,6 +254,10 @@ export async function executeWithLocks(
         if (!inv) return { ok: false, reason: 'not in the inventory' };
         const got = await pool.get(inv);
         if (!got.ok) return { ok: false, reason: got.failure.message };
+        if (opts.singleUse && !opts.dryRun) {
+          const refused = await recordPlanUse(got.conn, host, opts.singleUse, owner, inv.become);
+          if (refused) return { ok: false, reason: refused };
+        }
         const actions = sshActions(got.conn, {
           become: inv.become,
           settleSec: opts.settle,
@@ -217,6 +270,7 @@ export async function executeWithLocks(
     return { outcomes, ...(audit ? { auditPath: audit.path } : {}) };
   } finally {
     progress.done();
+    ownAudit?.close();
     if (!held) await unlockHosts(heldHosts({ owner, locks }), owner, pool, inventory);
   }
 }
@@ -239,7 +293,7 @@ async function lockHosts(
   owner: string,
   pool: ConnectionPool,
   inventory: Inventory,
-  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout'>,
+  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout' | 'breakLock'>,
   io?: Io,
 ): Promise<Map<string, string | true>> {
   const limit = pLimit(opts.forks);
@@ -252,17 +306,26 @@ async function lockHosts(
         if (!got.ok) return [host, got.failure.message];
         const res = await takeLock(got.conn, owner, opts.lockTimeout, {
           become: inv.become,
+          ...(opts.breakLock ? { breakLock: true } : {}),
           onWait: (holder, left) =>
-            io?.err(`waiting for the lock on ${host}: ${holder}; up to ${left}s more (--lock-timeout)\n`),
+            io?.err(
+              `waiting for the lock on ${host}: ${sanitizeHostText(holder)}; up to ${left}s more (--lock-timeout)\n`,
+            ),
         });
         if (res.ok) return [host, true];
+        if (res.stale !== undefined) {
+          return [
+            host,
+            `${host} is locked by ${sanitizeHostText(res.held ?? '')}, but the lock is stale: ${res.stale}; if no apply is running there, run again with --break-lock`,
+          ];
+        }
         if (res.held !== undefined) {
           return [
             host,
-            `another apply holds the lock on ${host} (${res.held}); waited ${opts.lockTimeout}s (--lock-timeout)`,
+            `another apply holds the lock on ${host} (${sanitizeHostText(res.held)}); waited ${opts.lockTimeout}s (--lock-timeout)`,
           ];
         }
-        return [host, `could not take the lock ${LOCK_DIR} on ${host}: ${res.error ?? ''}`];
+        return [host, `could not take the lock ${LOCK_DIR} on ${host}: ${sanitizeHostText(res.error ?? '')}`];
       }),
     ),
   );
@@ -296,7 +359,7 @@ export async function withHostLocks<T>(
   hosts: string[],
   pool: ConnectionPool,
   inventory: Inventory,
-  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout'>,
+  opts: Pick<ApplyOptions, 'forks' | 'lockTimeout' | 'breakLock'>,
   fn: (held: HostLocks) => Promise<T>,
   io?: Io,
 ): Promise<T> {

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import {
   computeDrift,
   driftExitCode,
@@ -11,6 +10,7 @@ import {
 import { observedRunlevelFor } from '../drivers/index.js';
 import type { DriftReport } from '../model/drift.js';
 import { type CommonOptions, type Io, useColor } from './context.js';
+import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, observeFleet } from './prepare.js';
 import { probeGates } from './probe-gates.js';
 
@@ -27,10 +27,11 @@ export interface DriftOptions extends CommonOptions {
  * hosts could not be checked (exit 3); 2 means drift, 0 in sync.
  */
 export async function driftCommand(playbooks: string[], opts: DriftOptions, io: Io): Promise<number> {
+  if (opts.out) checkWritable(opts.out, '--out');
   const report = await checkDrift(playbooks, opts, io);
   const text = renderDrift(report, opts.format, useColor(opts, io) && !opts.out);
   if (opts.out) {
-    await writeFile(opts.out, text);
+    writeFileAtomic(opts.out, text);
     io.err(`drift report written to ${opts.out}\n`);
     if (opts.format !== 'text') io.out(renderDriftText(report, { color: useColor(opts, io) }));
   } else {

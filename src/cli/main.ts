@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { commandWasSent } from '../apply/sent.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import type { ApplyOptions } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
@@ -215,7 +216,8 @@ function withExecution(cmd: Command): Command {
       parseNonNegativeInt,
       2,
     )
-    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300);
+    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300)
+    .option('--break-lock', 'remove a host lock recognised as stale (its runstate is gone) and take it');
 }
 
 function parseNonNegativeInt(value: string): number {
@@ -246,7 +248,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-function reportError(err: unknown, io: Io): number {
+export function reportError(err: unknown, io: Io): number {
   if (err instanceof CommanderError) {
     // --help and --version exit 0 through here; usage errors were already printed by commander.
     return err.exitCode === 0 ? EXIT.ok : EXIT.input;
@@ -262,5 +264,10 @@ function reportError(err: unknown, io: Io): number {
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   io.err(`internal error (a bug in runstate; please report it): ${detail}\n`);
+  if (commandWasSent()) {
+    // Exit 1 would tell scripts that nothing changed; commands already went out.
+    io.err('commands were already sent to hosts: some changes may have been made; see the audit log\n');
+    return EXIT.partial;
+  }
   return EXIT.input;
 }

@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanMermaid, renderPlanText } from '../report/index.js';
 import { isPartial } from '../report/plan-summary.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
+import { checkWritable, writeFileAtomic } from './output-files.js';
 import { preparePlan } from './prepare.js';
 
 export interface PlanOptions extends CommonOptions {
@@ -28,12 +28,13 @@ export async function planCommand(playbookArgs: string[], opts: PlanOptions, io:
     io.out(`${explainService(desired, explainHost, explainSvc).join('\n')}\n`);
     return EXIT.ok;
   }
+  if (opts.out) checkWritable(opts.out, '--out');
   const prepared = await preparePlan(playbooks, opts, io);
   if (!prepared.ok) return prepared.exitCode;
   const { plan, pool } = prepared;
   await pool.closeAll();
   io.out(renderPlan(plan, opts, io));
-  if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
+  if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));
   const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
   for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
   // Partial like an unreachable host: some of the fleet cannot converge; the rest is planned.

@@ -1,3 +1,4 @@
+import { planDigest } from '../apply/saved-plan.js';
 import { commandsFor, observedRunlevelFor, unsupportedChange } from '../drivers/index.js';
 import { assertUsable, loadAll, loadInventory } from '../load/index.js';
 import { type Desired, requiredHosts } from '../model/desired.js';
@@ -11,6 +12,7 @@ import { type CommonOptions, EXIT, type Io } from './context.js';
 import { gatherFacts, newPool } from './gather.js';
 import { readSavedPlan, readSnapshot } from './json-input.js';
 import { selectHosts } from './limit.js';
+import { hostsThatApplied, savedPlanProblems } from './saved-plan.js';
 
 export type Prepared =
   | { ok: true; plan: Plan; inventory: Inventory; pool: ConnectionPool }
@@ -146,8 +148,24 @@ export async function prepareSavedPlan(
   const inventory = await loadInventory(opts.inventory);
   const hosts = Object.keys(plan.hosts).sort();
   assertUsable(inventory, hosts);
+  const checkPool = hooks.pool ?? newPool(opts);
+  const problems = await savedPlanProblems(plan, inventory, checkPool);
+  if (problems.length > 0) {
+    io.err(`error: ${file} is not a plan runstate made, or was edited; nothing was changed on any host.\n`);
+    for (const p of problems) io.err(`  ${p}\n`);
+    io.err('hint: make a new plan (runstate plan … --out FILE) from the same playbooks and review it\n');
+    return { ok: false, exitCode: EXIT.input };
+  }
   await hooks.beforeObserve?.(inventory, hosts);
-  const { stale, pool } = await findStale(plan, inventory, hosts, opts, io, hooks.pool);
+  const used = await hostsThatApplied(planDigest(plan), hosts, inventory, checkPool, opts.forks);
+  if (used.length > 0) {
+    io.err(`error: ${file} was already applied; a saved plan is applied once. Nothing was changed.\n`);
+    for (const line of used) io.err(`  applied on ${line}\n`);
+    io.err('hint: make a new plan (runstate plan … --out FILE) and review it again\n');
+    await checkPool.closeAll();
+    return { ok: false, exitCode: EXIT.input };
+  }
+  const { stale, pool } = await findStale(plan, inventory, hosts, opts, io, checkPool);
   if (stale.length > 0) {
     io.err(
       `error: ${file} is stale: the world moved since it was planned; nothing was changed on any host.\n`,
@@ -195,7 +213,11 @@ export async function findStale(
   for (const h of hosts) {
     const then = plan.hosts[h];
     const reported = snapshot.hosts[h];
-    if (!reported || !then) continue;
+    if (!then) continue;
+    if (!reported) {
+      stale.push(`${h}: not observed again`);
+      continue;
+    }
     const now = scopeToServices(reported, then.services);
     if (hostDigest(now) === then.digest) continue;
     stale.push(

@@ -1,5 +1,6 @@
 import { createColors } from 'picocolors';
 import type { ExecEvent } from '../apply/types.js';
+import { sanitizeHostText } from '../report/sanitize.js';
 import type { Io } from './context.js';
 
 /**
@@ -58,8 +59,8 @@ function plainLine(e: ExecEvent): string {
       const o = e.outcome;
       const what = `${o.step.host}: ${describe(o.step)}`;
       if (o.kind === 'ok') return `${what} ok (${(o.durationMs / 1000).toFixed(1)}s)`;
-      if (o.kind === 'failed') return `${what} FAILED: ${o.message}`;
-      if (o.kind === 'skipped') return `${what} skipped: ${o.cause}`;
+      if (o.kind === 'failed') return `${what} FAILED: ${sanitizeHostText(o.message)}`;
+      if (o.kind === 'skipped') return `${what} skipped: ${sanitizeHostText(o.cause)}`;
       return `${what} ${o.kind}`;
     }
   }

@@ -1,4 +1,5 @@
-import { appendFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
+import { checkAuditLog, defaultAuditPath } from '../apply/audit.js';
 import { HealLimiter, healKey, healsThatRan } from '../apply/heal-limit.js';
 import { healTargets } from '../drift/heal-targets.js';
 import { driftExitCode } from '../drift/index.js';
@@ -10,6 +11,7 @@ import type { ExecutionOptions } from './apply.js';
 import { executeWithLocks, withHostLocks } from './apply.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { type DriftFormat, driftOf, renderDrift } from './drift.js';
+import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, findStale, observeFleet, planFleet } from './prepare.js';
 import { probeGates } from './probe-gates.js';
 import { delayUntilNext, parseSchedule, sleep } from './schedule.js';
@@ -51,6 +53,10 @@ export async function watchCommand(playbooks: string[], opts: WatchOptions, io: 
   const window = parseSchedule(opts.healWindow);
   if (window.kind !== 'interval') throw new UserError('--heal-window takes a duration such as 1h or 30m');
   const limiter = new HealLimiter(opts.maxHeals, window.ms);
+  // Every file watch writes is tried before the first host is contacted.
+  if (opts.out) checkWritable(opts.out, '--out');
+  if (opts.healthcheckFile) checkWritable(opts.healthcheckFile, '--healthcheck-file');
+  if (opts.heal) checkAuditLog(opts.auditLog ?? defaultAuditPath(io.env));
   const stop = new AbortController();
   const onSignal = () => {
     if (!stop.signal.aborted) io.err('watch: stopping after the current run\n');
@@ -212,7 +218,7 @@ async function emitReport(report: DriftReport, run: number, opts: WatchOptions, 
   }
   // JSON is appended as one line per run (JSON Lines); JUnit keeps only the latest run.
   if (opts.format === 'json') await appendFile(opts.out, `${JSON.stringify(report)}\n`);
-  else if (opts.format === 'junit') await writeFile(opts.out, renderDrift(report, 'junit', false));
+  else if (opts.format === 'junit') writeFileAtomic(opts.out, renderDrift(report, 'junit', false));
   else
     await appendFile(
       opts.out,
@@ -222,8 +228,7 @@ async function emitReport(report: DriftReport, run: number, opts: WatchOptions, 
 
 /** Written atomically after every run, so a supervisor can watch its content and its age. */
 async function writeHealthcheck(file: string, result: RunResult): Promise<void> {
-  await writeFile(`${file}.tmp`, `${JSON.stringify(result)}\n`);
-  await rename(`${file}.tmp`, file);
+  writeFileAtomic(file, `${JSON.stringify(result)}\n`);
 }
 
 function describeError(err: unknown): string {

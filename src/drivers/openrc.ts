@@ -218,6 +218,15 @@ function unsupported(change: ChangeRequest): string | undefined {
   if (change.kind === 'set-runlevel' && change.target === '1') {
     return 'name the OpenRC runlevel instead of level 1 (single on Gentoo/Alpine, recovery on Debian)';
   }
+  if (change.kind === 'set-runlevel' && change.target?.endsWith('.target')) {
+    return `an OpenRC host has runlevels, not the systemd target ${JSON.stringify(change.target)}`;
+  }
+  if (
+    change.kind === 'set-runlevel' &&
+    ['shutdown', 'sysinit', 'reboot', 'off'].includes(change.target ?? '')
+  ) {
+    return `the OpenRC runlevel ${JSON.stringify(change.target)} halts, reboots or is a boot stage`;
+  }
   return runlevelProblem(change);
 }
 

@@ -185,8 +185,83 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
   };
 }
 
+/**
+ * Units whose activation stops, reboots or suspends the machine. A name is only a name on the host
+ * (ctrl-alt-del.target is a link to reboot.target; anyone can add an alias), so before isolating
+ * or making a target the default, the host is asked for its real Id and what it pulls in.
+ */
+const SHUTDOWN_UNITS = [
+  'poweroff.target',
+  'halt.target',
+  'reboot.target',
+  'soft-reboot.target',
+  'kexec.target',
+  'ctrl-alt-del.target',
+  'exit.target',
+  'shutdown.target',
+  'final.target',
+  'umount.target',
+  'sleep.target',
+  'suspend.target',
+  'hibernate.target',
+  'hybrid-sleep.target',
+  'suspend-then-hibernate.target',
+  'runlevel0.target',
+  'runlevel6.target',
+  'systemd-poweroff.service',
+  'systemd-halt.service',
+  'systemd-reboot.service',
+  'systemd-soft-reboot.service',
+  'systemd-kexec.service',
+  'systemd-exit.service',
+  'systemd-suspend.service',
+  'systemd-hibernate.service',
+  'systemd-hybrid-sleep.service',
+  'systemd-suspend-then-hibernate.service',
+];
+
+/**
+ * Runs as its own command before `isolate`/`set-default` (target as $1): fails, and so fails the
+ * step before anything changed, when the target is not loaded or its Id or a unit it requires or
+ * wants is in the shutdown family. The text is a constant; the target is an argument.
+ */
+export const TARGET_GUARD_SH = [
+  'set -f',
+  `rs_bad=' ${SHUTDOWN_UNITS.join(' ')} '`,
+  'rs_p=$(systemctl show -p Id,LoadState,Requires,Requisite,BindsTo,Wants,Upholds,OnSuccess -- "$1") || { echo "runstate: cannot resolve $1 on this host" >&2; exit 1; }',
+  'case $rs_p in *LoadState=loaded*) ;; *) echo "runstate: $1 is not a loaded unit on this host" >&2; exit 1 ;; esac',
+  `for rs_w in $(printf '%s\\n' "$rs_p" | sed -n 's/^[A-Za-z]*=//p'); do`,
+  '  case $rs_bad in *" $rs_w "*) echo "runstate: refusing $1: it is or pulls in $rs_w, which stops, reboots or suspends the host" >&2; exit 1 ;; esac',
+  'done',
+].join('\n');
+
+function targetGuard(unit: string): string[] {
+  return ['sh', '-c', TARGET_GUARD_SH, 'sh', unit];
+}
+
+/** What only systemd refuses: OpenRC names, the shutdown family by name, units that are no services. */
+function unsupported(change: ChangeRequest): string | undefined {
+  const problem = runlevelProblem(change);
+  if (problem) return problem;
+  if (change.kind === 'set-runlevel' || change.kind === 'set-default-runlevel') {
+    const target = change.target as string;
+    if (!numericLevel(target) && !target.endsWith('.target')) {
+      return `a systemd host takes a runlevel 1-5 or a .target, not the OpenRC runlevel ${JSON.stringify(target)}`;
+    }
+    if (SHUTDOWN_UNITS.includes(targetName(target))) return `${targetName(target)} stops or reboots the host`;
+    return undefined;
+  }
+  const unit = change.observed?.unit ?? (change.service ? systemdUnit(change.service) : undefined);
+  const type = unit?.slice(unit.lastIndexOf('.') + 1);
+  if (type && !SERVICE_LIKE.has(type)) return `${unit} is a ${type} unit, not a service`;
+  return undefined;
+}
+
+/** Unit types a declared service may resolve to; targets, mounts, slices… are refused. */
+const SERVICE_LIKE = new Set(['service', 'socket', 'timer', 'path']);
+
 function commands(change: ChangeRequest): string[][] {
-  if (runlevelProblem(change)) return [];
+  if (unsupported(change)) return [];
   switch (change.kind) {
     case 'start':
     case 'stop':
@@ -210,11 +285,14 @@ function commands(change: ChangeRequest): string[][] {
     case 'set-runlevel': {
       const target = checkedTarget(change.target);
       const level = numericLevel(target);
-      return [['systemctl', 'isolate', level ? `runlevel${level}.target` : targetName(target)]];
+      const unit = level ? `runlevel${level}.target` : targetName(target);
+      return [targetGuard(unit), ['systemctl', 'isolate', unit]];
     }
-    case 'set-default-runlevel':
+    case 'set-default-runlevel': {
       // The canonical name, not the runlevelN.target alias: get-default reports the canonical one.
-      return [['systemctl', 'set-default', targetName(checkedTarget(change.target))]];
+      const unit = targetName(checkedTarget(change.target));
+      return [targetGuard(unit), ['systemctl', 'set-default', unit]];
+    }
   }
 }
 
@@ -238,6 +316,6 @@ export const systemdDriver: Driver = {
   observeScript,
   parse,
   commands,
-  unsupported: runlevelProblem,
+  unsupported,
   observedRunlevel: targetName,
 };

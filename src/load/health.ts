@@ -57,6 +57,17 @@ export function readHealth(src: SourceDoc, node: unknown): { value?: HealthCheck
   if (given !== 1) return { problems: [] };
   if (Number.isInteger(tcp)) {
     const host = js('host');
+    if (typeof host === 'string' && !isAddress(host)) {
+      return {
+        problems: [
+          {
+            where: refOf(src, fields.get('host')?.value),
+            message: 'health host must be a host name or an IP address',
+            hint: 'e.g. host: 127.0.0.1, host: db.internal or host: "::1"',
+          },
+        ],
+      };
+    }
     return {
       value: {
         kind: 'tcp',
@@ -67,7 +78,21 @@ export function readHealth(src: SourceDoc, node: unknown): { value?: HealthCheck
       problems: [],
     };
   }
-  if (typeof http === 'string') return { value: { kind: 'http', url: http, timeoutSec }, problems: [] };
+  if (typeof http === 'string') {
+    // The schema already said what is wrong with a URL of another shape.
+    if (/^https?:\/\/\S+$/.test(http) && !isHttpUrl(http)) {
+      return {
+        problems: [
+          {
+            where: refOf(src, fields.get('http')?.value),
+            message: 'health http must be an http:// or https:// URL without spaces or control characters',
+            hint: 'e.g. http: "http://127.0.0.1:8080/health"',
+          },
+        ],
+      };
+    }
+    return { value: { kind: 'http', url: http, timeoutSec }, problems: [] };
+  }
   if (Array.isArray(command) && command.length > 0 && command.every((w) => typeof w === 'string')) {
     return { value: { kind: 'command', argv: command, timeoutSec }, problems: [] };
   }
@@ -77,4 +102,25 @@ export function readHealth(src: SourceDoc, node: unknown): { value?: HealthCheck
     return { problems: [{ where: refOf(src, fields.get('command')?.value), ...split }] };
   }
   return { problems: [] };
+}
+
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOSTNAME_RE = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+
+/** What `nc`/bash's /dev/tcp get as the address: a name, IPv4 or IPv6, never an option or shell text. */
+export function isAddress(host: string): boolean {
+  if (host.length === 0 || host.length > 253) return false;
+  if (HOSTNAME_RE.test(host)) return true;
+  return /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/.test(host);
+}
+
+/** curl/wget get the URL as one argument; it must be a URL, never something read as an option. */
+export function isHttpUrl(url: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (!/^https?:\/\/[^\s\u0000-\u001f\u007f]+$/.test(url)) return false;
+  try {
+    return new URL(url).hostname !== '';
+  } catch {
+    return false;
+  }
 }

@@ -39,7 +39,7 @@ export function cleanServiceName(name: string): string {
 
 /** `undefined` when valid; otherwise the message and hint SPEC's error style expects. */
 export function serviceNameProblem(name: string): { message: string; hint?: string } | undefined {
-  if (SERVICE_NAME_RE.test(name)) return undefined;
+  if (SERVICE_NAME_RE.test(name)) return unitTypeProblem(name);
   const cleaned = cleanServiceName(name);
   const hint = cleaned === '' ? 'use letters, digits and @._+-' : `did you mean ${q(cleaned)}?`;
   if (name === '') return { message: 'service name is empty', hint: 'use letters, digits and @._+-' };
@@ -57,4 +57,29 @@ export function listNames(names: readonly string[], max = 3): string {
   if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
   if (shown.length <= 1) return shown.join('');
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+/**
+ * systemd units that are not services: starting `reboot.target` reboots, stopping `-.mount` or
+ * `system.slice` takes the host down with it. Declared services are services (or their socket,
+ * timer or path); runlevels are set with `runlevel:`, never as a service.
+ */
+const NOT_SERVICES: Record<string, string> = {
+  target: 'a target (set it with runlevel:, which refuses the halt/reboot family)',
+  mount: 'a mount point',
+  automount: 'a mount point',
+  device: 'a device',
+  swap: 'a swap area',
+  slice: 'a slice (stopping it stops every service in it)',
+  scope: 'a scope',
+};
+
+function unitTypeProblem(name: string): { message: string; hint: string } | undefined {
+  const type = name.slice(name.lastIndexOf('.') + 1);
+  const what = name.includes('.') ? NOT_SERVICES[type] : undefined;
+  if (!what) return undefined;
+  return {
+    message: `service ${q(name)} is ${what}, not a service`,
+    hint: 'declare services (name or name.service; .socket, .timer and .path units are allowed)',
+  };
 }

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isNode, isSeq } from 'yaml';
 import { MANAGERS, type Runlevel, TIERS } from '../model/desired.js';
@@ -164,6 +165,15 @@ function readField(src: SourceDoc, e: Entry, problems: Problem[]): unknown {
       const paths = (v as { on_change?: unknown } | null)?.on_change;
       if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p.startsWith('/')))
         return undefined;
+      const bad = paths.find((p: string) => watchPathProblem(p));
+      if (bad !== undefined) {
+        problems.push({
+          where: refOf(src, e.value),
+          message: watchPathProblem(bad) as string,
+          hint: WATCH_HINT,
+        });
+        return undefined;
+      }
       return { onChange: paths };
     }
     default:
@@ -199,4 +209,18 @@ function readRequires(src: SourceDoc, e: Entry, problems: Problem[]): RawRequire
     out.push(target === undefined ? { raw, where, service } : { raw, where, target, service });
   }
   return out;
+}
+
+const WATCH_HINT =
+  'watch the regular files a service reads (its configuration), e.g. on_change: [/etc/crm/app.conf]';
+
+/** Watched paths are read by the observe script on every run: only plain files outside kernel trees. */
+function watchPathProblem(path: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'restart.on_change paths may not contain control characters';
+  if (/^\/(dev|proc|sys|run\/user)(\/|$)/.test(posix.normalize(path))) {
+    return 'restart.on_change paths under /dev, /proc and /sys are devices or kernel files, not configuration';
+  }
+  if (path.length > 4096) return 'restart.on_change paths are at most 4096 characters';
+  return undefined;
 }

@@ -247,6 +247,7 @@ export function gotText(data: unknown): string {
   if (data === null || data === undefined) return 'nothing';
   if (Array.isArray(data)) return 'a list';
   if (typeof data === 'object') return 'a mapping';
-  if (typeof data === 'string') return q(data.length > 60 ? `${data.slice(0, 57)}...` : data);
+  // Never the text itself: a value in the wrong field may be a secret (a password typed as a port).
+  if (typeof data === 'string') return 'a string';
   return String(data);
 }

@@ -8,6 +8,7 @@ import {
   type Node,
   parseDocument,
   type Tags,
+  visit,
 } from 'yaml';
 import type { Problem, SourceRef } from '../model/source.js';
 
@@ -56,8 +57,37 @@ export function parseYaml(
     );
     return { problems: unique };
   }
+  const bomb = aliasBomb(doc);
+  if (bomb) return { problems: [{ where: refAtOffset({ file, lines }, bomb.offset), ...bomb.problem }] };
   const source = { file, doc, lines };
   return { source, problems: duplicateKeys(source) };
+}
+
+/**
+ * A "billion laughs" document (aliases of aliases) expands exponentially when read: `yaml` stops
+ * at its alias limit with an exception. Expand once here, so that is a file:line error instead.
+ */
+function aliasBomb(doc: Document): { offset: number; problem: Omit<Problem, 'where'> } | undefined {
+  try {
+    doc.toJS({ maxAliasCount: 100 });
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
+    let offset = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    return {
+      offset,
+      problem: {
+        message: 'invalid YAML: its aliases expand to an excessively large document',
+        hint: 'write the values out, or use fewer nested aliases (*name)',
+      },
+    };
+  }
 }
 
 const BOOL_TAG = 'tag:yaml.org,2002:bool';

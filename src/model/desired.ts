@@ -12,12 +12,13 @@ export const SERVICE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9@._+-]{0,254}$/;
 
 /**
  * What the host should run in: a SysV-style level (1-5; 0 and 6 are refused), a systemd
- * target ("multi-user.target"), or an OpenRC named runlevel ("default").
+ * target ("multi-user.target"), or an OpenRC named runlevel ("default"). `custom`: a name outside
+ * the allowlist that the playbook opted in to (`{ target: x, custom: true }`).
  */
 export type Runlevel =
   | { kind: 'level'; level: 1 | 2 | 3 | 4 | 5 }
-  | { kind: 'target'; name: string }
-  | { kind: 'named'; name: string };
+  | { kind: 'target'; name: string; custom?: true }
+  | { kind: 'named'; name: string; custom?: true };
 
 export type HealthCheck =
   | { kind: 'tcp'; port: number; host: string; timeoutSec: number }

@@ -3,6 +3,9 @@ import { quote } from 'shell-quote';
 /** Where each host keeps the checksum of a service's watched files as of its last (re)start. */
 export const WATCH_STATE_DIR = '/var/lib/runstate/restart';
 
+/** How much of each watched file is hashed. */
+export const WATCH_MAX_BYTES = 64 * 1024 * 1024;
+
 /**
  * POSIX sh computing one checksum over the watched files ($@): each file's sha256 (or "missing"),
  * hashed again. The same text runs at observe time and when a start/restart records it, so the
@@ -10,7 +13,9 @@ export const WATCH_STATE_DIR = '/var/lib/runstate/restart';
  */
 const CHECKSUM_SH = [
   'rs_sum() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else busybox sha256sum; fi; }',
-  'rs_watch_sum() { for f in "$@"; do if [ -r "$f" ]; then rs_sum < "$f"; else echo missing; fi; done | rs_sum | cut -c1-64; }',
+  // Only regular files, and at most WATCH_MAX_BYTES of each (a huge file is hashed by its head):
+  // a device (/dev/zero), FIFO or socket would never end; `missing` stands for all of them.
+  `rs_watch_sum() { for f in "$@"; do if [ -f "$f" ] && [ -r "$f" ]; then head -c ${WATCH_MAX_BYTES} < "$f" | rs_sum; else echo missing; fi; done | rs_sum | cut -c1-64; }`,
 ].join('\n');
 
 /** The observe-script section: `watch|<service>|<current>|<recorded or none>` per watched service. */

@@ -68,8 +68,13 @@ function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGr
     if (step.kind === 'stop') node.stop = i;
     else if (step.kind === 'start' || step.kind === 'restart') node.up.push(i); // sorted: start, restart
   });
+  // A host's boot default changes only once the host really runs in that runlevel: a failed
+  // isolate skips set-default.
   steps.forEach((step, i) => {
     if (step.service !== undefined) for (const r of runlevelSteps.get(step.host) ?? []) g.edge(r, i);
+    if (step.kind === 'set-default-runlevel') {
+      for (const r of runlevelSteps.get(step.host) ?? []) if (steps[r]?.kind === 'set-runlevel') g.edge(r, i);
+    }
   });
   maskEdges(steps, g);
 }

@@ -3,6 +3,7 @@ import { quote } from 'shell-quote';
 import { gateText } from '../apply/health.js';
 import type { StepOutcome } from '../apply/types.js';
 import { type NotPlanned, plural } from './plan-summary.js';
+import { sanitizeHostText } from './sanitize.js';
 
 export interface ApplySummary {
   ok: number;
@@ -99,13 +100,18 @@ function outcomeLines(o: StepOutcome, c: ReturnType<typeof createColors>): strin
         ...o.step.commands.map((argv) => `      $ ${quote(argv)}`),
       ];
     case 'failed': {
-      const tail = o.stderrTail ? o.stderrTail.split('\n').map((l) => `      | ${l}`) : [];
-      return [`  ${c.red('FAILED     ')} ${what}: ${o.message}`, ...tail];
+      // Host output: escape sequences in it must not act on the terminal.
+      const tail = o.stderrTail
+        ? sanitizeHostText(o.stderrTail)
+            .split('\n')
+            .map((l) => `      | ${l}`)
+        : [];
+      return [`  ${c.red('FAILED     ')} ${what}: ${sanitizeHostText(o.message)}`, ...tail];
     }
     case 'skipped':
-      return [`  ${c.yellow('skipped    ')} ${what} (because ${o.cause})`];
+      return [`  ${c.yellow('skipped    ')} ${what} (because ${sanitizeHostText(o.cause)})`];
     case 'unreachable':
-      return [`  ${c.red('unreachable')} ${what}: ${o.reason}`];
+      return [`  ${c.red('unreachable')} ${what}: ${sanitizeHostText(o.reason)}`];
     case 'not-started':
       return [`  ${c.yellow('not started')} ${what}: ${o.reason}`];
   }

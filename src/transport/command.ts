@@ -88,6 +88,28 @@ export function explainBecome(res: ExecResult, host: string, user: string, spec?
 }
 
 /** The ExecResult both transports hand back once a command has ended (or been given up on). */
+/**
+ * The most output one command may send (stdout and stderr together). A hostile or broken host
+ * could otherwise stream until the controller runs out of memory; past this the command is
+ * killed and its result says why. Observe output of a large fleet host is well under 1 MiB.
+ */
+export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/** Collects chunks until `limit` bytes; returns false (and keeps nothing more) once it is passed. */
+export function boundedSink(limit = MAX_OUTPUT_BYTES): { push: (into: Buffer[], d: Buffer) => boolean } {
+  let total = 0;
+  return {
+    push(into, d) {
+      total += d.length;
+      if (total > limit) return false;
+      into.push(d);
+      return true;
+    },
+  };
+}
+
+export const OUTPUT_TOO_LARGE = `the host sent more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB of output; the command was stopped`;
+
 export function collectedResult(
   code: number | null,
   signal: string | undefined,

@@ -3,10 +3,12 @@ import { userInfo } from 'node:os';
 import type { BecomeSpec } from '../model/inventory.js';
 import {
   argvScript,
+  boundedSink,
   collectedResult,
   DEFAULT_COMMAND_TIMEOUT_MS,
   DRAIN_GRACE_MS,
   explainBecome,
+  OUTPUT_TOO_LARGE,
   scriptPayload,
   shellCommand,
 } from './command.js';
@@ -86,8 +88,14 @@ export class LocalConnection implements Connection {
         startGrace();
       }, timeoutMs);
 
-      child.stdout.on('data', (d: Buffer) => stdout.push(d));
-      child.stderr.on('data', (d: Buffer) => stderr.push(d));
+      const sink = boundedSink();
+      const take = (into: Buffer[]) => (d: Buffer) => {
+        if (sink.push(into, d)) return;
+        killGroup(pid);
+        finish(OUTPUT_TOO_LARGE);
+      };
+      child.stdout.on('data', take(stdout));
+      child.stderr.on('data', take(stderr));
       child.stdin.on('error', () => {
         // The script may exit without reading all its input (EPIPE); its exit status says what happened.
       });

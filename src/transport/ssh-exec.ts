@@ -1,5 +1,5 @@
 import type { Client, ClientChannel } from 'ssh2';
-import { collectedResult, DRAIN_GRACE_MS } from './command.js';
+import { boundedSink, collectedResult, DRAIN_GRACE_MS, OUTPUT_TOO_LARGE } from './command.js';
 import type { ExecResult } from './types.js';
 
 /**
@@ -62,8 +62,14 @@ export function execOnClient(
         return;
       }
       channel = stream;
-      stream.on('data', (d: Buffer) => stdout.push(d));
-      stream.stderr.on('data', (d: Buffer) => stderr.push(d));
+      const sink = boundedSink();
+      const take = (into: Buffer[]) => (d: Buffer) => {
+        if (sink.push(into, d)) return;
+        sendSignal(stream, 'KILL');
+        finish(OUTPUT_TOO_LARGE);
+      };
+      stream.on('data', take(stdout));
+      stream.stderr.on('data', take(stderr));
       stream.on('exit', (exitCode: number | null, exitSignal?: string) => {
         if (typeof exitCode === 'number') code = exitCode;
         if (exitSignal) signal = exitSignal;

@@ -258,7 +258,9 @@ export function auditOf(stderr: string): { path: string; entries: AuditEntry[] }
   const entries = readFileSync(path, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as AuditEntry);
+    .map((l) => JSON.parse(l) as AuditEntry & { event?: string; what?: string })
+    // A command's "end" record: the log also has the run's "open" and each command's "start".
+    .filter((e) => e.event === 'end' && e.what === 'command');
   return { path, entries };
 }
 

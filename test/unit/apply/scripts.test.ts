@@ -129,11 +129,16 @@ describe('takeLock', () => {
       conn,
       'alice',
       25,
-      { become: false, onWait: (holder, left) => waits.push(`${holder} (${left}s left)`) },
+      {
+        become: false,
+        onWait: (holder, left) => waits.push(`${holder} (${left}s left)`),
+        staleOf: () => undefined,
+      },
       () => clock,
     );
     expect(got).toEqual({ ok: false, held: 'bob pid 7 2026-12-01T20:00:00Z, held for 42s' });
-    expect(rounds).toEqual(['10', '10', '5']);
+    // The first try does not wait (a stale lock is judged at once); then rounds of 10 s.
+    expect(rounds).toEqual(['0', '10', '5']);
     expect(waits).toEqual([
       'bob pid 7 2026-12-01T20:00:00Z, held for 42s (15s left)',
       'bob pid 7 2026-12-01T20:00:00Z, held for 42s (5s left)',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { systemdDriver, systemdUnit } from '../../../src/drivers/systemd.js';
+import { systemdDriver, systemdUnit, TARGET_GUARD_SH } from '../../../src/drivers/systemd.js';
 import { fixture } from './fixture.js';
 
 const byName = (output: string, services: string[]) =>
@@ -220,22 +220,39 @@ describe('systemd commands', () => {
     ]);
   });
 
-  it('runlevels: a level isolates runlevelN.target, a target is isolated, default is set canonically', () => {
+  it('runlevels: a level isolates runlevelN.target, a target is isolated, default is set canonically — each after the host resolved the target', () => {
+    const guard = (unit: string) => ['sh', '-c', TARGET_GUARD_SH, 'sh', unit];
     expect(cmd({ kind: 'set-runlevel', target: '3' })).toEqual([
+      guard('runlevel3.target'),
       ['systemctl', 'isolate', 'runlevel3.target'],
     ]);
-    expect(cmd({ kind: 'set-runlevel', target: 'rescue' })).toEqual([
-      ['systemctl', 'isolate', 'rescue.target'],
-    ]);
     expect(cmd({ kind: 'set-runlevel', target: 'multi-user.target' })).toEqual([
+      guard('multi-user.target'),
       ['systemctl', 'isolate', 'multi-user.target'],
     ]);
     expect(cmd({ kind: 'set-default-runlevel', target: '5' })).toEqual([
+      guard('graphical.target'),
       ['systemctl', 'set-default', 'graphical.target'],
     ]);
     expect(cmd({ kind: 'set-default-runlevel', target: 'multi-user.target' })).toEqual([
+      guard('multi-user.target'),
       ['systemctl', 'set-default', 'multi-user.target'],
     ]);
+  });
+
+  it('refuses OpenRC names, the shutdown family and units that are not services', () => {
+    const why = (c: Parameters<typeof cmd>[0]) => systemdDriver.unsupported?.(c);
+    expect(why({ kind: 'set-runlevel', target: 'rescue' })).toMatch(/not the OpenRC runlevel "rescue"/);
+    expect(cmd({ kind: 'set-runlevel', target: 'rescue' })).toEqual([]);
+    expect(why({ kind: 'set-runlevel', target: 'reboot.target' })).toMatch(/stops or reboots/);
+    expect(why({ kind: 'set-default-runlevel', target: 'ctrl-alt-del.target' })).toMatch(/stops or reboots/);
+    expect(why({ kind: 'start', service: 'reboot.target' })).toBe(
+      'reboot.target is a target unit, not a service',
+    );
+    expect(why({ kind: 'stop', service: 'x', observed: { unit: 'system.slice' } })).toMatch(/slice unit/);
+    expect(cmd({ kind: 'start', service: 'reboot.target' })).toEqual([]);
+    expect(why({ kind: 'start', service: 'crm-db' })).toBeUndefined();
+    expect(why({ kind: 'start', service: 'docker.socket' })).toBeUndefined();
   });
 
   it('a target that is not a name is unsupported, with no commands', () => {

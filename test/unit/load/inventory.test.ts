@@ -230,7 +230,7 @@ describe('inventory: errors', () => {
     ).toEqual([
       'inv.yml:2:3: error: unknown key "chidren" in group "all"; did you mean "children"?',
       'inv.yml:5:5: error: "h1" is both a host and a group; the group is defined at inv.yml:13:5; hosts and groups share one namespace, rename one',
-      'inv.yml:7:9: error: "h2" must be a mapping (got "just-a-string")',
+      'inv.yml:7:9: error: "h2" must be a mapping (got a string)',
       'inv.yml:10:14: error: "hosts" must be a mapping (got a list); write it as a mapping ("key: value" lines), not a list',
       'inv.yml:11:7: error: unknown key "varz" in group "web"; did you mean "vars"?',
     ]);

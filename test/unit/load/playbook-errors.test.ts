@@ -89,12 +89,12 @@ describe('playbook: YAML and schema', () => {
     ).toEqual([
       'pb.yml:5:7: error: service "nginx" is missing "state"; add "state: running" or "state: stopped"',
       'pb.yml:6:9: error: unknown key "stat" in service "nginx"; did you mean "state"?',
-      'pb.yml:7:18: error: "enabled" must be true or false (got "yes"); write true or false, without quotes',
-      'pb.yml:8:15: error: "tier" must be database, app, network or main (got "databse"); did you mean "database"?',
-      'pb.yml:9:18: error: "manager" must be auto, systemd, sysv, openrc, upstart or supervisord (got "systemv"); did you mean "systemd"?',
-      'pb.yml:10:19: error: "requires" must be a list (got "db:postgresql")',
-      'pb.yml:12:16: error: "state" must be running or stopped (got "runing"); did you mean "running"?',
-      'pb.yml:14:16: error: "tcp" must be an integer from 1 to 65535 (got "6379"); write the number without quotes',
+      'pb.yml:7:18: error: "enabled" must be true or false (got a string); write true or false, without quotes',
+      'pb.yml:8:15: error: "tier" must be database, app, network or main (got a string); did you mean "database"?',
+      'pb.yml:9:18: error: "manager" must be auto, systemd, sysv, openrc, upstart or supervisord (got a string); did you mean "systemd"?',
+      'pb.yml:10:19: error: "requires" must be a list (got a string)',
+      'pb.yml:12:16: error: "state" must be running or stopped (got a string); did you mean "running"?',
+      'pb.yml:14:16: error: "tcp" must be an integer from 1 to 65535 (got a string); write the number without quotes',
       'pb.yml:15:20: error: "timeout" must be a number greater than 0 and at most 86400 (got 0)',
       'pb.yml:16:11: error: unknown key "extra" in the health of service "redis"; expected "tcp", "host", "http", "command" or "timeout"',
       'pb.yml:18:5: error: unknown key "runlevels" in hosts entry "db"; did you mean "runlevel"?',
@@ -121,7 +121,7 @@ describe('playbook: YAML and schema', () => {
     ).toEqual([
       'pb.yml:7:17: error: health needs exactly one of tcp, http or command',
       'pb.yml:10:17: error: health needs exactly one of tcp, http or command',
-      'pb.yml:13:24: error: http must be an http:// or https:// URL (got "ftp://x/")',
+      'pb.yml:13:24: error: http must be an http:// or https:// URL (got a string)',
       'pb.yml:13:36: error: "host" is only used together with "tcp"',
       'pb.yml:16:27: error: "command" must not be empty',
     ]);
@@ -197,19 +197,23 @@ describe('playbook: health commands', () => {
 });
 
 describe('playbook: runlevels', () => {
+  const never = 'runstate never halts, reboots or suspends hosts; ';
   const refused = [
-    ['0', 'runlevel 0 halts the host; runstate never halts or reboots hosts; '],
-    ['6', 'runlevel 6 reboots the host; runstate never halts or reboots hosts; '],
-    ['reboot.target', 'runlevel "reboot.target" reboots the host; runstate never halts or reboots hosts; '],
-    [
-      'poweroff.target',
-      'runlevel "poweroff.target" powers the host off; runstate never halts or reboots hosts; ',
-    ],
-    ['halt.target', 'runlevel "halt.target" halts the host; runstate never halts or reboots hosts; '],
+    ['0', `runlevel 0 halts the host; ${never}`],
+    ['6', `runlevel 6 reboots the host; ${never}`],
+    ['reboot.target', `runlevel "reboot.target" reboots the host; ${never}`],
+    ['poweroff.target', `runlevel "poweroff.target" powers the host off; ${never}`],
+    ['halt.target', `runlevel "halt.target" halts the host; ${never}`],
+    // The issue's list: an alias of reboot.target, the manager's exit, OpenRC's halt and boot stages.
+    ['ctrl-alt-del.target', `runlevel "ctrl-alt-del.target" reboots the host; ${never}`],
+    ['exit.target', `runlevel "exit.target" stops the service manager; ${never}`],
+    ['shutdown', `runlevel "shutdown" is the OpenRC halt stage; ${never}`],
+    ['sysinit', `runlevel "sysinit" is the OpenRC boot stage; ${never}`],
+    ['suspend.target', `runlevel "suspend.target" suspends the host; ${never}`],
     ['7', 'runlevel 7 does not exist; '],
   ];
   const choices =
-    'use 1-5, a systemd target such as multi-user.target, or an OpenRC runlevel (default, boot, nonetwork, single, sysinit, shutdown)';
+    'use 1-5, multi-user.target, graphical.target, rescue.target, emergency.target, an OpenRC runlevel (default, boot, nonetwork, single), or { target: NAME, custom: true } for a runlevel or target of your own';
   for (const [value, message] of refused) {
     it(`refuses ${value}`, async () => {
       expect(await errorsOf(`version: 1\nhosts:\n  web:\n    runlevel: ${value}\n`)).toEqual([
@@ -217,6 +221,31 @@ describe('playbook: runlevels', () => {
       ]);
     });
   }
+
+  it('a target outside the allowlist needs the explicit opt-in, which never admits the reboot family', async () => {
+    expect(await errorsOf('version: 1\nhosts:\n  web:\n    runlevel: kiosk.target\n')).toEqual([
+      `pb.yml:4:15: error: runlevel "kiosk.target" is not one runstate knows to keep the host running; if it is your own, write runlevel: { target: "kiosk.target", custom: true }; otherwise ${choices}`,
+    ]);
+    const w = await world(INVENTORY, {
+      'pb.yml': 'version: 1\nhosts:\n  web:\n    runlevel: { target: kiosk.target, custom: true }\n',
+    });
+    const { desired } = await loadAll(w.inv, w.pbs);
+    expect(Object.values(desired.hosts)[0]?.runlevel).toEqual({
+      kind: 'target',
+      name: 'kiosk.target',
+      custom: true,
+    });
+    expect(
+      await errorsOf('version: 1\nhosts:\n  web:\n    runlevel: { target: reboot.target, custom: true }\n'),
+    ).toEqual([`pb.yml:4:15: error: runlevel "reboot.target" reboots the host; ${never}${choices}`]);
+    expect(
+      await errorsOf(
+        'version: 1\nhosts:\n  web:\n    runlevel: { target: kiosk.target, custom: yes-please }\n',
+      ),
+    ).toEqual([
+      'pb.yml:4:15: error: a custom runlevel needs exactly target: NAME and custom: true; write runlevel: { target: NAME, custom: true } (NAME: a systemd target or an OpenRC runlevel)',
+    ]);
+  });
 
   it('suggests a close name', async () => {
     expect(await errorsOf('version: 1\nhosts:\n  web:\n    runlevel: multi-user\n')).toEqual([
@@ -226,4 +255,24 @@ describe('playbook: runlevels', () => {
       'pb.yml:4:15: error: unknown runlevel "defualt"; did you mean "default"?',
     ]);
   });
+});
+
+describe('playbook: units that are not services', () => {
+  for (const [name, what] of [
+    ['reboot.target', 'a target'],
+    ['-.mount', ''],
+    ['home.mount', 'a mount point'],
+    ['dev-sda1.device', 'a device'],
+    ['system.slice', 'a slice'],
+  ] as const) {
+    it(`refuses ${name}`, async () => {
+      const errors = await errorsOf(
+        `version: 1\nhosts:\n  web:\n    services:\n      ${JSON.stringify(name)}: { state: running }\n`,
+      );
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(
+        what ? new RegExp(`is ${what}.*, not a service`) : /must start with a letter or digit/,
+      );
+    });
+  }
 });

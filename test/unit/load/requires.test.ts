@@ -83,7 +83,7 @@ hosts:
       db: {state: up}
       app: {state: running, requires: [db]}
 `),
-    ).toEqual(['pb.yml:5:19: error: "state" must be running or stopped (got "up")']);
+    ).toEqual(['pb.yml:5:19: error: "state" must be running or stopped (got a string)']);
   });
 });
 

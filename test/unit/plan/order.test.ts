@@ -141,15 +141,15 @@ describe('orderIntoWaves via buildPlan', () => {
       ),
       observed(ohost('h1', [osvc('crm-db', 'inactive')]), ohost('h2', [osvc('crm-web', 'inactive')])),
     );
+    // The boot default follows a successful isolate: a failed isolate skips it.
     expect(r.plan.waves).toEqual([
-      ['h1/set-runlevel/runlevel', 'h1/set-default-runlevel/runlevel'],
+      ['h1/set-runlevel/runlevel'],
+      ['h1/set-default-runlevel/runlevel'],
       ['h1/start/crm-db'],
       ['h2/start/crm-web'],
     ]);
-    expect(stepById(r, 'h1/start/crm-db').after).toEqual([
-      'h1/set-default-runlevel/runlevel',
-      'h1/set-runlevel/runlevel',
-    ]);
+    expect(stepById(r, 'h1/set-default-runlevel/runlevel').after).toEqual(['h1/set-runlevel/runlevel']);
+    expect(stepById(r, 'h1/start/crm-db').after).toEqual(['h1/set-default-runlevel/runlevel']);
   });
 
   it('lists the steps of one host in a wave in the fixed kind order', () => {
