@@ -203,7 +203,13 @@ async function runStep(
         if (opts.dryRun) continue;
         const res = await audited('command', argv, () => conn.actions.run(argv));
         if (res.code !== 0 || res.timedOut) {
-          const why = res.timedOut ? 'timed out' : `exited ${res.code}`;
+          // No exit status: the SSH connection dropped (sshd died, the network went) or a signal
+          // ended the command; either way the change may be half made, so say so.
+          const why = res.timedOut
+            ? 'timed out'
+            : res.code === null
+              ? 'ended without an exit status: the connection to the host was lost or a signal killed it; the change may be half made, check the host and run again'
+              : `exited ${res.code}`;
           return failed(step, started, `\`${argv.join(' ')}\` ${why}`, res.stderr || res.stdout);
         }
       }
