@@ -7,6 +7,8 @@ export interface CommonOptions {
   limit?: string;
   /** -u: the SSH user of hosts whose inventory sets no ansible_user. */
   user?: string;
+  /** ansible.cfg's private_key_file: the key of hosts whose inventory names none. */
+  privateKey?: string;
   forks: number;
   noColor?: boolean;
   color?: boolean;

@@ -90,5 +90,6 @@ export function newPool(opts: CommonOptions): ConnectionPool {
     hostKeyChecking: opts.hostKeyChecking,
     connectTimeoutMs: opts.connectTimeout * 1000,
     ...(opts.user !== undefined ? { defaultUser: opts.user } : {}),
+    ...(opts.privateKey !== undefined ? { defaultIdentity: opts.privateKey } : {}),
   });
 }

@@ -107,7 +107,9 @@ export async function connectSsh(
       address: host.address,
       ...(host.port !== undefined ? { port: host.port } : {}),
       ...((host.user ?? opts.defaultUser) !== undefined ? { user: host.user ?? opts.defaultUser } : {}),
-      ...(host.identity !== undefined ? { identity: host.identity } : {}),
+      ...((host.identity ?? opts.defaultIdentity) !== undefined
+        ? { identity: host.identity ?? opts.defaultIdentity }
+        : {}),
       ...(host.jumps !== undefined ? { jumps: host.jumps } : {}),
     },
     config.config,

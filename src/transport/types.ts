@@ -59,6 +59,8 @@ export interface ConnectOptions {
   commandTimeoutMs?: number;
   /** `-u`: the user for hosts whose inventory names none (it beats ssh_config's User, as in Ansible). */
   defaultUser?: string;
+  /** ansible.cfg's private_key_file: the key for hosts whose inventory names none (beats ssh_config). */
+  defaultIdentity?: string;
   /** ssh-agent socket; default $SSH_AUTH_SOCK, `false` disables the agent. */
   agent?: string | false;
   /** Set by ConnectionPool: ssh_config, known_hosts and keys read once for the whole run. */
