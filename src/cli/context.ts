@@ -14,6 +14,8 @@ export interface CommonOptions {
   color?: boolean;
   verbose?: boolean;
   hostKeyChecking: HostKeyChecking;
+  /** Set by a flag or ansible.cfg (then it beats ssh_config's StrictHostKeyChecking). */
+  hostKeyCheckingExplicit?: boolean;
   connectTimeout: number;
 }
 

@@ -68,6 +68,8 @@ export function commonFrom(
   env: NodeJS.ProcessEnv = {},
   io?: Pick<Io, 'err'>,
   cfg: AnsibleSettings = ansibleSettings({ env, cwd: process.cwd() }),
+  /** false for validate, which touches no host (so host key checking means nothing to it). */
+  connects = true,
 ): CommonOptions {
   for (const w of cfg.warnings) io?.err(`warning: ${w}\n`);
   if (opts.verbose && cfg.file) io?.err(`using ${cfg.file} as ansible.cfg\n`);
@@ -86,7 +88,17 @@ export function commonFrom(
     );
   }
   const user = opts.user ?? cfg.remoteUser;
+  // host_key_checking = False is Ansible's `-o StrictHostKeyChecking=no`: it beats ssh_config, True does not.
+  const explicit = opts.hostKeyChecking !== undefined || cfg.hostKeyChecking === false;
   const checking = opts.hostKeyChecking ?? (cfg.hostKeyChecking === false ? 'off' : 'strict');
+  if (connects && checking === 'off') {
+    const why = opts.hostKeyChecking
+      ? '--host-key-checking off'
+      : `host_key_checking in ${cfg.file ?? 'ANSIBLE_HOST_KEY_CHECKING'}`;
+    io?.err(
+      `warning: host keys are not checked (${why}): anyone on the path can pose as your hosts and read what runstate sends\n`,
+    );
+  }
   return {
     inventory,
     limit: opts.limit,
@@ -96,6 +108,7 @@ export function commonFrom(
     color: opts.color,
     verbose: opts.verbose,
     hostKeyChecking: checking,
+    ...(explicit ? { hostKeyCheckingExplicit: true } : {}),
     connectTimeout: opts.connectTimeout ?? cfg.timeout ?? 10,
   };
 }
@@ -113,7 +126,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('<playbook...>', 'playbook files or directories')
     .action(async (playbooks: string[], opts: Partial<CommonOptions>) => {
       const { validateCommand } = await import('./validate.js');
-      setExit(await validateCommand(playbooks, commonFrom(opts, io.env, io), io));
+      setExit(await validateCommand(playbooks, commonFrom(opts, io.env, io, undefined, false), io));
     });
 
   withCommon(program.command('facts'))

@@ -51,8 +51,12 @@ export type ConnectFailure = { kind: ConnectFailureKind; host: string; message: 
 export interface ConnectOptions {
   hostKeyChecking: HostKeyChecking;
   connectTimeoutMs: number;
-  /** Default ~/.ssh/known_hosts; the inventory's `runstate_known_hosts` wins over it. */
+  /** Default ~/.ssh/known_hosts (and …2); ssh_config's UserKnownHostsFile and the inventory's `runstate_known_hosts` win over it. */
   userKnownHostsFile?: string;
+  /** Default /etc/ssh/ssh_known_hosts (and …2); ssh_config's GlobalKnownHostsFile wins over it. */
+  globalKnownHostsFiles?: string[];
+  /** The mode was set by a flag or ansible.cfg: it beats ssh_config's StrictHostKeyChecking. */
+  hostKeyCheckingExplicit?: boolean;
   /** Default ~/.ssh/config; a missing file is no error. */
   sshConfigFile?: string;
   /** Default 600 000 ms: no command waits on the network without a bound. */
