@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { commandWasSent } from '../apply/sent.js';
 import { type AnsibleSettings, ansibleSettings } from '../load/ansible-cfg.js';
@@ -8,6 +7,7 @@ import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import type { DriftFormat } from './drift.js';
 import { durationFlag } from './duration.js';
 import { registerInventoryCommand } from './inventory.js';
+import { packageVersion } from './version.js';
 import type { WatchOptions } from './watch.js';
 
 /*
@@ -124,9 +124,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   withInventory(program.command('validate'))
     .description('check inventory and playbooks (schema and meaning); touches no host')
     .argument('<playbook...>', 'playbook files or directories')
-    .action(async (playbooks: string[], opts: Partial<CommonOptions>) => {
+    .addOption(
+      new Option('--format <format>', 'text, or json (diagnostics as terraform validate -json)')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
       const { validateCommand } = await import('./validate.js');
-      setExit(await validateCommand(playbooks, commonFrom(opts, io.env, io, undefined, false), io));
+      const common = commonFrom(opts, io.env, io, undefined, false);
+      setExit(await validateCommand(playbooks, { ...common, format: opts.format }, io));
     });
 
   withCommon(program.command('facts'))
@@ -235,12 +241,6 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   registerInventoryCommand(program, io, setExit);
   return program;
-}
-
-/** `--version` says what package.json says, from the build or the source tree alike. */
-function packageVersion(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
 }
 
 type WatchFlags = Omit<WatchOptions, keyof CommonOptions>;
