@@ -240,7 +240,47 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   registerInventoryCommand(program, io, setExit);
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      '\nExample:\n  eval "$(runstate completion bash)"\n\nExit codes: 0 printed, 1 unknown shell.\n',
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      io.out(completionScript(program, shell));
+    });
+  addExamples(program);
   return program;
+}
+
+const EXAMPLES: Record<string, string> = {
+  validate: 'runstate validate -i inventory/ playbooks/site.yml --format json',
+  facts: 'runstate facts -i inventory/ --limit web --format json > observed.json',
+  plan: 'runstate plan -i inventory/ playbooks/site.yml --out plan.json --detailed-exitcode',
+  drift: 'runstate drift -i inventory/ playbooks/site.yml --format junit --out drift.xml',
+  watch: 'runstate watch -i inventory/ playbooks/site.yml --every 5m --heal --max-runs 12',
+  apply: 'runstate apply -i inventory/ playbooks/site.yml -C   (then: runstate apply --plan plan.json)',
+};
+const EXIT_CODES: Record<string, string> = {
+  validate: '0 valid, 1 problems in the input',
+  facts: '0 observed, 1 bad input, 3 some hosts unreachable',
+  plan: '0 planned (no changes with --detailed-exitcode), 1 bad input, 2 changes (--detailed-exitcode), 3 some hosts unreachable or blocked',
+  drift: '0 in sync, 1 bad input, 2 drift, 3 some hosts unchecked',
+  watch: '0 stopped after --max-runs or SIGTERM, 1 bad input',
+  apply:
+    '0 converged (or nothing to do), 1 bad input (nothing changed), 3 some steps failed or hosts unreachable',
+};
+
+/** `--help` of each command ends with an example and its exit codes. */
+function addExamples(program: Command): void {
+  for (const c of program.commands) {
+    const example = EXAMPLES[c.name()];
+    const codes = EXIT_CODES[c.name()];
+    if (example && codes) c.addHelpText('after', `\nExample:\n  ${example}\n\nExit codes: ${codes}.\n`);
+  }
 }
 
 type WatchFlags = Omit<WatchOptions, keyof CommonOptions>;
