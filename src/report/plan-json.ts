@@ -24,6 +24,7 @@ function canonicalPlan(plan: Plan): Plan {
   }
   return {
     version: plan.version,
+    ...(plan.serial !== undefined ? { serial: plan.serial } : {}),
     ...(plan.made !== undefined
       ? { made: { by: plan.made.by, version: plan.made.version, at: plan.made.at } }
       : {}),
