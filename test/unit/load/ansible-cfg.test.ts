@@ -159,7 +159,22 @@ describe('commonFrom: flags win over ANSIBLE_* and ansible.cfg', () => {
       hostKeyChecking: 'off',
       connectTimeout: 25,
     });
-    expect(err.join('')).toBe('using /p/ansible.cfg as ansible.cfg\n');
+    expect(err.join('')).toContain('using /p/ansible.cfg as ansible.cfg\n');
+    // host_key_checking = False: a warning on every run that connects, none for validate.
+    expect(err.join('')).toContain(
+      'warning: host keys are not checked (host_key_checking in /p/ansible.cfg): anyone on the path',
+    );
+    const quiet: string[] = [];
+    commonFrom({}, {}, { err: (t) => quiet.push(t) }, cfg, false);
+    expect(quiet.join('')).not.toContain('not checked');
+    const flagged: string[] = [];
+    commonFrom(
+      { inventory: ['x'], hostKeyChecking: 'off' },
+      {},
+      { err: (t) => flagged.push(t) },
+      { warnings: [] },
+    );
+    expect(flagged.join('')).toContain('(--host-key-checking off)');
   });
   it('flags and RUNSTATE_INVENTORY win', () => {
     const got = commonFrom(
