@@ -7,11 +7,15 @@ export interface CommonOptions {
   limit?: string;
   /** -u: the SSH user of hosts whose inventory sets no ansible_user. */
   user?: string;
+  /** ansible.cfg's private_key_file: the key of hosts whose inventory names none. */
+  privateKey?: string;
   forks: number;
   noColor?: boolean;
   color?: boolean;
   verbose?: boolean;
   hostKeyChecking: HostKeyChecking;
+  /** Set by a flag or ansible.cfg (then it beats ssh_config's StrictHostKeyChecking). */
+  hostKeyCheckingExplicit?: boolean;
   connectTimeout: number;
 }
 

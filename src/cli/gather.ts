@@ -88,7 +88,9 @@ function watchesOf(desired: Desired | undefined, host: string): Record<string, s
 export function newPool(opts: CommonOptions): ConnectionPool {
   return new ConnectionPool({
     hostKeyChecking: opts.hostKeyChecking,
+    ...(opts.hostKeyCheckingExplicit ? { hostKeyCheckingExplicit: true } : {}),
     connectTimeoutMs: opts.connectTimeout * 1000,
     ...(opts.user !== undefined ? { defaultUser: opts.user } : {}),
+    ...(opts.privateKey !== undefined ? { defaultIdentity: opts.privateKey } : {}),
   });
 }

@@ -1,3 +1,4 @@
+import { ansibleSettings } from '../load/ansible-cfg.js';
 import { readInventory } from '../load/inventory.js';
 import { formatWarning, ProblemsError, UserError } from '../model/source.js';
 import { inventoryGraph, inventoryHostVars, inventoryList } from '../report/inventory.js';
@@ -15,7 +16,12 @@ export async function inventoryCommand(opts: InventoryFlags, io: Io): Promise<nu
       'e.g. runstate inventory -i hosts --list',
     );
   }
-  const paths = opts.inventory && opts.inventory.length > 0 ? opts.inventory : ['inventory'];
+  const cfg = ansibleSettings({ env: io.env, cwd: process.cwd() });
+  for (const w of cfg.warnings) io.err(`warning: ${w}\n`);
+  if (opts.verbose && cfg.file) io.err(`using ${cfg.file} as ansible.cfg\n`);
+  const fromEnv = (io.env.RUNSTATE_INVENTORY ?? '').split(':').filter(Boolean);
+  const given = opts.inventory && opts.inventory.length > 0 ? opts.inventory : fromEnv;
+  const paths = given.length > 0 ? given : (cfg.inventory ?? ['inventory']);
   const read = await readInventory(paths);
   if (read.problems.length > 0 || !read.inventory) throw new ProblemsError(read.problems);
   let inv = read.inventory;

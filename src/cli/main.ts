@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { commandWasSent } from '../apply/sent.js';
+import { type AnsibleSettings, ansibleSettings } from '../load/ansible-cfg.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import type { ApplyOptions } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import type { DriftFormat } from './drift.js';
+import { durationFlag } from './duration.js';
 import { registerInventoryCommand } from './inventory.js';
+import { packageVersion } from './version.js';
 import type { WatchOptions } from './watch.js';
 
 /*
@@ -15,24 +17,38 @@ import type { WatchOptions } from './watch.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Flags every command takes (SPEC "Common flags"). */
-function withCommon(cmd: Command): Command {
+/** Flags every command takes (SPEC "Common flags"); `validate` touches no host, so no SSH flags. */
+function withInventory(cmd: Command): Command {
   return cmd
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
     .option(
       '-l, --limit <pattern>',
       'Ansible host pattern: web:db, web:&prod, web:!db1, web*, ~re, web[0], @file',
     )
-    .option('-f, --forks <n>', 'hosts handled concurrently', parsePositiveInt, 50)
-    .option('-u, --user <name>', 'SSH user where the inventory sets no ansible_user (beats ssh_config)')
     .option('--no-color', 'no ANSI colours (NO_COLOR is honoured too)')
-    .option('-v, --verbose', 'say more')
+    .option('-v, --verbose', 'say more (and which ansible.cfg was read)');
+}
+
+/**
+ * Flags of every command that connects. No commander defaults: a flag that was not given leaves
+ * room for ansible.cfg and ANSIBLE_* (commonFrom), so the defaults are applied there.
+ */
+function withCommon(cmd: Command): Command {
+  return withInventory(cmd)
+    .option('-f, --forks <n>', 'hosts handled concurrently (default: 50)', parsePositiveInt)
+    .option('-u, --user <name>', 'SSH user where the inventory sets no ansible_user (beats ssh_config)')
     .addOption(
-      new Option('--host-key-checking <mode>', 'how SSH host keys are checked')
-        .choices(['strict', 'accept-new', 'off'])
-        .default('strict'),
+      new Option('--host-key-checking <mode>', 'how SSH host keys are checked (default: strict)').choices([
+        'strict',
+        'accept-new',
+        'off',
+      ]),
     )
-    .option('--connect-timeout <seconds>', 'SSH connect timeout', parsePositiveInt, 10);
+    .option(
+      '--connect-timeout <duration>',
+      'SSH connect timeout: seconds, or 30s, 1m (default: 10)',
+      durationFlag('--connect-timeout'),
+    );
 }
 
 function parsePositiveInt(value: string): number {
@@ -42,28 +58,58 @@ function parsePositiveInt(value: string): number {
 }
 
 /**
- * The inventory is what -i names, else what RUNSTATE_INVENTORY names (paths separated by ":").
- * Neither is an error: guessing ./inventory would run against whatever happens to be there.
+ * Flags win, then ANSIBLE_* variables, then the ansible.cfg Ansible would read, then defaults.
+ * The inventory is what -i names, else RUNSTATE_INVENTORY (paths separated by ":"), else
+ * ANSIBLE_INVENTORY or ansible.cfg's `inventory`. None is an error: guessing ./inventory (or
+ * Ansible's /etc/ansible/hosts) would run against whatever happens to be there.
  */
-export function commonFrom(opts: Partial<CommonOptions>, env: NodeJS.ProcessEnv = {}): CommonOptions {
+export function commonFrom(
+  opts: Partial<CommonOptions>,
+  env: NodeJS.ProcessEnv = {},
+  io?: Pick<Io, 'err'>,
+  cfg: AnsibleSettings = ansibleSettings({ env, cwd: process.cwd() }),
+  /** false for validate, which touches no host (so host key checking means nothing to it). */
+  connects = true,
+): CommonOptions {
+  for (const w of cfg.warnings) io?.err(`warning: ${w}\n`);
+  if (opts.verbose && cfg.file) io?.err(`using ${cfg.file} as ansible.cfg\n`);
   const fromEnv = (env.RUNSTATE_INVENTORY ?? '').split(':').filter(Boolean);
-  const inventory = opts.inventory && opts.inventory.length > 0 ? opts.inventory : fromEnv;
+  const inventory =
+    opts.inventory && opts.inventory.length > 0
+      ? opts.inventory
+      : fromEnv.length > 0
+        ? fromEnv
+        : (cfg.inventory ?? []);
   if (inventory.length === 0) {
     throw new UserError(
       'no inventory given',
       undefined,
-      'pass -i FILE_OR_DIR (repeatable), or set RUNSTATE_INVENTORY to its path',
+      'pass -i FILE_OR_DIR (repeatable), or set RUNSTATE_INVENTORY or ANSIBLE_INVENTORY, or `inventory` in ansible.cfg',
+    );
+  }
+  const user = opts.user ?? cfg.remoteUser;
+  // host_key_checking = False is Ansible's `-o StrictHostKeyChecking=no`: it beats ssh_config, True does not.
+  const explicit = opts.hostKeyChecking !== undefined || cfg.hostKeyChecking === false;
+  const checking = opts.hostKeyChecking ?? (cfg.hostKeyChecking === false ? 'off' : 'strict');
+  if (connects && checking === 'off') {
+    const why = opts.hostKeyChecking
+      ? '--host-key-checking off'
+      : `host_key_checking in ${cfg.file ?? 'ANSIBLE_HOST_KEY_CHECKING'}`;
+    io?.err(
+      `warning: host keys are not checked (${why}): anyone on the path can pose as your hosts and read what runstate sends\n`,
     );
   }
   return {
     inventory,
     limit: opts.limit,
-    ...(opts.user !== undefined ? { user: opts.user } : {}),
-    forks: opts.forks ?? 50,
+    ...(user !== undefined ? { user } : {}),
+    ...(cfg.privateKeyFile !== undefined ? { privateKey: cfg.privateKeyFile } : {}),
+    forks: opts.forks ?? cfg.forks ?? 50,
     color: opts.color,
     verbose: opts.verbose,
-    hostKeyChecking: opts.hostKeyChecking ?? 'strict',
-    connectTimeout: opts.connectTimeout ?? 10,
+    hostKeyChecking: checking,
+    ...(explicit ? { hostKeyCheckingExplicit: true } : {}),
+    connectTimeout: opts.connectTimeout ?? cfg.timeout ?? 10,
   };
 }
 
@@ -75,12 +121,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
 
-  withCommon(program.command('validate'))
+  withInventory(program.command('validate'))
     .description('check inventory and playbooks (schema and meaning); touches no host')
     .argument('<playbook...>', 'playbook files or directories')
-    .action(async (playbooks: string[], opts: Partial<CommonOptions>) => {
+    .addOption(
+      new Option('--format <format>', 'text, or json (diagnostics as terraform validate -json)')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
       const { validateCommand } = await import('./validate.js');
-      setExit(await validateCommand(playbooks, commonFrom(opts, io.env), io));
+      const common = commonFrom(opts, io.env, io, undefined, false);
+      setExit(await validateCommand(playbooks, { ...common, format: opts.format }, io));
     });
 
   withCommon(program.command('facts'))
@@ -89,7 +141,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
       const { factsCommand } = await import('./facts.js');
-      setExit(await factsCommand(playbooks, { ...commonFrom(opts, io.env), format: opts.format }, io));
+      setExit(await factsCommand(playbooks, { ...commonFrom(opts, io.env, io), format: opts.format }, io));
     });
 
   withCommon(program.command('plan'))
@@ -106,7 +158,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
       const { planCommand } = await import('./plan.js');
-      setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
+      setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
     });
 
   withCommon(program.command('drift'))
@@ -125,7 +177,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         opts: Partial<CommonOptions> & { format: DriftFormat; out?: string; observed?: string },
       ) => {
         const { driftCommand } = await import('./drift.js');
-        setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
+        setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
       },
     );
 
@@ -135,7 +187,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--every <interval-or-cron>', 'e.g. 30s, 5m, 1h, or a cron expression "*/5 * * * *"')
     .option('--heal', 'converge what drifted, with the same code as apply')
     .option('--max-heals <n>', 'heal one service at most N times per --heal-window', parsePositiveInt, 3)
-    .option('--heal-window <duration>', 'the window --max-heals counts in', '1h')
+    .option('--heal-window <duration>', 'the window --max-heals counts in: 30m, 1h, 1d', '1h')
     .addOption(
       new Option('--format <format>', 'report format')
         .choices(['text', 'json', 'junit', 'markdown'])
@@ -146,7 +198,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
       const { watchCommand } = await import('./watch.js');
-      setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
+      setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
     });
 
   withExecution(withCommon(program.command('apply')))
@@ -184,17 +236,51 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
       const { applyCommand } = await import('./apply.js');
       const dryRun = opts.dryRun || opts.check;
-      setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env), ...opts, dryRun }, io));
+      setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts, dryRun }, io));
     });
 
   registerInventoryCommand(program, io, setExit);
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      '\nExample:\n  eval "$(runstate completion bash)"\n\nExit codes: 0 printed, 1 unknown shell.\n',
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      io.out(completionScript(program, shell));
+    });
+  addExamples(program);
   return program;
 }
 
-/** `--version` says what package.json says, from the build or the source tree alike. */
-function packageVersion(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+const EXAMPLES: Record<string, string> = {
+  validate: 'runstate validate -i inventory/ playbooks/site.yml --format json',
+  facts: 'runstate facts -i inventory/ --limit web --format json > observed.json',
+  plan: 'runstate plan -i inventory/ playbooks/site.yml --out plan.json --detailed-exitcode',
+  drift: 'runstate drift -i inventory/ playbooks/site.yml --format junit --out drift.xml',
+  watch: 'runstate watch -i inventory/ playbooks/site.yml --every 5m --heal --max-runs 12',
+  apply: 'runstate apply -i inventory/ playbooks/site.yml -C   (then: runstate apply --plan plan.json)',
+};
+const EXIT_CODES: Record<string, string> = {
+  validate: '0 valid, 1 problems in the input',
+  facts: '0 observed, 1 bad input, 3 some hosts unreachable',
+  plan: '0 planned (no changes with --detailed-exitcode), 1 bad input, 2 changes (--detailed-exitcode), 3 some hosts unreachable or blocked',
+  drift: '0 in sync, 1 bad input, 2 drift, 3 some hosts unchecked',
+  watch: '0 stopped after --max-runs or SIGTERM, 1 bad input',
+  apply:
+    '0 converged (or nothing to do), 1 bad input (nothing changed), 3 some steps failed or hosts unreachable',
+};
+
+/** `--help` of each command ends with an example and its exit codes. */
+function addExamples(program: Command): void {
+  for (const c of program.commands) {
+    const example = EXAMPLES[c.name()];
+    const codes = EXIT_CODES[c.name()];
+    if (example && codes) c.addHelpText('after', `\nExample:\n  ${example}\n\nExit codes: ${codes}.\n`);
+  }
 }
 
 type WatchFlags = Omit<WatchOptions, keyof CommonOptions>;
@@ -205,25 +291,24 @@ function withExecution(cmd: Command): Command {
   return cmd
     .option('--audit-log <file>', 'where executed commands are appended as JSON lines')
     .option(
-      '--lock-timeout <seconds>',
-      'how long to wait for another apply on the same host',
-      parseNonNegativeInt,
+      '--lock-timeout <duration>',
+      'how long to wait for another apply on the same host: seconds, or 30s, 5m',
+      durationFlag('--lock-timeout', 0),
       60,
     )
     .option(
-      '--settle <seconds>',
-      'after a start, wait this long before checking it stayed up',
-      parseNonNegativeInt,
+      '--settle <duration>',
+      'after a start, wait this long before checking it stayed up: seconds, or 5s',
+      durationFlag('--settle', 0),
       2,
     )
-    .option('--command-timeout <seconds>', 'bound on each command on a host', parsePositiveInt, 300)
+    .option(
+      '--command-timeout <duration>',
+      'bound on each command on a host: seconds, or 30s, 5m',
+      durationFlag('--command-timeout'),
+      300,
+    )
     .option('--break-lock', 'remove a host lock recognised as stale (its runstate is gone) and take it');
-}
-
-function parseNonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`"${value}" is not a whole number of seconds`);
-  return n;
 }
 
 interface PlanFlags {

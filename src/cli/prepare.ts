@@ -13,6 +13,7 @@ import { gatherFacts, newPool } from './gather.js';
 import { readSavedPlan, readSnapshot } from './json-input.js';
 import { selectHosts } from './limit.js';
 import { hostsThatApplied, savedPlanProblems } from './saved-plan.js';
+import { packageVersion } from './version.js';
 
 export type Prepared =
   | { ok: true; plan: Plan; inventory: Inventory; pool: ConnectionPool }
@@ -112,6 +113,16 @@ export function planFleet(fleet: Fleet, io: Io): { plan: Plan; refused: boolean 
     const label = p.warning ? 'warning' : p.wholeRun ? 'error' : 'blocked';
     io.err(`${label}: ${where}: ${p.message}${p.hint ? `; ${p.hint}` : ''}\n`);
   }
+  const warnings = problems
+    .filter((p) => p.warning)
+    .map((p) => ({
+      host: p.host,
+      ...(p.service ? { service: p.service } : {}),
+      reason: p.message,
+      ...(p.hint ? { hint: p.hint } : {}),
+    }));
+  if (warnings.length > 0) plan.warnings = warnings;
+  plan.made = { by: 'runstate', version: packageVersion(), at: new Date().toISOString() };
   const refusing = problems.filter((p) => p.wholeRun && !p.warning);
   if (refusing.length > 0)
     io.err(`${refusing.length} problem(s) in the input; nothing was changed on any host.\n`);

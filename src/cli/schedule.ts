@@ -1,20 +1,16 @@
 import { Cron } from 'croner';
 import { UserError } from '../model/source.js';
+import { parseDuration } from './duration.js';
 
 export type Schedule =
   | { kind: 'interval'; ms: number; text: string }
   | { kind: 'cron'; cron: Cron; text: string };
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "90s", "5m", "1h30m", "1d" — or a cron expression ("*\/5 * * * *"), parsed by croner. */
+/** "90s", "5m", "1h30m", "1d", "90" (seconds) — or a cron expression ("*\/5 * * * *"), parsed by croner. */
 export function parseSchedule(text: string): Schedule {
   const trimmed = text.trim();
-  if (/^(\d+[smhd])+$/.test(trimmed)) {
-    let ms = 0;
-    for (const m of trimmed.matchAll(/(\d+)([smhd])/g)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
-    if (ms < 1000) throw new UserError(`--every "${text}" is shorter than a second`);
-    return { kind: 'interval', ms, text: trimmed };
+  if (/^(\d+|(\d+[smhd])+)$/.test(trimmed)) {
+    return { kind: 'interval', ms: parseDuration(trimmed, '--every') * 1000, text: trimmed };
   }
   try {
     return { kind: 'cron', cron: new Cron(trimmed, { paused: true }), text: trimmed };

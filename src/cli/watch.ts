@@ -11,6 +11,7 @@ import type { ExecutionOptions } from './apply.js';
 import { executeWithLocks, withHostLocks } from './apply.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { type DriftFormat, driftOf, renderDrift } from './drift.js';
+import { parseDuration } from './duration.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, findStale, observeFleet, planFleet } from './prepare.js';
 import { probeGates } from './probe-gates.js';
@@ -50,9 +51,7 @@ export interface RunResult {
  */
 export async function watchCommand(playbooks: string[], opts: WatchOptions, io: Io): Promise<number> {
   const schedule = parseSchedule(opts.every);
-  const window = parseSchedule(opts.healWindow);
-  if (window.kind !== 'interval') throw new UserError('--heal-window takes a duration such as 1h or 30m');
-  const limiter = new HealLimiter(opts.maxHeals, window.ms);
+  const limiter = new HealLimiter(opts.maxHeals, parseDuration(opts.healWindow, '--heal-window') * 1000);
   // Every file watch writes is tried before the first host is contacted.
   if (opts.out) checkWritable(opts.out, '--out');
   if (opts.healthcheckFile) checkWritable(opts.healthcheckFile, '--healthcheck-file');
@@ -65,7 +64,7 @@ export async function watchCommand(playbooks: string[], opts: WatchOptions, io: 
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   io.err(
-    `watch: checking every ${schedule.text}${opts.heal ? `, healing (at most ${opts.maxHeals} per service per ${window.text})` : ''}\n`,
+    `watch: checking every ${schedule.text}${opts.heal ? `, healing (at most ${opts.maxHeals} per service per ${opts.healWindow.trim()})` : ''}\n`,
   );
   try {
     for (let run = 1; !stop.signal.aborted; run++) {

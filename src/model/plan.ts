@@ -26,6 +26,8 @@ export interface Step {
   /** For runlevel steps: the runlevel/target to go to. */
   target?: string;
   reason: string; // "observed inactive, want running"
+  /** The same as data: which field changes, from what to what (Terraform's Before/After). */
+  change?: StepChange;
   commands: string[][];
   /** Steps (or barriers) that must finish (successfully) before this one starts. */
   after: string[];
@@ -39,6 +41,14 @@ export interface Step {
    * skips the step (and its dependents) while one fails.
    */
   requiredGates?: RequiredGate[];
+}
+
+/** What a step changes: `state` inactive → running, `enabled` disabled → enabled, … */
+export interface StepChange {
+  field: 'state' | 'enabled' | 'runlevel' | 'boot_default' | 'watched_files' | 'definitions';
+  /** The observed value; null when it could not be observed. */
+  before: string | null;
+  after: string;
 }
 
 /** A required service's declared gate, checked again before its dependent starts. */
@@ -101,4 +111,8 @@ export interface Plan {
   stacks?: Record<string, string[]>;
   /** What could not be planned (masked, missing, no such manager), per host; absent when nothing. */
   blocked?: PlanBlocked[];
+  /** What the planner warned about (left alone, but worth a reviewer's eye); absent when nothing. */
+  warnings?: PlanBlocked[];
+  /** Which runstate made the plan, and when; outside the digest (a rebuilt plan has another time). */
+  made?: { by: 'runstate'; version: string; at: string };
 }

@@ -90,6 +90,7 @@ export function buildPlan(input: PlanInput): PlanResult {
       manager: c.manager,
       ...(c.target !== undefined ? { target: c.target } : {}),
       reason: c.reason,
+      ...(c.change ? { change: c.change } : {}),
       commands,
       ...(c.health ? { health: c.health } : {}),
     });

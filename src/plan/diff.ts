@@ -94,6 +94,7 @@ function reloads(host: string, desired: DesiredHost, observed: ReachableHost): C
     kind: 'daemon-reload',
     manager,
     reason: `changed on disk since ${manager} loaded ${units.length === 1 ? 'it' : 'them'}: ${units.join(', ')}`,
+    change: { field: 'definitions', before: 'changed on disk', after: 'reloaded' },
   }));
 }
 
@@ -179,7 +180,12 @@ function diffService(
         hint: 'set enabled: true to unmask and enable it, or masked: true to keep the mask',
       });
     } else if (knowledge.capabilities(manager).masking) {
-      changes.push({ ...base, kind: 'unmask', reason: `observed masked, want ${want.state}` });
+      changes.push({
+        ...base,
+        kind: 'unmask',
+        reason: `observed masked, want ${want.state}`,
+        change: { field: 'enabled', before: 'masked', after: 'unmasked' },
+      });
       // What the unit's links say once the mask is gone is unknown: enable or disable as declared.
       enabled = want.enabled === undefined ? 'unknown' : want.enabled ? 'disabled' : 'enabled';
     } else {
@@ -204,30 +210,58 @@ function diffService(
       ...base,
       kind: 'start',
       reason: `observed ${seen.active}, want running`,
+      change: { field: 'state', before: seen.active, after: 'running' },
       ...(want.health ? { health: want.health } : {}),
     });
   } else if (want.state === 'stopped' && (seen.active === 'active' || seen.active === 'activating')) {
-    changes.push({ ...base, kind: 'stop', reason: `observed ${seen.active}, want stopped` });
+    changes.push({
+      ...base,
+      kind: 'stop',
+      reason: `observed ${seen.active}, want stopped`,
+      change: { field: 'state', before: seen.active, after: 'stopped' },
+    });
   } else if (want.state === 'stopped' && seen.crashed) {
     // Its manager still records it as started: until that record is reset it cannot start again.
     const reason = 'observed crashed (its manager still records it as started), want stopped';
-    changes.push({ ...base, kind: 'stop', reason });
+    changes.push({
+      ...base,
+      kind: 'stop',
+      reason,
+      change: { field: 'state', before: 'crashed', after: 'stopped' },
+    });
   } else if (want.state === 'running' && watched.length > 0 && seen.watch) {
     const reason = restartReason(seen.watch);
-    if (reason) changes.push({ ...base, kind: 'restart', reason });
+    const before = seen.watch.recorded === null ? 'not recorded' : 'changed';
+    const change = { field: 'watched_files' as const, before, after: 'restarted with them' };
+    if (reason) changes.push({ ...base, kind: 'restart', reason, change });
   }
 
   if (want.masked) {
     // Masked supersedes disabled: the loader refuses enabled: true with it.
     if (seen.enabled !== 'masked') {
-      changes.push({ ...base, kind: 'mask', reason: `observed ${seen.enabled}, want masked` });
+      changes.push({
+        ...base,
+        kind: 'mask',
+        reason: `observed ${seen.enabled}, want masked`,
+        change: { field: 'enabled', before: seen.enabled, after: 'masked' },
+      });
     }
     return { changes, problems };
   }
   if (want.enabled === true && enabled === 'disabled') {
-    changes.push({ ...base, kind: 'enable', reason: `observed ${seen.enabled}, want enabled` });
+    changes.push({
+      ...base,
+      kind: 'enable',
+      reason: `observed ${seen.enabled}, want enabled`,
+      change: { field: 'enabled', before: seen.enabled, after: 'enabled' },
+    });
   } else if (want.enabled === false && enabled === 'enabled') {
-    changes.push({ ...base, kind: 'disable', reason: `observed ${seen.enabled}, want disabled` });
+    changes.push({
+      ...base,
+      kind: 'disable',
+      reason: `observed ${seen.enabled}, want disabled`,
+      change: { field: 'enabled', before: seen.enabled, after: 'disabled' },
+    });
   } else if (want.enabled === false && enabled === 'static') {
     // A static unit has no [Install] section: only another unit pulls it in, nothing to disable.
     problems.push({

@@ -49,6 +49,7 @@ export function diffRunlevel(
       manager: init,
       target,
       reason: `observed ${describe(current)}, want ${wanted}`,
+      change: { field: 'runlevel', before: current ?? null, after: target },
     });
   }
   if (knowledge.capabilities(init).bootDefault && !same(bootDefault)) {
@@ -58,6 +59,7 @@ export function diffRunlevel(
       manager: init,
       target,
       reason: `observed boot default ${describe(bootDefault)}, want ${wanted}`,
+      change: { field: 'boot_default', before: bootDefault ?? null, after: target },
     });
   }
   return { changes, problems: [] };

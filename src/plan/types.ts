@@ -2,7 +2,7 @@ import type { ChangeRequest } from '../drivers/driver.js';
 import type { ManagerKnowledge } from '../drivers/index.js';
 import type { Desired, HealthCheck, ManagerKind } from '../model/desired.js';
 import type { ObservedService, ObservedSnapshot } from '../model/observed.js';
-import type { Plan, Step, StepKind } from '../model/plan.js';
+import type { Plan, Step, StepChange, StepKind } from '../model/plan.js';
 
 /** Injected by the caller so the planner never learns a manager's commands (drivers do). */
 export type CommandsFor = (host: string, manager: ManagerKind, change: ChangeRequest) => string[][];
@@ -90,6 +90,7 @@ export interface Change {
   /** For runlevel changes: the level ("3"), systemd target or OpenRC runlevel to go to. */
   target?: string;
   reason: string;
+  change?: StepChange;
   health?: HealthCheck;
   /** Passed on to the drivers with the change; absent when observe reported none of it. */
   observed?: ObservedAddress;

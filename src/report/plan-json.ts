@@ -25,6 +25,9 @@ function canonicalPlan(plan: Plan): Plan {
   return {
     version: plan.version,
     ...(plan.serial !== undefined ? { serial: plan.serial } : {}),
+    ...(plan.made !== undefined
+      ? { made: { by: plan.made.by, version: plan.made.version, at: plan.made.at } }
+      : {}),
     playbooks: [...plan.playbooks],
     inventory: [...plan.inventory],
     hosts,
@@ -35,6 +38,7 @@ function canonicalPlan(plan: Plan): Plan {
       : {}),
     ...(plan.stacks !== undefined ? { stacks: sortKeysDeep(plan.stacks) } : {}),
     ...(plan.blocked !== undefined ? { blocked: plan.blocked.map(canonicalBlocked) } : {}),
+    ...(plan.warnings !== undefined ? { warnings: plan.warnings.map(canonicalBlocked) } : {}),
   };
 }
 
@@ -56,6 +60,9 @@ function canonicalStep(s: Step): Step {
     ...(s.manager !== undefined ? { manager: s.manager } : {}),
     ...(s.target !== undefined ? { target: s.target } : {}),
     reason: s.reason,
+    ...(s.change !== undefined
+      ? { change: { field: s.change.field, before: s.change.before, after: s.change.after } }
+      : {}),
     commands: s.commands.map((argv) => [...argv]),
     after: [...s.after],
     wave: s.wave,

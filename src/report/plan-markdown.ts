@@ -41,6 +41,12 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const line of blocked) out.push(`- ${cell(line)}`);
     out.push('');
   }
+  const warnings = blockedLines(plan, 'warnings');
+  if (warnings.length > 0) {
+    out.push('**Warnings:**', '');
+    for (const line of warnings) out.push(`- ${cell(line)}`);
+    out.push('');
+  }
   const stacks = Object.entries(plan.stacks ?? {});
   if (stacks.length > 0) {
     out.push('**Stacks** (tiers order services within a stack):', '');

@@ -87,8 +87,8 @@ export function byStack(steps: readonly Step[], stackOf: (host: string) => strin
 }
 
 /** What the plan could not do, one line each: "bed-systemd:crm-masked: crm-masked is masked…; hint". */
-export function blockedLines(plan: Plan): string[] {
-  return (plan.blocked ?? []).map((b) => {
+export function blockedLines(plan: Plan, which: 'blocked' | 'warnings' = 'blocked'): string[] {
+  return (plan[which] ?? []).map((b) => {
     const where = b.service === undefined ? b.host : serviceOnHost(b.host, b.service);
     return `${where}: ${b.reason}${b.hint ? ` (${b.hint})` : ''}`;
   });

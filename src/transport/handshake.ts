@@ -5,14 +5,23 @@ import type { HostKeyChecking } from '../model/inventory.js';
 import { classifyConnectError } from './failures.js';
 import { hostKeyPolicy } from './host-keys.js';
 import { encryptedKeyProblem } from './keys.js';
+import type { KnownHostsEntry } from './known-hosts.js';
 import { RunFiles } from './run-files.js';
 import type { SshTarget } from './ssh-config.js';
 import type { ConnectFailure } from './types.js';
 
 export interface HandshakeOptions {
+  /** The run's mode; ssh_config's StrictHostKeyChecking for a host wins unless it was set by a flag. */
   hostKeyChecking: HostKeyChecking;
+  /** --host-key-checking (or ansible.cfg's host_key_checking) was given: it beats ssh_config. */
+  hostKeyCheckingExplicit?: boolean;
   connectTimeoutMs: number;
-  knownHostsFile: string;
+  /** The inventory's `runstate_known_hosts`: replaces the user files (as `ssh -o UserKnownHostsFile`). */
+  knownHostsFile?: string;
+  /** The user files where neither the inventory nor ssh_config names one (~/.ssh/known_hosts, …2). */
+  defaultUserKnownHostsFiles: string[];
+  /** Where ssh_config names no GlobalKnownHostsFile; default /etc/ssh/ssh_known_hosts, …2. */
+  globalKnownHostsFiles?: string[];
   /** ssh-agent socket, when one is used. */
   agent?: string;
   /** The run's files, read once for all its connections (a pool passes its own). */
@@ -52,21 +61,11 @@ export function handshake(t: SshTarget, opts: HandshakeOptions, sock?: Duplex): 
   if (auth.length === 0 && namedEncrypted)
     return fail({ ...encryptedKeyProblem(namedEncrypted.path), host: t.name });
 
-  const known = files.knownHosts(opts.knownHostsFile);
-  if (!known.ok && opts.hostKeyChecking !== 'off') {
-    return fail({
-      kind: 'other',
-      host: t.name,
-      message: `cannot read known_hosts ${opts.knownHostsFile}: ${known.error}`,
-      hint: 'fix the file or its permissions, or point `runstate_known_hosts` in the inventory elsewhere',
-    });
-  }
-  const policy = hostKeyPolicy(
-    opts.hostKeyChecking,
-    opts.knownHostsFile,
-    known.ok ? known.index.candidates(t.hostname, t.port) : [],
-    { name: t.name, address: t.hostname, port: t.port },
-    (line) => files.recorded(opts.knownHostsFile, line),
+  const setup = hostKeySetup(t, opts, files);
+  if (!setup.ok) return fail(setup.failure);
+  const { mode, lookup, entries, recordIn } = setup;
+  const policy = hostKeyPolicy(mode, recordIn, entries, { name: t.name, ...lookup }, (line) =>
+    files.recorded(recordIn, line),
   );
   const ctx = {
     host: t.name,
@@ -150,4 +149,72 @@ function tcpSocket(host: string, port: number, timeoutMs: number): Duplex {
   });
   socket.once('connect', () => socket.setTimeout(0));
   return socket;
+}
+
+export type HostKeySetup =
+  | {
+      ok: true;
+      mode: HostKeyChecking;
+      lookup: { address: string; port: number };
+      entries: KnownHostsEntry[];
+      recordIn: string;
+    }
+  | { ok: false; failure: ConnectFailure };
+
+/**
+ * What the host key check of `t` works with: the mode (a flag beats ssh_config's
+ * StrictHostKeyChecking, which beats the default), the name looked up (HostKeyAlias, without a
+ * port, as ssh), the candidate lines of every known_hosts source, and where accept-new records.
+ */
+export function hostKeySetup(
+  t: SshTarget,
+  opts: Pick<
+    HandshakeOptions,
+    | 'hostKeyChecking'
+    | 'hostKeyCheckingExplicit'
+    | 'knownHostsFile'
+    | 'defaultUserKnownHostsFiles'
+    | 'globalKnownHostsFiles'
+  >,
+  files: RunFiles,
+): HostKeySetup {
+  const sources = knownHostsSources(t, opts);
+  const mode = opts.hostKeyCheckingExplicit
+    ? opts.hostKeyChecking
+    : (t.hostKeys.strict ?? opts.hostKeyChecking);
+  const lookup = t.hostKeys.alias
+    ? { address: t.hostKeys.alias, port: 22 }
+    : { address: t.hostname, port: t.port };
+  const entries: KnownHostsEntry[] = [];
+  for (const file of [...sources.user, ...sources.global]) {
+    const known = files.knownHosts(file);
+    if (!known.ok) {
+      if (mode === 'off') continue;
+      const hint =
+        'fix the file or its permissions, or point `runstate_known_hosts` in the inventory elsewhere';
+      const message = `cannot read known_hosts ${file}: ${known.error}`;
+      return { ok: false, failure: { kind: 'other', host: t.name, message, hint } };
+    }
+    for (const e of known.index.candidates(lookup.address, lookup.port)) entries.push({ ...e, file });
+  }
+  const recordIn = sources.user[0] ?? opts.defaultUserKnownHostsFiles[0] ?? 'known_hosts';
+  return { ok: true, mode, lookup, entries, recordIn };
+}
+
+const GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+
+/**
+ * Every known_hosts file ssh would consult for `t`: the user files (the inventory's
+ * `runstate_known_hosts`, else ssh_config's UserKnownHostsFile, else ~/.ssh/known_hosts and
+ * known_hosts2) and the global ones (GlobalKnownHostsFile, else /etc/ssh/ssh_known_hosts and …2).
+ */
+export function knownHostsSources(
+  t: Pick<SshTarget, 'hostKeys'>,
+  opts: Pick<HandshakeOptions, 'knownHostsFile' | 'defaultUserKnownHostsFiles' | 'globalKnownHostsFiles'>,
+): { user: string[]; global: string[] } {
+  const user = opts.knownHostsFile
+    ? [opts.knownHostsFile]
+    : (t.hostKeys.userFiles ?? opts.defaultUserKnownHostsFiles);
+  const global = t.hostKeys.globalFiles ?? opts.globalKnownHostsFiles ?? GLOBAL_KNOWN_HOSTS;
+  return { user, global };
 }

@@ -66,6 +66,12 @@ export function preferredAlgorithms(
   return [...HOST_KEY_ALGORITHMS.filter(isKnown), ...HOST_KEY_ALGORITHMS.filter((a) => !isKnown(a))];
 }
 
+/**
+ * `file` is where accept-new records a key; `entries` are the candidate lines of every known_hosts
+ * source (each with its `file`), user files and global ones alike: a key known in any of them is
+ * known, one that differs from a key of the same type in any of them is a mismatch — accept-new
+ * records only keys of a type no source knows for the host, as OpenSSH does.
+ */
 export function hostKeyPolicy(
   mode: HostKeyChecking,
   file: string,
@@ -88,19 +94,19 @@ export function hostKeyPolicy(
     if (verdict.kind === 'revoked') {
       return refuse(
         'host-key-revoked',
-        `host key of ${t.name} (${where}) is marked @revoked in ${file}:${verdict.entry.line}: ${offered}`,
+        `host key of ${t.name} (${where}) is marked @revoked in ${verdict.entry.file ?? file}:${verdict.entry.line}: ${offered}`,
         'the server presents a key its administrator revoked; do not connect until it is re-keyed',
       );
     }
     if (mode === 'off' || verdict.kind === 'known') return true;
     if (verdict.kind === 'mismatch') {
       const expected = verdict.expected
-        .map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${file}:${e.line})`)
+        .map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.file ?? file}:${e.line})`)
         .join(', ');
       return refuse(
         'host-key-mismatch',
         `HOST KEY MISMATCH for ${t.name} (${where}): the server offered ${offered}, known_hosts has ${expected}`,
-        `if the host was reinstalled, check the new key and remove the old one: ssh-keygen -R '${hostToken(t.address, t.port)}' -f ${file}`,
+        `if the host was reinstalled, check the new key and remove the old one: ssh-keygen -R '${hostToken(t.address, t.port)}' -f ${verdict.expected[0]?.file ?? file}`,
       );
     }
     if (mode === 'accept-new' && verdict.otherTypes.length === 0) {

@@ -19,6 +19,8 @@ export interface KnownHostsEntry {
   key: Buffer;
   /** 1-based line number, for messages. */
   line: number;
+  /** The file the line is in, when keys come from several files (user and global known_hosts). */
+  file?: string;
 }
 
 export type HostKeyVerdict =

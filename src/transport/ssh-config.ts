@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseSshConfig, type SSHConfig } from 'ssh-config';
+import type { HostKeyChecking } from '../model/inventory.js';
 
 /** One hop of a ProxyJump list: `[user@]host[:port]`. */
 export interface JumpSpec {
@@ -28,6 +29,16 @@ export interface SshTarget {
   identities: IdentityRef[];
   /** ProxyJump hops, outermost first; empty when connecting directly. */
   jumps: JumpSpec[];
+  /** ssh_config's host key options for this host, where it sets them. */
+  hostKeys: HostKeyOptions;
+}
+
+/** UserKnownHostsFile, GlobalKnownHostsFile, StrictHostKeyChecking and HostKeyAlias, as ssh reads them. */
+export interface HostKeyOptions {
+  userFiles?: string[];
+  globalFiles?: string[];
+  strict?: HostKeyChecking;
+  alias?: string;
 }
 
 export interface TargetRequest {
@@ -96,7 +107,43 @@ export function resolveTarget(req: TargetRequest, config: SSHConfig | undefined,
 
   const jumpText = pick('proxyjump');
   const jumps = req.jumps ?? (jumpText ? parseProxyJump(jumpText) : []);
-  return { name: req.name, alias, hostname, port, user, identities, jumps };
+  const hostKeys = hostKeyOptions(computed, tokens, env);
+  return { name: req.name, alias, hostname, port, user, identities, jumps, hostKeys };
+}
+
+/**
+ * ssh_config(5): StrictHostKeyChecking yes → strict, accept-new, no/off → off; `ask` needs a
+ * terminal runstate does not have, so it is strict. Files are whitespace-separated lists; `none`
+ * means no file.
+ */
+function hostKeyOptions(
+  computed: Record<string, string | string[]>,
+  tokens: Record<string, string>,
+  env: ResolveEnv,
+): HostKeyOptions {
+  const out: HostKeyOptions = {};
+  const pick = (key: string): string | undefined => {
+    const v = computed[key];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const files = (key: string) => {
+    const v = computed[key];
+    if (v === undefined) return undefined;
+    const words = (Array.isArray(v) ? v : [v]).flatMap((w) => w.split(/\s+/));
+    const list = words.filter((f) => f !== '' && f.toLowerCase() !== 'none');
+    return list.map((f) => expandTokens(f, tokens, env));
+  };
+  const user = files('userknownhostsfile');
+  if (user) out.userFiles = user;
+  const global = files('globalknownhostsfile');
+  if (global) out.globalFiles = global;
+  const strict = pick('stricthostkeychecking')?.toLowerCase();
+  if (strict === 'yes' || strict === 'ask') out.strict = 'strict';
+  else if (strict === 'accept-new') out.strict = 'accept-new';
+  else if (strict === 'no' || strict === 'off') out.strict = 'off';
+  const alias = pick('hostkeyalias');
+  if (alias) out.alias = alias;
+  return out;
 }
 
 /** `none`, or a comma list of `[ssh://][user@]host[:port]` (host may be a bracketed IPv6 address). */

@@ -107,20 +107,25 @@ export async function connectSsh(
       address: host.address,
       ...(host.port !== undefined ? { port: host.port } : {}),
       ...((host.user ?? opts.defaultUser) !== undefined ? { user: host.user ?? opts.defaultUser } : {}),
-      ...(host.identity !== undefined ? { identity: host.identity } : {}),
+      ...((host.identity ?? opts.defaultIdentity) !== undefined
+        ? { identity: host.identity ?? opts.defaultIdentity }
+        : {}),
       ...(host.jumps !== undefined ? { jumps: host.jumps } : {}),
     },
     config.config,
     env,
   );
-  const knownHostsFile = host.knownHosts
-    ? expandHome(host.knownHosts, env.home)
-    : (opts.userKnownHostsFile ?? join(env.home, '.ssh', 'known_hosts'));
+  const defaultUserKnownHostsFiles = opts.userKnownHostsFile
+    ? [opts.userKnownHostsFile]
+    : [join(env.home, '.ssh', 'known_hosts'), join(env.home, '.ssh', 'known_hosts2')];
   const agent = opts.agent === false ? undefined : opts.agent || process.env.SSH_AUTH_SOCK || undefined;
   const dialled = await dialTarget(target, {
     hostKeyChecking: opts.hostKeyChecking,
+    ...(opts.hostKeyCheckingExplicit ? { hostKeyCheckingExplicit: true } : {}),
     connectTimeoutMs: opts.connectTimeoutMs,
-    knownHostsFile,
+    ...(host.knownHosts ? { knownHostsFile: expandHome(host.knownHosts, env.home) } : {}),
+    defaultUserKnownHostsFiles,
+    ...(opts.globalKnownHostsFiles ? { globalKnownHostsFiles: opts.globalKnownHostsFiles } : {}),
     files,
     ...(agent ? { agent } : {}),
     ...(config.config ? { config: config.config } : {}),

@@ -51,14 +51,20 @@ export type ConnectFailure = { kind: ConnectFailureKind; host: string; message: 
 export interface ConnectOptions {
   hostKeyChecking: HostKeyChecking;
   connectTimeoutMs: number;
-  /** Default ~/.ssh/known_hosts; the inventory's `runstate_known_hosts` wins over it. */
+  /** Default ~/.ssh/known_hosts (and …2); ssh_config's UserKnownHostsFile and the inventory's `runstate_known_hosts` win over it. */
   userKnownHostsFile?: string;
+  /** Default /etc/ssh/ssh_known_hosts (and …2); ssh_config's GlobalKnownHostsFile wins over it. */
+  globalKnownHostsFiles?: string[];
+  /** The mode was set by a flag or ansible.cfg: it beats ssh_config's StrictHostKeyChecking. */
+  hostKeyCheckingExplicit?: boolean;
   /** Default ~/.ssh/config; a missing file is no error. */
   sshConfigFile?: string;
   /** Default 600 000 ms: no command waits on the network without a bound. */
   commandTimeoutMs?: number;
   /** `-u`: the user for hosts whose inventory names none (it beats ssh_config's User, as in Ansible). */
   defaultUser?: string;
+  /** ansible.cfg's private_key_file: the key for hosts whose inventory names none (beats ssh_config). */
+  defaultIdentity?: string;
   /** ssh-agent socket; default $SSH_AUTH_SOCK, `false` disables the agent. */
   agent?: string | false;
   /** Set by ConnectionPool: ssh_config, known_hosts and keys read once for the whole run. */

@@ -15,7 +15,16 @@ describe('diffHost: state', () => {
     ['unknown', 'observed unknown, want running'],
   ])('starts a service observed %s', (active, reason) => {
     const changes = diffHost(dhost('h1', [svc('crm-db')]), ohost('h1', [osvc('crm-db', active)]));
-    expect(changes).toEqual([{ host: 'h1', kind: 'start', service: 'crm-db', manager: 'systemd', reason }]);
+    expect(changes).toEqual([
+      {
+        host: 'h1',
+        kind: 'start',
+        service: 'crm-db',
+        manager: 'systemd',
+        reason,
+        change: { field: 'state', before: active, after: 'running' },
+      },
+    ]);
   });
 
   it('leaves an active service that should run alone', () => {
@@ -283,6 +292,7 @@ describe('diffHost: runlevel', () => {
         manager: 'systemd',
         target: '5',
         reason: 'observed multi-user.target, want runlevel 5 (graphical.target)',
+        change: { field: 'runlevel', before: 'multi-user.target', after: '5' },
       },
       {
         host: 'h1',
@@ -290,6 +300,7 @@ describe('diffHost: runlevel', () => {
         manager: 'systemd',
         target: '5',
         reason: 'observed boot default multi-user.target, want runlevel 5 (graphical.target)',
+        change: { field: 'boot_default', before: 'multi-user.target', after: '5' },
       },
     ]);
   });
@@ -318,6 +329,7 @@ describe('diffHost: runlevel', () => {
         manager: 'sysv',
         target: '3',
         reason: 'observed runlevel 2, want runlevel 3',
+        change: { field: 'runlevel', before: '2', after: '3' },
       },
       {
         host: 'h1',
@@ -325,6 +337,7 @@ describe('diffHost: runlevel', () => {
         manager: 'sysv',
         target: '3',
         reason: 'observed boot default runlevel 2, want runlevel 3',
+        change: { field: 'boot_default', before: '2', after: '3' },
       },
     ]);
     expect(diffHost(d, ohost('h1', [], { init: 'sysv', runlevel: { current: '3', default: '3' } }))).toEqual(

@@ -39,6 +39,8 @@ const PLAN: FieldSpec<Plan> = {
   barriers: 'optional',
   stacks: 'optional',
   blocked: 'optional',
+  warnings: 'optional',
+  made: 'optional',
 };
 const BLOCKED: FieldSpec<PlanBlocked> = {
   host: 'required',
@@ -62,6 +64,7 @@ const STEP: FieldSpec<Step> = {
   manager: 'optional',
   target: 'optional',
   reason: 'required',
+  change: 'optional',
   commands: 'required',
   after: 'required',
   wave: 'required',

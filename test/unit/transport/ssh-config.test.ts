@@ -49,6 +49,7 @@ describe('resolveTarget', () => {
         { path: '/home/ops/.ssh/10.0.1.5_postgres-admin', source: 'ssh_config' },
       ],
       jumps: [{ host: 'bastion' }],
+      hostKeys: {},
     });
   });
 
