@@ -36,6 +36,7 @@ const PLAN: FieldSpec<Plan> = {
   steps: 'required',
   waves: 'required',
   barriers: 'optional',
+  gates: 'optional',
   stacks: 'optional',
   blocked: 'optional',
 };
