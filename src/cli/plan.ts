@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
@@ -37,7 +38,8 @@ export async function planCommand(playbookArgs: string[], opts: PlanOptions, io:
   if (opts.out) checkWritable(opts.out, '--out');
   const prepared = await preparePlan(playbooks, opts, io);
   if (!prepared.ok) return prepared.exitCode;
-  const { plan, pool } = prepared;
+  const { pool } = prepared;
+  const plan = { ...prepared.plan, serial: randomUUID() };
   await pool.closeAll();
   // JSON in pieces: a fleet-sized plan is never one string of hundreds of MB (and its copy).
   if (opts.format === 'json') for (const chunk of planJsonChunks(plan)) io.out(chunk);

@@ -69,6 +69,7 @@ function canonicalPlan(plan: Plan): Plan {
     hosts[name] = canonicalHost(plan.hosts[name] as PlanHost);
   return {
     version: plan.version,
+    ...(plan.serial !== undefined ? { serial: plan.serial } : {}),
     playbooks: [...plan.playbooks],
     inventory: [...plan.inventory],
     hosts,
