@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
-import {
-  planJsonChunks,
-  renderPlanJson,
-  renderPlanMarkdown,
-  renderPlanMermaid,
-  renderPlanText,
-} from '../report/index.js';
+import { renderPlanJson, renderPlanMarkdown, renderPlanMermaid, renderPlanText } from '../report/index.js';
 import { isPartial } from '../report/plan-summary.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
@@ -41,9 +35,7 @@ export async function planCommand(playbookArgs: string[], opts: PlanOptions, io:
   const { pool } = prepared;
   const plan = { ...prepared.plan, serial: randomUUID() };
   await pool.closeAll();
-  // JSON in pieces: a fleet-sized plan is never one string of hundreds of MB (and its copy).
-  if (opts.format === 'json') for (const chunk of planJsonChunks(plan)) io.out(chunk);
-  else io.out(renderPlan(plan, opts, io));
+  io.out(renderPlan(plan, opts, io));
   if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));
   const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
   for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);

@@ -7,66 +7,21 @@ import { byText } from './plan-summary.js';
  * order whatever order the value was built or parsed in, so equal plans are equal bytes.
  */
 export function renderPlanJson(plan: Plan): string {
-  return [...planJsonChunks(plan)].join('');
-}
-
-/**
- * The same bytes as renderPlanJson, in pieces of about `size` characters: a 400,000-step plan is
- * written without ever holding it as one 200 MB string (and its UTF-8 copy) in memory. Steps and
- * hosts are made canonical one at a time, as they are written.
- */
-export function* planJsonChunks(plan: Plan, size = 1 << 20): Generator<string> {
-  const head = canonicalPlan({ ...plan, hosts: {}, steps: [] });
-  let buf = '{';
-  let firstKey = true;
-  const nested = (v: unknown, indent: string) => JSON.stringify(v, null, 2).replace(/\n/g, `\n${indent}`);
-  for (const [key, value] of Object.entries(head)) {
-    buf += `${firstKey ? '' : ','}\n  ${JSON.stringify(key)}: `;
-    firstKey = false;
-    if (key === 'hosts' || key === 'steps') {
-      const items: [string | undefined, () => unknown][] =
-        key === 'hosts'
-          ? Object.keys(plan.hosts)
-              .sort(byText)
-              .map((name) => [name, () => canonicalHost(plan.hosts[name] as PlanHost)])
-          : plan.steps.map((step) => [undefined, () => canonicalStep(step)]);
-      const [open, close] = key === 'hosts' ? ['{', '}'] : ['[', ']'];
-      if (items.length === 0) {
-        buf += `${open}${close}`;
-        continue;
-      }
-      buf += open;
-      for (let i = 0; i < items.length; i++) {
-        const [name, make] = items[i] as [string | undefined, () => unknown];
-        buf += `${i > 0 ? ',' : ''}\n    ${name !== undefined ? `${JSON.stringify(name)}: ` : ''}${nested(make(), '    ')}`;
-        if (buf.length >= size) {
-          yield buf;
-          buf = '';
-        }
-      }
-      buf += `\n  ${close}`;
-      continue;
-    }
-    buf += nested(value, '  ');
-  }
-  buf += '\n}\n';
-  yield buf;
-}
-
-function canonicalHost(h: PlanHost): PlanHost {
-  return {
-    digest: h.digest,
-    ...(h.unreachable !== undefined ? { unreachable: h.unreachable } : {}),
-    services: [...h.services],
-    ...(h.watches !== undefined ? { watches: sortKeysDeep(h.watches) } : {}),
-    observed: sortKeysDeep(h.observed),
-  };
+  return `${JSON.stringify(canonicalPlan(plan), null, 2)}\n`;
 }
 
 function canonicalPlan(plan: Plan): Plan {
   const hosts: Record<string, PlanHost> = {};
-  for (const name of Object.keys(plan.hosts).sort(byText))
-    hosts[name] = canonicalHost(plan.hosts[name] as PlanHost);
+  for (const name of Object.keys(plan.hosts).sort(byText)) {
+    const h = plan.hosts[name] as PlanHost;
+    hosts[name] = {
+      digest: h.digest,
+      ...(h.unreachable !== undefined ? { unreachable: h.unreachable } : {}),
+      services: [...h.services],
+      ...(h.watches !== undefined ? { watches: sortKeysDeep(h.watches) } : {}),
+      observed: sortKeysDeep(h.observed),
+    };
+  }
   return {
     version: plan.version,
     ...(plan.serial !== undefined ? { serial: plan.serial } : {}),
