@@ -24,3 +24,4 @@ await build({
 });
 // schema.ts loads the precompiled validators next to itself (src/load/schema.ts).
 copyFileSync(new URL('load/schema-validators.cjs', dist), new URL('bundle/schema-validators.cjs', dist));
+copyFileSync(new URL('cli/json-validators.cjs', dist), new URL('bundle/json-validators.cjs', dist));

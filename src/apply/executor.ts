@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { serviceOnHost } from '../model/notation.js';
-import type { Plan, RequiredGate, Step } from '../model/plan.js';
+import { type GateSet, gateSets, type Plan, type RequiredGate, type Step } from '../model/plan.js';
 import { gateText } from './health.js';
 import { markCommandSent } from './sent.js';
 import type {
@@ -31,7 +31,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
   const hostQueues = new Map<string, Promise<unknown>>();
   const access = memoiseAccess(opts);
   const halt: Halt = {};
-  const gates = requiredGateChecker(opts, access, global, halt);
+  const gates = requiredGateChecker(gateSets(plan), opts, access, global, halt);
 
   /** What keeps a step waiting on `id` from running: a step that did not succeed, or nothing. */
   const blockerOf = (id: string): Promise<StepOutcome | undefined> => {
@@ -101,6 +101,7 @@ function memoiseAccess(opts: ExecuteOptions): (host: string) => Promise<HostAcce
  * many dependents ask; the dry run checks nothing (it lists the gates with the commands).
  */
 function requiredGateChecker(
+  sets: ReadonlyMap<string, GateSet>,
   opts: ExecuteOptions,
   access: (host: string) => Promise<HostAccess>,
   global: LimitFunction,
@@ -136,12 +137,30 @@ function requiredGateChecker(
     }
     return p;
   };
+  // A set (one requirement, maybe a whole group) is walked once per run: its verdict is shared by
+  // every step that names it, so N dependents of an N-host group cost N checks, not N × N awaits.
+  const setResults = new Map<string, Promise<{ gate: RequiredGate; why: string } | undefined>>();
+  const checkSet = (set: GateSet): Promise<{ gate: RequiredGate; why: string } | undefined> => {
+    let p = setResults.get(set.id);
+    if (!p) {
+      p = (async () => {
+        const whys = await Promise.all(set.gates.map(check));
+        const i = whys.findIndex((w) => w !== undefined);
+        return i < 0 ? undefined : { gate: set.gates[i] as RequiredGate, why: whys[i] as string };
+      })();
+      setResults.set(set.id, p);
+    }
+    return p;
+  };
   return async (step) => {
     if (opts.dryRun || !step.requiredGates) return undefined;
-    for (const gate of step.requiredGates) {
-      opts.onEvent?.({ kind: 'health-wait', step, at: new Date(), detail: requiredGateText(gate) });
-      const why = await check(gate);
-      if (why) {
+    for (const id of step.requiredGates) {
+      const set = sets.get(id);
+      if (!set) throw new Error(`plan step ${step.id} names gate set ${id}, which is not defined`);
+      opts.onEvent?.({ kind: 'health-wait', step, at: new Date(), detail: gateSetText(set) });
+      const failed = await checkSet(set);
+      if (failed) {
+        const { gate, why } = failed;
         const cause = `waiting on unhealthy requirement ${serviceOnHost(gate.host, gate.service)}: ${why}`;
         const outcome: StepOutcome = { kind: 'skipped', step, because: step.id, cause };
         opts.onEvent?.({ kind: 'step-end', outcome, at: new Date() });
@@ -150,6 +169,13 @@ function requiredGateChecker(
     }
     return undefined;
   };
+}
+
+/** One gate as before; a group's set in one line, not one per host. */
+function gateSetText(set: GateSet): string {
+  const only = set.gates.length === 1 ? set.gates[0] : undefined;
+  if (only) return requiredGateText(only);
+  return `${set.requirement} (required): ${set.gates.length} health gates`;
 }
 
 export function requiredGateText(gate: RequiredGate): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Inventory } from '../model/inventory.js';
-import type { Plan, Step } from '../model/plan.js';
+import { gateSets, type Plan, type Step } from '../model/plan.js';
 import { hostDigest } from '../plan/digest.js';
 import { escapeControls } from '../report/sanitize.js';
 
@@ -70,13 +70,21 @@ export function structuralProblems(plan: Plan, inventory: Inventory): string[] {
         problems.push(`barrier ${show(b.id)} is after ${show(dep)}, which is not a step`);
     }
   }
-  for (const step of plan.steps) {
-    for (const gate of step.requiredGates ?? []) {
+  const sets = gateSets(plan);
+  if (sets.size !== (plan.gates ?? []).length) problems.push('two gate sets have the same id');
+  for (const set of plan.gates ?? []) {
+    for (const gate of set.gates) {
       if (!(gate.host in plan.hosts)) {
         problems.push(
-          `step ${show(step.id)} checks a gate on ${show(gate.host)}, which the plan did not observe`,
+          `gate set ${show(set.id)} checks a gate on ${show(gate.host)}, which the plan did not observe`,
         );
       }
+    }
+  }
+  for (const step of plan.steps) {
+    for (const id of step.requiredGates ?? []) {
+      if (!sets.has(id))
+        problems.push(`step ${show(step.id)} checks gate set ${show(id)}, which is not listed`);
     }
   }
   const waveOf = new Map<string, number>();
@@ -184,6 +192,9 @@ export function differencesFromRebuilt(file: Plan, rebuilt: Plan): string[] {
   if (canonicalize(file.barriers ?? []) !== canonicalize(rebuilt.barriers ?? [])) {
     out.push('the barriers differ from the order the planner gives');
   }
+  if (canonicalize(file.gates ?? []) !== canonicalize(rebuilt.gates ?? [])) {
+    out.push("the gate sets differ from the playbooks' health gates");
+  }
   return out;
 }
 
@@ -197,14 +208,27 @@ function describeField(field: string, fileValue = 'null', rebuiltValue = 'null')
 /** The commands, one per line, exactly as they will be sent (each word shown JSON-quoted). */
 export function renderCommands(plan: Plan): string {
   const lines = ['Commands to run (exactly these, in this order per host):'];
+  const sets = gateSets(plan);
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const listed = new Set<string>();
   for (const ids of plan.waves) {
     for (const id of ids) {
-      const step = plan.steps.find((s) => s.id === id);
+      const step = byId.get(id);
       if (!step || step.commands.length === 0) continue;
-      for (const gate of step.requiredGates ?? []) {
-        lines.push(
-          `  ${show(gate.host)}: first the gate of ${show(gate.service)} ${escapeControls(JSON.stringify(gate.health))}`,
-        );
+      for (const id of step.requiredGates ?? []) {
+        const set = sets.get(id);
+        if (!set) continue;
+        // A group's gates once, where the first step names them; later steps point back to them.
+        if (listed.has(id)) {
+          lines.push(`  ${word(step.host)}: first the gates of ${show(set.requirement)} (listed above)`);
+          continue;
+        }
+        listed.add(id);
+        for (const gate of set.gates) {
+          lines.push(
+            `  ${show(gate.host)}: first the gate of ${show(gate.service)} ${escapeControls(JSON.stringify(gate.health))}`,
+          );
+        }
       }
       for (const argv of step.commands) lines.push(`  ${word(step.host)}: ${argv.map(word).join(' ')}`);
       if (step.health)

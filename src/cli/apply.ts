@@ -9,7 +9,7 @@ import { planDigest, renderCommands } from '../apply/saved-plan.js';
 import { sshActions } from '../apply/ssh-actions.js';
 import type { HostAccess, HostActions, StepOutcome } from '../apply/types.js';
 import type { Inventory } from '../model/inventory.js';
-import type { Plan } from '../model/plan.js';
+import { gateSets, type Plan } from '../model/plan.js';
 import { renderApplyText } from '../report/apply.js';
 import { renderPlanText } from '../report/index.js';
 import { isPartial, notPlanned } from '../report/plan-summary.js';
@@ -159,7 +159,7 @@ async function applyPrepared(
   const execOpts = opts.plan ? { ...opts, singleUse: planDigest(plan) } : opts;
   const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, execOpts, io, signal, held);
   io.out(
-    `\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun), notPlanned: notPlanned(plan) })}`,
+    `\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun), notPlanned: notPlanned(plan), gates: gateSets(plan) })}`,
   );
   if (auditPath) io.err(`audit log: ${auditPath}\n`);
   const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');

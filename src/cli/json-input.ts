@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
 import type { ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
@@ -19,12 +20,47 @@ export function readSavedPlan(file: string): Promise<Plan> {
   return readChecked<Plan>(file, 'plan', 'a runstate plan', 'runstate plan PLAYBOOK --out FILE');
 }
 
-async function readSchema(name: string): Promise<object> {
+async function readSchema(name: string): Promise<string> {
   const url = new URL(`../../schemas/${name}.schema.json`, import.meta.url);
-  return JSON.parse(await readFile(url, 'utf8')) as object;
+  return readFile(url, 'utf8');
 }
 
-async function readChecked<T>(file: string, schemaName: string, what: string, howToMake: string): Promise<T> {
+/** What scripts/build-validators.mjs writes next to this module (dist/ only). */
+interface Precompiled {
+  schemaTexts: string[];
+  observed: ValidateFunction;
+  plan: ValidateFunction;
+}
+
+/**
+ * The build's standalone validator when it was generated from these very schema texts (no ajv
+ * compiler loaded, nothing compiled); else the schema compiled now, with the same options.
+ */
+async function validatorOf<T>(schemaName: 'observed' | 'plan'): Promise<ValidateFunction<T>> {
+  const texts = [await readSchema('observed'), await readSchema('plan')];
+  const require = createRequire(import.meta.url);
+  try {
+    const mod = require('./json-validators.cjs') as Precompiled;
+    if (mod.schemaTexts?.length === 2 && mod.schemaTexts.every((t, i) => t === texts[i]))
+      return mod[schemaName] as ValidateFunction<T>;
+  } catch {
+    // running from src/, or built without the validators step
+  }
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  // The plan embeds observed host states by reference to the observed schema.
+  ajv.addSchema(JSON.parse(texts[0] as string) as object, 'observed.schema.json');
+  return schemaName === 'observed'
+    ? ajv.compile<T>({ $ref: 'observed.schema.json' })
+    : ajv.compile<T>(JSON.parse(texts[1] as string) as object);
+}
+
+async function readChecked<T>(
+  file: string,
+  schemaName: 'observed' | 'plan',
+  what: string,
+  howToMake: string,
+): Promise<T> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -37,13 +73,7 @@ async function readChecked<T>(file: string, schemaName: string, what: string, ho
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  // The plan embeds observed host states by reference to the observed schema.
-  ajv.addSchema(await readSchema('observed'), 'observed.schema.json');
-  const validate =
-    schemaName === 'observed'
-      ? ajv.compile<T>({ $ref: 'observed.schema.json' })
-      : ajv.compile<T>(await readSchema(schemaName));
+  const validate = await validatorOf<T>(schemaName);
   if (!validate(data)) {
     const why = (validate.errors ?? [])
       .slice(0, 5)

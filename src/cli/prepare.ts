@@ -1,7 +1,7 @@
 import { planDigest } from '../apply/saved-plan.js';
 import { commandsFor, observedRunlevelFor, unsupportedChange } from '../drivers/index.js';
 import { assertUsable, loadAll, loadInventory } from '../load/index.js';
-import { type Desired, requiredHosts } from '../model/desired.js';
+import { type Desired, isGroupRequirement, requiredHosts } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import { serviceOnHost } from '../model/notation.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
@@ -77,9 +77,15 @@ export async function observeFleet(
 /** The services on hosts outside --limit that the limited hosts' services require, if any. */
 function requiredOutside(desired: Desired, limited: Desired): Desired | undefined {
   const hosts: Desired['hosts'] = {};
+  // Each requirement once: `all:db` named by every limited service is one walk of the group, not
+  // one per service (that was limited × group size).
+  const seen = new Set<string>();
   for (const host of Object.values(limited.hosts)) {
     for (const svc of Object.values(host.services)) {
       for (const r of svc.requires) {
+        const id = isGroupRequirement(r) ? `@${r.group}\u0000${r.service}` : `${r.host}\u0000${r.service}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
         for (const host of requiredHosts(r)) {
           const wanted = desired.hosts[host]?.services[r.service];
           if (host in limited.hosts || !wanted) continue;

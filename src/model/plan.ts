@@ -36,11 +36,23 @@ export interface Step {
   /** Set when the step depends on a host the plan could not observe: apply skips it, saying why. */
   blockedBy?: string;
   /**
-   * Health gates of services this start requires that have no step of their own in the plan
-   * (they already run): apply checks each again, on its own host, just before this step, and
-   * skips the step (and its dependents) while one fails.
+   * Ids of `plan.gates`: the health gates of services this start requires that have no step of
+   * their own in the plan (they already run). Apply checks each again, on its own host, just before
+   * this step, and skips the step (and its dependents) while one fails. A reference, not a copy:
+   * `requires: [all:db]` on every host of a fleet is one gate set, not N copies of N gates.
    */
-  requiredGates?: RequiredGate[];
+  requiredGates?: string[];
+}
+
+/**
+ * The gates of one requirement (`db1:pg`, or a whole `all:db`) that steps check before they start,
+ * listed once per plan like a barrier. Ids end in "/gates" ("@all:db/gates" for a group).
+ */
+export interface GateSet {
+  id: string;
+  /** The requirement the gates belong to, in `host:service` or `group:service` notation. */
+  requirement: string;
+  gates: RequiredGate[];
 }
 
 /** What a step changes: `state` inactive → running, `enabled` disabled → enabled, … */
@@ -107,6 +119,8 @@ export interface Plan {
   waves: string[][];
   /** Present when some `after` names one. Barriers belong to no wave. */
   barriers?: Barrier[];
+  /** Present when some step's `requiredGates` names one; sorted by id. */
+  gates?: GateSet[];
   /** Stack name → its hosts, when the playbooks or inventory name a stack (else one stack). */
   stacks?: Record<string, string[]>;
   /** What could not be planned (masked, missing, no such manager), per host; absent when nothing. */
@@ -115,4 +129,25 @@ export interface Plan {
   warnings?: PlanBlocked[];
   /** Which runstate made the plan, and when; outside the digest (a rebuilt plan has another time). */
   made?: { by: 'runstate'; version: string; at: string };
+}
+
+/** plan.gates by id, for whoever reads `requiredGates` (renderers, executor, checks). */
+export function gateSets(plan: Pick<Plan, 'gates'>): Map<string, GateSet> {
+  return new Map((plan.gates ?? []).map((g) => [g.id, g]));
+}
+
+/** The gates a step checks first, in order, each once (sets of two requirements may overlap). */
+export function gatesOfStep(step: Step, sets: ReadonlyMap<string, GateSet>): RequiredGate[] {
+  const ids = step.requiredGates ?? [];
+  if (ids.length === 1) return sets.get(ids[0] as string)?.gates ?? [];
+  const out: RequiredGate[] = [];
+  const seen = new Set<string>();
+  for (const id of ids)
+    for (const g of sets.get(id)?.gates ?? []) {
+      const k = `${g.host}\u0000${g.service}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(g);
+    }
+  return out;
 }

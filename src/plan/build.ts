@@ -119,6 +119,7 @@ export function buildPlan(input: PlanInput): PlanResult {
     steps: gated.steps,
     waves: ordered.waves,
     ...(ordered.barriers.length > 0 ? { barriers: ordered.barriers } : {}),
+    ...(gated.gates.length > 0 ? { gates: gated.gates } : {}),
     ...stacksOf(desired),
     ...(blocked.length > 0 ? { blocked: blocked.map(toBlocked) } : {}),
   };

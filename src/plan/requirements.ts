@@ -6,16 +6,17 @@ import {
   requiredHosts,
 } from '../model/desired.js';
 import { serviceOnHost } from '../model/notation.js';
-import type { RequiredGate, Step } from '../model/plan.js';
-import type { OutsideLimit, PlanProblem } from './types.js';
+import type { GateSet, Step } from '../model/plan.js';
+import { compareText, type OutsideLimit, type PlanProblem } from './types.js';
 
 const STARTS = new Set<Step['kind']>(['start', 'restart']);
 
 /**
  * Health gates hold on every run, not only on the one that starts the requirement. A start whose
  * requirement gets a start (or restart) step of its own waits on that step, which runs the gate;
- * a requirement that already runs has no step, so its declared gate is attached to the dependent
- * (`requiredGates`) and apply checks it again first.
+ * a requirement that already runs has no step, so its declared gate is listed once in the plan's
+ * `gates` (one set per requirement, whole groups included) and the dependent names that set in
+ * `requiredGates`: apply checks it again first. A reference, so the plan stays linear in size.
  *
  * With `--limit` (or a heal of some services only), a requirement may be outside what is planned
  * (`outside`, observed too): one that is not running there, or whose host could not be observed,
@@ -26,7 +27,7 @@ export function gateRequirements(
   steps: Step[],
   desired: Desired,
   outside?: OutsideLimit,
-): { steps: Step[]; problems: PlanProblem[] } {
+): { steps: Step[]; gates: GateSet[]; problems: PlanProblem[] } {
   const starting = new Set(
     steps.filter((s) => STARTS.has(s.kind) && s.service).map((s) => key(s.host, s.service as string)),
   );
@@ -38,7 +39,9 @@ export function gateRequirements(
     const id = isGroupRequirement(r) ? `@${r.group}\u0000${r.service}` : key(r.host, r.service);
     let v = verdicts.get(id);
     if (v) return v;
-    v = { gates: [], blocks: [] };
+    const requirement = isGroupRequirement(r) ? `${r.group}:${r.service}` : serviceOnHost(r.host, r.service);
+    const setId = isGroupRequirement(r) ? `@${requirement}/gates` : `${requirement}/gates`;
+    v = { set: { id: setId, requirement, gates: [] }, blocks: [] };
     for (const t of eachHost(r)) {
       if (starting.has(key(t.host, t.service))) continue;
       const planned = desired.hosts[t.host]?.services[t.service];
@@ -51,17 +54,18 @@ export function gateRequirements(
         }
       }
       if (required?.health && required.state === 'running') {
-        v.gates.push({ host: t.host, service: t.service, health: required.health });
+        v.set.gates.push({ host: t.host, service: t.service, health: required.health });
       }
     }
     verdicts.set(id, v);
     return v;
   };
+  const used = new Map<string, GateSet>();
   const out = steps.map((step) => {
     if (!STARTS.has(step.kind) || !step.service) return step;
     const want = desired.hosts[step.host]?.services[step.service];
     if (!want || want.requires.length === 0) return step;
-    const gates: RequiredGate[] = [];
+    const gates: string[] = [];
     let blockedBy = step.blockedBy;
     for (const r of want.requires) {
       const v = verdictOf(r);
@@ -75,7 +79,10 @@ export function gateRequirements(
           warning: true,
         });
       }
-      for (const g of v.gates) gates.push(g);
+      if (v.set.gates.length > 0 && !gates.includes(v.set.id)) {
+        gates.push(v.set.id);
+        used.set(v.set.id, v.set);
+      }
     }
     if (gates.length === 0 && blockedBy === step.blockedBy) return step;
     return {
@@ -84,12 +91,13 @@ export function gateRequirements(
       ...(gates.length > 0 ? { requiredGates: gates } : {}),
     };
   });
-  return { steps: out, problems };
+  const gates = [...used.values()].sort((a, b) => compareText(a.id, b.id));
+  return { steps: out, gates, problems };
 }
 
 /** What starting against one requirement needs: gates to check again, or reasons it cannot. */
 interface Verdict {
-  gates: RequiredGate[];
+  set: GateSet;
   blocks: { why: string; host: string }[];
 }
 

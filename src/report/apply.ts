@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import { quote } from 'shell-quote';
 import { gateText } from '../apply/health.js';
 import type { StepOutcome } from '../apply/types.js';
+import type { GateSet } from '../model/plan.js';
 import { type NotPlanned, plural } from './plan-summary.js';
 import { sanitizeHostText } from './sanitize.js';
 
@@ -30,10 +31,10 @@ export function summarise(outcomes: StepOutcome[]): ApplySummary {
 /** The end-of-apply report: per host, each step and what became of it (and why). */
 export function renderApplyText(
   outcomes: StepOutcome[],
-  opts: { color: boolean; dryRun: boolean; notPlanned?: NotPlanned },
+  opts: { color: boolean; dryRun: boolean; notPlanned?: NotPlanned; gates?: ReadonlyMap<string, GateSet> },
 ): string {
   const c = createColors(opts.color);
-  if (opts.dryRun) return renderDryRun(outcomes, c);
+  if (opts.dryRun) return renderDryRun(outcomes, c, opts.gates ?? new Map());
   const byHost = new Map<string, StepOutcome[]>();
   for (const o of outcomes) byHost.set(o.step.host, [...(byHost.get(o.step.host) ?? []), o]);
   const lines: string[] = [];
@@ -64,7 +65,11 @@ export function renderApplyText(
 }
 
 /** The dry run lists the exact commands in the order apply would run them (wave order). */
-function renderDryRun(outcomes: StepOutcome[], c: ReturnType<typeof createColors>): string {
+function renderDryRun(
+  outcomes: StepOutcome[],
+  c: ReturnType<typeof createColors>,
+  gates: ReadonlyMap<string, GateSet>,
+): string {
   const lines = [
     'Commands apply would run, in order (steps of one wave on different hosts run in parallel):',
   ];
@@ -78,10 +83,18 @@ function renderDryRun(outcomes: StepOutcome[], c: ReturnType<typeof createColors
       lines.push(...outcomeLines(o, c).map((l) => `  ${o.step.host}: ${l.trim()}`));
       continue;
     }
-    for (const g of o.step.requiredGates ?? [])
-      lines.push(
-        `  ${g.host}: (health gate of ${g.service}, which ${o.step.service} requires: ${gateText(g.health)})`,
-      );
+    for (const id of o.step.requiredGates ?? []) {
+      const set = gates.get(id);
+      const only = set?.gates.length === 1 ? set.gates[0] : undefined;
+      if (only)
+        lines.push(
+          `  ${only.host}: (health gate of ${only.service}, which ${o.step.service} requires: ${gateText(only.health)})`,
+        );
+      else if (set)
+        lines.push(
+          `  ${o.step.host}: (health gates of ${set.requirement} on ${set.gates.length} hosts, which ${o.step.service} requires)`,
+        );
+    }
     for (const argv of o.step.commands) lines.push(`  ${o.step.host}: ${quote(argv)}`);
   }
   const s = summarise(outcomes);

@@ -36,6 +36,19 @@ function canonicalPlan(plan: Plan): Plan {
     ...(plan.barriers !== undefined
       ? { barriers: plan.barriers.map((b) => ({ id: b.id, reason: b.reason, after: [...b.after] })) }
       : {}),
+    ...(plan.gates !== undefined
+      ? {
+          gates: plan.gates.map((set) => ({
+            id: set.id,
+            requirement: set.requirement,
+            gates: set.gates.map((g) => ({
+              host: g.host,
+              service: g.service,
+              health: canonicalHealth(g.health),
+            })),
+          })),
+        }
+      : {}),
     ...(plan.stacks !== undefined ? { stacks: sortKeysDeep(plan.stacks) } : {}),
     ...(plan.blocked !== undefined ? { blocked: plan.blocked.map(canonicalBlocked) } : {}),
     ...(plan.warnings !== undefined ? { warnings: plan.warnings.map(canonicalBlocked) } : {}),
@@ -68,15 +81,7 @@ function canonicalStep(s: Step): Step {
     wave: s.wave,
     ...(s.health !== undefined ? { health: canonicalHealth(s.health) } : {}),
     ...(s.blockedBy !== undefined ? { blockedBy: s.blockedBy } : {}),
-    ...(s.requiredGates !== undefined
-      ? {
-          requiredGates: s.requiredGates.map((g) => ({
-            host: g.host,
-            service: g.service,
-            health: canonicalHealth(g.health),
-          })),
-        }
-      : {}),
+    ...(s.requiredGates !== undefined ? { requiredGates: [...s.requiredGates] } : {}),
   };
 }
 

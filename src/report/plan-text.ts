@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { serviceOnHost } from '../model/notation.js';
-import type { Plan, StepKind } from '../model/plan.js';
+import { type GateSet, gateSets, type Plan, type StepKind } from '../model/plan.js';
 import {
   blockedLines,
   byStack,
@@ -16,6 +16,7 @@ type Paint = (text: string) => string;
 /** Terminal plan: a header, numbered waves with one aligned line per step, unreachable hosts. */
 export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
   const c = pc.createColors(opts.color);
+  const sets = gateSets(plan);
   const kindColor: Record<StepKind, Paint> = {
     start: c.green,
     enable: c.green,
@@ -60,9 +61,7 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
         const subject = stepSubject(s).padEnd(subjW);
         const blocked = s.blockedBy ? c.yellow(` — will be skipped: ${s.blockedBy}`) : '';
         const gates = s.requiredGates
-          ? c.dim(
-              ` — first checks the health of ${s.requiredGates.map((g) => serviceOnHost(g.host, g.service)).join(', ')}`,
-            )
+          ? c.dim(` — first checks the health of ${gatesText(s.requiredGates, sets)}`)
           : '';
         lines.push(
           `  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}${blocked}${gates}`,
@@ -96,4 +95,16 @@ function detectionLines(plan: Plan): string[] {
   );
   const w = Math.max(0, ...rows.map(([host]) => host.length));
   return rows.map(([host, manager, why]) => `  ${host.padEnd(w)}   ${manager}: ${why}`);
+}
+
+/** "db1:pg", or a group's set by its name and size: a line stays short however big the group. */
+function gatesText(ids: readonly string[], sets: ReadonlyMap<string, GateSet>): string {
+  return ids
+    .map((id) => {
+      const set = sets.get(id);
+      if (!set) return id;
+      if (set.gates.length <= 3) return set.gates.map((g) => serviceOnHost(g.host, g.service)).join(', ');
+      return `${set.requirement} (${set.gates.length} hosts)`;
+    })
+    .join(', ');
 }

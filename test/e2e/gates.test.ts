@@ -39,13 +39,25 @@ describeBed('health gates that hold on every run', () => {
     // crm-db now runs, so the second plan has no step for it: only the start of crm-app, which
     // checks crm-db's gate again first.
     const plan = await runstate(['plan', '-i', INV, failing, '--format', 'json']);
-    const steps = (JSON.parse(plan.stdout) as { steps: { id: string; requiredGates?: unknown[] }[] }).steps;
+    const parsed = JSON.parse(plan.stdout) as {
+      steps: { id: string; requiredGates?: unknown[] }[];
+      gates?: unknown[];
+    };
+    const steps = parsed.steps;
     expect(steps.map((s) => s.id)).toEqual(['bed-sysv/start/crm-app']);
-    expect(steps[0]?.requiredGates).toEqual([
+    // The gate is listed once in the plan's gate sets; the step names the set.
+    expect(steps[0]?.requiredGates).toEqual(['bed-systemd:crm-db/gates']);
+    expect(parsed.gates).toEqual([
       {
-        host: 'bed-systemd',
-        service: 'crm-db',
-        health: { kind: 'http', url: `http://127.0.0.1:${db}/nosuch`, timeoutSec: 3 },
+        id: 'bed-systemd:crm-db/gates',
+        requirement: 'bed-systemd:crm-db',
+        gates: [
+          {
+            host: 'bed-systemd',
+            service: 'crm-db',
+            health: { kind: 'http', url: `http://127.0.0.1:${db}/nosuch`, timeoutSec: 3 },
+          },
+        ],
       },
     ]);
     const second = await runstate(['apply', '-i', INV, failing, '--yes']);

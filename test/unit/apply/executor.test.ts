@@ -273,11 +273,14 @@ describe('gates of requirements that already run', () => {
     const app = step('h2', 'app', [], 1);
     const worker = step('h3', 'worker', [], 1);
     const proxy = step('h4', 'proxy', ['h2/start/app'], 2);
-    return plan([
-      { ...app, requiredGates: [{ ...gate, health: { ...gate.health } }] },
-      { ...worker, requiredGates: [{ ...gate, health: { ...gate.health } }] },
-      proxy,
-    ]);
+    return {
+      ...plan([
+        { ...app, requiredGates: ['h1:db/gates'] },
+        { ...worker, requiredGates: ['h1:db/gates'] },
+        proxy,
+      ]),
+      gates: [{ id: 'h1:db/gates', requirement: 'h1:db', gates: [{ ...gate, health: { ...gate.health } }] }],
+    };
   };
   const withGate = (result: { ok: true } | { ok: false; output: string }, calls: string[]) => {
     const f = fleet();
@@ -320,6 +323,32 @@ describe('gates of requirements that already run', () => {
     expect(out.map((o) => o.kind)).toEqual(['ok', 'ok', 'ok']);
     expect(f.log).toHaveLength(3);
     expect(calls).toEqual(['h1']);
+  });
+
+  it("a group's gate set is checked once per host per run, however many steps name it", async () => {
+    const calls: string[] = [];
+    const { f, access } = withGate({ ok: true }, calls);
+    const set = {
+      id: '@all:db/gates',
+      requirement: 'all:db',
+      gates: ['h1', 'h2', 'h3'].map((host) => ({ ...gate, host, health: { ...gate.health } })),
+    };
+    const p = {
+      ...plan(['h1', 'h2', 'h3'].map((h) => ({ ...step(h, 'app', [], 1), requiredGates: [set.id] }))),
+      gates: [set],
+    };
+    const out = await executePlan(p, { forks: 10, dryRun: false, access });
+    expect(out.map((o) => o.kind)).toEqual(['ok', 'ok', 'ok']);
+    expect(f.log).toHaveLength(3);
+    expect([...calls].sort()).toEqual(['h1', 'h2', 'h3']);
+  });
+
+  it('a step naming a gate set the plan does not list is a bug, said as one', async () => {
+    const f = fleet();
+    const p = plan([{ ...step('h1', 'a', [], 1), requiredGates: ['h9:db/gates'] }]);
+    await expect(executePlan(p, { forks: 1, dryRun: false, access: f.access })).rejects.toThrow(
+      'names gate set h9:db/gates, which is not defined',
+    );
   });
 
   it('the dry run checks nothing', async () => {

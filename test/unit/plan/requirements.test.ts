@@ -15,8 +15,9 @@ describe('gates of what a start requires', () => {
       observed(ohost('db1', [osvc('pg', 'active')]), ohost('app1', [osvc('app', 'inactive')])),
     );
     expect(r.plan.steps.map((s) => s.id)).toEqual(['app1/start/app']);
-    expect(stepById(r, 'app1/start/app').requiredGates).toEqual([
-      { host: 'db1', service: 'pg', health: GATE },
+    expect(stepById(r, 'app1/start/app').requiredGates).toEqual(['db1:pg/gates']);
+    expect(r.plan.gates).toEqual([
+      { id: 'db1:pg/gates', requirement: 'db1:pg', gates: [{ host: 'db1', service: 'pg', health: GATE }] },
     ]);
   });
 
@@ -30,6 +31,35 @@ describe('gates of what a start requires', () => {
     );
     expect(stepById(r, 'app1/start/app').requiredGates).toBeUndefined();
     expect(stepById(r, 'app1/start/app').after).toContain('db1/start/pg');
+  });
+
+  it("a group's gates are one set in the plan, named by every dependent (not copied N × M)", () => {
+    const dbs = ['db1', 'db2', 'db3'];
+    const apps = ['app1', 'app2', 'app3', 'app4'];
+    const groupWide = (host: string) => {
+      const h = dhost(host, [svc('app')]);
+      const app = h.services.app;
+      if (app) app.requires = [{ raw: 'dbs:pg', group: 'dbs', service: 'pg', hosts: dbs }];
+      return h;
+    };
+    const r = plan(
+      desired(
+        ...dbs.map((h) => dhost(h, [svc('pg', { tier: 'database', health: GATE })])),
+        ...apps.map(groupWide),
+      ),
+      observed(
+        ...dbs.map((h) => ohost(h, [osvc('pg', 'active')])),
+        ...apps.map((h) => ohost(h, [osvc('app', 'inactive')])),
+      ),
+    );
+    for (const h of apps) expect(stepById(r, `${h}/start/app`).requiredGates).toEqual(['@dbs:pg/gates']);
+    expect(r.plan.gates).toEqual([
+      {
+        id: '@dbs:pg/gates',
+        requirement: 'dbs:pg',
+        gates: dbs.map((host) => ({ host, service: 'pg', health: GATE })),
+      },
+    ]);
   });
 
   it('a requirement without a gate adds nothing', () => {
@@ -78,9 +108,8 @@ describe('--limit: requirements outside it', () => {
   it('one that runs there is gated like any other', () => {
     const r = build(ohost('db1', [osvc('pg', 'active')]));
     expect(r.problems).toEqual([]);
-    expect(stepById(r, 'app1/start/app')).toMatchObject({
-      requiredGates: [{ host: 'db1', service: 'pg', health: GATE }],
-    });
+    expect(stepById(r, 'app1/start/app')).toMatchObject({ requiredGates: ['db1:pg/gates'] });
+    expect(r.plan.gates?.[0]?.gates).toEqual([{ host: 'db1', service: 'pg', health: GATE }]);
     expect(stepById(r, 'app1/start/app')).not.toHaveProperty('blockedBy');
   });
 });
@@ -100,7 +129,8 @@ describe('a heal of some services only (watch --heal)', () => {
       commandsFor: fakeCommands,
       outside: { desired: all, observed: seen, why },
     });
-    expect(stepById(r, 'h1/start/app').requiredGates).toEqual([{ host: 'h1', service: 'pg', health: GATE }]);
+    expect(stepById(r, 'h1/start/app').requiredGates).toEqual(['h1:pg/gates']);
+    expect(r.plan.gates?.[0]?.gates).toEqual([{ host: 'h1', service: 'pg', health: GATE }]);
 
     const crashed = observed(ohost('h1', [osvc('pg', 'failed'), osvc('app', 'inactive')]));
     const blocked = buildPlan({

@@ -76,14 +76,20 @@ describe('renderPlanText', () => {
   it('says which required gates a start checks first', () => {
     const plan = samplePlan();
     const app = plan.steps.find((s) => s.id === 'bed-sysv/start/crm-app');
-    if (app)
-      app.requiredGates = [
-        {
-          host: 'bed-systemd',
-          service: 'crm-db',
-          health: { kind: 'tcp', host: '127.0.0.1', port: 18101, timeoutSec: 5 },
-        },
-      ];
+    if (app) app.requiredGates = ['bed-systemd:crm-db/gates'];
+    plan.gates = [
+      {
+        id: 'bed-systemd:crm-db/gates',
+        requirement: 'bed-systemd:crm-db',
+        gates: [
+          {
+            host: 'bed-systemd',
+            service: 'crm-db',
+            health: { kind: 'tcp', host: '127.0.0.1', port: 18101, timeoutSec: 5 },
+          },
+        ],
+      },
+    ];
     expect(renderPlanText(plan, { color: false })).toContain(
       '  bed-sysv      start          crm-app   (observed failed, want running) — first checks the health of bed-systemd:crm-db',
     );

@@ -37,6 +37,7 @@ const PLAN: FieldSpec<Plan> = {
   steps: 'required',
   waves: 'required',
   barriers: 'optional',
+  gates: 'optional',
   stacks: 'optional',
   blocked: 'optional',
   warnings: 'optional',
