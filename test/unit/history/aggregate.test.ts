@@ -131,6 +131,6 @@ describe('history file', () => {
   it('records agree with schemas/history.schema.json', () => {
     expect(isHistoryRecord(rec(0, [db], [heal(1)]))).toBe(true);
     expect(isHistoryRecord({ ...rec(0, [db]), extra: 1 })).toBe(false);
-    expect(isHistoryRecord({ ...rec(0, [], [{ ...heal(1), label: 'oops' }]) })).toBe(false);
+    expect(isHistoryRecord({ ...rec(0, []), changes: [{ ...heal(1), label: 'oops' }] })).toBe(false);
   });
 });
