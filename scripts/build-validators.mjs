@@ -9,16 +9,17 @@ import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const root = new URL('../', import.meta.url);
-const names = ['playbook', 'inventory'];
+const names = ['playbook', 'inventory', 'waivers'];
 const texts = names.map((n) => readFileSync(new URL(`schemas/${n}.schema.json`, root), 'utf8'));
 // Must match src/load/schema.ts (compileValidators: options and vocabulary).
 const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, code: { source: true } });
 ajv.addVocabulary(['errorMessage', 'patternErrorMessage']);
-names.forEach((n, i) => ajv.addSchema(JSON.parse(texts[i]), n));
+names.forEach((n, i) => ajv.addSchema(JSON.parse(texts[i]), `${n}.schema.json`));
 const code = standaloneCode.default(ajv, {
-  playbook: 'playbook',
-  inventory: 'inventory',
-  'inventory-vars': 'inventory#/definitions/groupVars',
+  playbook: 'playbook.schema.json',
+  inventory: 'inventory.schema.json',
+  'inventory-vars': 'inventory.schema.json#/definitions/groupVars',
+  waivers: 'waivers.schema.json',
 });
 // An output directory may be given (the unit test writes to a temporary one).
 const out = process.argv[2] ? new URL(`file://${process.argv[2].replace(/\/?$/, '/')}`) : new URL('dist/load/', root);

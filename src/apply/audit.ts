@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { ChangeLabel } from '../model/history.js';
 import { UserError } from '../model/source.js';
 import type { CommandRecord, CommandStart } from './types.js';
 
@@ -73,13 +74,24 @@ export class AuditLog {
   private readonly localUser = safeUser();
   private fd: number | undefined;
 
+  /**
+   * `label`: why this run changes things — `intentional` (apply of the playbooks) or `corrective`
+   * (watch --heal putting back drift); written on every record, so a reviewer can tell them apart.
+   */
   constructor(
     readonly path: string,
     private readonly runId: string,
+    private readonly label?: ChangeLabel,
   ) {
     this.fd = openLog(path);
     try {
-      this.write({ event: 'open', run: runId, by: this.localUser, at: new Date().toISOString() });
+      this.write({
+        event: 'open',
+        run: runId,
+        by: this.localUser,
+        at: new Date().toISOString(),
+        ...this.labelled(),
+      });
     } catch (err) {
       this.close();
       throw new UserError(
@@ -102,6 +114,7 @@ export class AuditLog {
       what: entry.what,
       argv: entry.argv,
       started: entry.startedAt,
+      ...this.labelled(),
     });
   }
 
@@ -120,7 +133,12 @@ export class AuditLog {
       ended: entry.endedAt,
       exit: entry.exitCode,
       timedOut: entry.timedOut,
+      ...this.labelled(),
     });
+  }
+
+  private labelled(): { label?: ChangeLabel } {
+    return this.label ? { label: this.label } : {};
   }
 
   close(): void {

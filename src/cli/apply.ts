@@ -8,6 +8,8 @@ import { recordPlanUse } from '../apply/plan-use.js';
 import { planDigest, renderCommands } from '../apply/saved-plan.js';
 import { sshActions } from '../apply/ssh-actions.js';
 import type { HostAccess, HostActions, StepOutcome } from '../apply/types.js';
+import { changesOf } from '../history/record.js';
+import type { ChangeLabel } from '../model/history.js';
 import type { Inventory } from '../model/inventory.js';
 import { gateSets, type Plan } from '../model/plan.js';
 import { renderApplyText } from '../report/apply.js';
@@ -15,8 +17,9 @@ import { renderPlanText } from '../report/index.js';
 import { isPartial, notPlanned } from '../report/plan-summary.js';
 import { sanitizeHostText } from '../report/sanitize.js';
 import type { ConnectionPool } from '../transport/index.js';
-import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
+import { type CommonOptions, EXIT, type Io, nowOf, useColor } from './context.js';
 import { newPool } from './gather.js';
+import { checkHistoryWritable, recordHistory } from './history-file.js';
 import { findStale, type ObserveHooks, preparePlan, prepareSavedPlan } from './prepare.js';
 import { progressPrinter } from './progress.js';
 
@@ -30,13 +33,19 @@ export interface ApplyOptions extends CommonOptions {
   settle: number;
   commandTimeout: number;
   breakLock?: boolean;
+  /** Append what was changed (labelled intentional) to this history file. */
+  history?: string;
+  historyMaxBytes?: number;
 }
 
 /** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
 export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: Io): Promise<number> {
   const held: HostLocks = { owner: newOwner(), locks: new Map() };
   // The audit log is opened and test-written before any lock or connection: fail closed.
-  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), held.owner);
+  const audit = opts.dryRun
+    ? undefined
+    : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), held.owner, 'intentional');
+  checkHistoryWritable(opts);
   try {
     return await applyWithAudit(playbooks, { ...opts, ...(audit ? { audit } : {}) }, io, held);
   } finally {
@@ -159,9 +168,14 @@ async function applyPrepared(
   const execOpts = opts.plan ? { ...opts, singleUse: planDigest(plan) } : opts;
   const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, execOpts, io, signal, held);
   io.out(
-    `\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun), notPlanned: notPlanned(plan), gates: gateSets(plan) })}`,
+    `\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun), notPlanned: notPlanned(plan), gates: gateSets(plan), label: 'intentional' })}`,
   );
   if (auditPath) io.err(`audit log: ${auditPath}\n`);
+  if (!opts.dryRun) {
+    const at = nowOf(io).toISOString();
+    const changes = changesOf(outcomes, 'intentional', at);
+    recordHistory(opts, { version: 1, at, source: 'apply', hosts: {}, drifts: [], changes }, io);
+  }
   const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
   const interrupted = outcomes.some((o) => o.kind === 'not-started');
   return allOk && unreachable.length === 0 && !interrupted && !isPartial(plan) ? EXIT.ok : EXIT.partial;
@@ -210,6 +224,8 @@ export type ExecutionOptions = Pick<
   singleUse?: string;
   /** An audit log the caller opened (and closes); else one is opened here, before any lock. */
   audit?: AuditLog;
+  /** Why these changes are made, for the audit log (watch --heal: corrective). */
+  label?: ChangeLabel;
 };
 
 /**
@@ -230,7 +246,9 @@ export async function executeWithLocks(
   const owner = held?.owner ?? newOwner();
   const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
   const ownAudit =
-    opts.dryRun || opts.audit ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
+    opts.dryRun || opts.audit
+      ? undefined
+      : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner, opts.label);
   const audit = opts.dryRun ? undefined : (opts.audit ?? ownAudit);
   const locks =
     held?.locks ??

@@ -27,6 +27,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Asks a yes/no question on the terminal; undefined when there is no terminal to ask on. */
   ask?: (question: string) => Promise<string>;
+  /** The clock (waiver expiry, history windows); tests inject a fixed one. */
+  now?: () => Date;
 }
 
 export const processIo: Io = {
@@ -61,3 +63,8 @@ export function useColor(opts: { color?: boolean }, io: Io): boolean {
 }
 
 export const EXIT = { ok: 0, input: 1, changes: 2, partial: 3 } as const;
+
+/** What time it is for this run: the injected clock, else the system's. */
+export function nowOf(io: Io): Date {
+  return io.now ? io.now() : new Date();
+}

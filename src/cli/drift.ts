@@ -8,15 +8,27 @@ import {
   renderDriftText,
 } from '../drift/index.js';
 import { observedRunlevelFor } from '../drivers/index.js';
+import { recordOfDrift } from '../history/record.js';
 import type { DriftReport } from '../model/drift.js';
-import { type CommonOptions, type Io, useColor } from './context.js';
+import { type CommonOptions, type Io, nowOf, useColor } from './context.js';
+import {
+  aggregateHistory,
+  checkHistoryWritable,
+  DEFAULT_FLAP_WINDOW,
+  flapOptions,
+  type HistoryOptions,
+  loadHistory,
+  markFlapping,
+  recordHistory,
+} from './history-file.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, observeFleet } from './prepare.js';
 import { probeGates } from './probe-gates.js';
+import { type LoadedWaivers, loadWaivers, type WaiverOptions, withWaivers } from './waivers.js';
 
 export type DriftFormat = 'text' | 'json' | 'junit' | 'markdown';
 
-export interface DriftOptions extends CommonOptions {
+export interface DriftOptions extends CommonOptions, WaiverOptions, HistoryOptions {
   format: DriftFormat;
   out?: string;
   observed?: string;
@@ -28,7 +40,18 @@ export interface DriftOptions extends CommonOptions {
  */
 export async function driftCommand(playbooks: string[], opts: DriftOptions, io: Io): Promise<number> {
   if (opts.out) checkWritable(opts.out, '--out');
-  const report = await checkDrift(playbooks, opts, io);
+  checkHistoryWritable(opts);
+  let report = await checkDrift(playbooks, opts, io);
+  if (opts.history) {
+    const record = recordOfDrift(report, 'drift', report.generatedAt ?? nowOf(io).toISOString());
+    const past = loadHistory(opts.history, io);
+    const summary = aggregateHistory(
+      [...past, record],
+      flapOptions(opts, nowOf(io), Number.POSITIVE_INFINITY),
+    );
+    report = markFlapping(report, summary, opts.flapWindow ?? DEFAULT_FLAP_WINDOW);
+    recordHistory(opts, record, io);
+  }
   const text = renderDrift(report, opts.format, useColor(opts, io) && !opts.out);
   if (opts.out) {
     writeFileAtomic(opts.out, text);
@@ -40,26 +63,51 @@ export async function driftCommand(playbooks: string[], opts: DriftOptions, io: 
   return driftExitCode(report);
 }
 
-/** Loads, observes (or reads a snapshot) and compares; shared with `watch`. */
+/** Loads (waivers too, before any host is contacted), observes (or reads a snapshot) and compares. */
 export async function checkDrift(
   playbooks: string[],
-  opts: CommonOptions & { observed?: string },
+  opts: CommonOptions & WaiverOptions & { observed?: string },
   io: Io,
 ): Promise<DriftReport> {
-  const fleet = await observeFleet(playbooks, opts, io);
+  const { fleet, waivers } = await observeWithWaivers(playbooks, opts, io);
   try {
-    return driftOf(fleet, await probeGates(fleet, opts));
+    return driftOf(fleet, await probeGates(fleet, opts), { waivers, now: nowOf(io) });
   } finally {
     await fleet.pool.closeAll();
   }
 }
 
-/** The drift of an observed fleet (and its gates, probed now), stamped with the time of the check. */
-export function driftOf(fleet: Fleet, health?: GateProbes): DriftReport {
-  return {
-    ...computeDrift(fleet.desired, fleet.observed, { observedRunlevelFor, ...(health ? { health } : {}) }),
-    generatedAt: new Date().toISOString(),
-  };
+/** observeFleet, with the waivers read and checked between loading and the first connection. */
+export async function observeWithWaivers(
+  playbooks: string[],
+  opts: CommonOptions & WaiverOptions & { observed?: string },
+  io: Io,
+): Promise<{ fleet: Fleet; waivers: LoadedWaivers | undefined }> {
+  let waivers: LoadedWaivers | undefined;
+  const today = nowOf(io).toISOString().slice(0, 10);
+  const fleet = await observeFleet(playbooks, opts, io, {
+    afterLoad: async (inventory, desired) => {
+      waivers = await loadWaivers(playbooks, desired, inventory, opts, today, io);
+    },
+  });
+  return { fleet, waivers };
+}
+
+/**
+ * The drift of an observed fleet (and its gates, probed now), stamped with the time of the check,
+ * with the waivers in force at `now` marked.
+ */
+export function driftOf(
+  fleet: Fleet,
+  health?: GateProbes,
+  extra: { waivers?: LoadedWaivers | undefined; now?: Date } = {},
+): DriftReport {
+  const now = extra.now ?? new Date();
+  const report = computeDrift(fleet.desired, fleet.observed, {
+    observedRunlevelFor,
+    ...(health ? { health } : {}),
+  });
+  return { ...withWaivers(report, extra.waivers, now), generatedAt: now.toISOString() };
 }
 
 export function renderDrift(report: DriftReport, format: DriftFormat, color: boolean): string {

@@ -6,6 +6,8 @@ import type { ApplyOptions } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import type { DriftFormat } from './drift.js';
 import { durationFlag } from './duration.js';
+import type { HistoryCommandOptions } from './history.js';
+import type { HistoryOptions } from './history-file.js';
 import { registerInventoryCommand } from './inventory.js';
 import { packageVersion } from './version.js';
 import type { WatchOptions } from './watch.js';
@@ -121,7 +123,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
 
-  withInventory(program.command('validate'))
+  withWaiverFlags(withInventory(program.command('validate')))
     .description('check inventory and playbooks (schema and meaning); touches no host')
     .argument('<playbook...>', 'playbook files or directories')
     .addOption(
@@ -129,11 +131,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .choices(['text', 'json'])
         .default('text'),
     )
-    .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
-      const { validateCommand } = await import('./validate.js');
-      const common = commonFrom(opts, io.env, io, undefined, false);
-      setExit(await validateCommand(playbooks, { ...common, format: opts.format }, io));
-    });
+    .action(
+      async (
+        playbooks: string[],
+        opts: Partial<CommonOptions> & WaiverFlags & { format: 'text' | 'json' },
+      ) => {
+        const { validateCommand } = await import('./validate.js');
+        const common = commonFrom(opts, io.env, io, undefined, false);
+        setExit(
+          await validateCommand(playbooks, { ...common, ...waiverFlags(opts), format: opts.format }, io),
+        );
+      },
+    );
 
   withCommon(program.command('facts'))
     .description('observed state of every host, one SSH round trip per host')
@@ -161,7 +170,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
     });
 
-  withCommon(program.command('drift'))
+  withHistoryFlags(withWaiverFlags(withCommon(program.command('drift'))))
     .description('desired vs observed, per host and item; exit 0 in sync, 2 drift, 3 some hosts unchecked')
     .argument('<playbook...>', 'playbook files or directories')
     .addOption(
@@ -174,20 +183,28 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(
       async (
         playbooks: string[],
-        opts: Partial<CommonOptions> & { format: DriftFormat; out?: string; observed?: string },
+        opts: Partial<CommonOptions> &
+          WaiverFlags &
+          HistoryFlags & { format: DriftFormat; out?: string; observed?: string },
       ) => {
         const { driftCommand } = await import('./drift.js');
         setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
       },
     );
 
-  withExecution(withCommon(program.command('watch')))
+  withHistoryFlags(withWaiverFlags(withExecution(withCommon(program.command('watch')))))
     .description('scheduled drift checks until stopped; --heal converges what drifted')
     .argument('<playbook...>', 'playbook files or directories')
     .requiredOption('--every <interval-or-cron>', 'e.g. 30s, 5m, 1h, or a cron expression "*/5 * * * *"')
     .option('--heal', 'converge what drifted, with the same code as apply')
     .option('--max-heals <n>', 'heal one service at most N times per --heal-window', parsePositiveInt, 3)
     .option('--heal-window <duration>', 'the window --max-heals counts in: 30m, 1h, 1d', '1h')
+    .option(
+      '--fight-after <n>',
+      'a service healed N times within --heal-window that drifts back is "fighting": left alone',
+      parsePositiveInt,
+      3,
+    )
     .addOption(
       new Option('--format <format>', 'report format')
         .choices(['text', 'json', 'junit', 'markdown'])
@@ -209,6 +226,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
     .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
+    .option('--history <file>', 'append what was changed (labelled intentional) to this history file')
+    .option('--history-max-bytes <n>', 'rotate the history file to FILE.1 beyond this size', parsePositiveInt)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & ApplyFlags) => {
       if (opts.plan && playbooks.length > 0) {
         throw new UserError(
@@ -240,6 +259,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   registerInventoryCommand(program, io, setExit);
+  registerHistoryCommand(program, io, setExit);
   program
     .command('completion')
     .description('print a shell completion script')
@@ -261,6 +281,7 @@ const EXAMPLES: Record<string, string> = {
   facts: 'runstate facts -i inventory/ --limit web --format json > observed.json',
   plan: 'runstate plan -i inventory/ playbooks/site.yml --out plan.json --detailed-exitcode',
   drift: 'runstate drift -i inventory/ playbooks/site.yml --format junit --out drift.xml',
+  history: 'runstate history --history drift-history.jsonl --window 7d',
   watch: 'runstate watch -i inventory/ playbooks/site.yml --every 5m --heal --max-runs 12',
   apply: 'runstate apply -i inventory/ playbooks/site.yml -C   (then: runstate apply --plan plan.json)',
 };
@@ -269,6 +290,7 @@ const EXIT_CODES: Record<string, string> = {
   facts: '0 observed, 1 bad input, 3 some hosts unreachable',
   plan: '0 planned (no changes with --detailed-exitcode), 1 bad input, 2 changes (--detailed-exitcode), 3 some hosts unreachable or blocked',
   drift: '0 in sync, 1 bad input, 2 drift, 3 some hosts unchecked',
+  history: '0 read, 1 bad input',
   watch: '0 stopped after --max-runs or SIGTERM, 1 bad input',
   apply:
     '0 converged (or nothing to do), 1 bad input (nothing changed), 3 some steps failed or hosts unreachable',
@@ -281,6 +303,72 @@ function addExamples(program: Command): void {
     const codes = EXIT_CODES[c.name()];
     if (example && codes) c.addHelpText('after', `\nExample:\n  ${example}\n\nExit codes: ${codes}.\n`);
   }
+}
+
+/** Waivers: --waivers FILE instead of drift-waivers.yml beside the playbooks; --waiver-max-days. */
+function withWaiverFlags(cmd: Command): Command {
+  return cmd
+    .option('--waivers <file>', 'drift waivers file (default: drift-waivers.yml beside the playbooks)')
+    .option(
+      '--waiver-max-days <n>',
+      'refuse a waiver expiring more than N days ahead (default 90)',
+      parsePositiveInt,
+    );
+}
+
+/** History: append each result to --history FILE (JSON Lines, rotated), flapping thresholds. */
+function withHistoryFlags(cmd: Command): Command {
+  return cmd
+    .option('--history <file>', 'append each result to this history file (JSON Lines)')
+    .option(
+      '--history-max-bytes <n>',
+      'rotate the history file to FILE.1 beyond this size (default 10 MiB)',
+      parsePositiveInt,
+    )
+    .option(
+      '--flap-threshold <n>',
+      'drifting N times within --flap-window is "flapping"',
+      parsePositiveInt,
+      3,
+    )
+    .option('--flap-window <duration>', 'the window --flap-threshold counts in', '24h');
+}
+
+interface WaiverFlags {
+  waivers?: string;
+  waiverMaxDays?: number;
+}
+type HistoryFlags = HistoryOptions;
+
+function waiverFlags(opts: WaiverFlags): WaiverFlags {
+  return {
+    ...(opts.waivers !== undefined ? { waivers: opts.waivers } : {}),
+    ...(opts.waiverMaxDays !== undefined ? { waiverMaxDays: opts.waiverMaxDays } : {}),
+  };
+}
+
+/** `runstate history`: reads a history file; needs no inventory and contacts no host. */
+function registerHistoryCommand(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('history')
+    .description('what drifts now and since when; per item how often and how long, over a window')
+    .requiredOption('--history <file>', 'the history file drift/watch append to')
+    .option('--window <duration>', 'how far back to count (e.g. 24h, 7d is 168h)', '24h')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
+    )
+    .option('--flap-threshold <n>', 'drifting N times within the window is "flapping"', parsePositiveInt, 3)
+    .option(
+      '--fight-after <n>',
+      'healed N times within the window and drifted back is "fighting"',
+      parsePositiveInt,
+      3,
+    )
+    .option('--no-color', 'no ANSI colours')
+    .action(async (opts: HistoryCommandOptions) => {
+      const { historyCommand } = await import('./history.js');
+      setExit(await historyCommand(opts, io));
+    });
 }
 
 type WatchFlags = Omit<WatchOptions, keyof CommonOptions>;

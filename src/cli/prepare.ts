@@ -37,6 +37,8 @@ export interface Fleet {
 export interface ObserveHooks {
   pool?: ConnectionPool;
   beforeObserve?: (inventory: Inventory, hosts: string[]) => Promise<void>;
+  /** Right after loading, before any host is contacted: more input to check (drift's waivers). */
+  afterLoad?: (inventory: Inventory, desired: Desired) => Promise<void>;
 }
 
 /** Load → limit → observe (or read a snapshot). Shared by plan, apply, drift and watch. */
@@ -47,6 +49,7 @@ export async function observeFleet(
   hooks: ObserveHooks = {},
 ): Promise<Fleet> {
   const { inventory, desired } = await loadAll(opts.inventory, playbooks);
+  await hooks.afterLoad?.(inventory, desired);
   const limited = restrictDesired(
     desired,
     selectHosts(inventory, opts.limit, (m) => io.err(`warning: ${m}\n`)),

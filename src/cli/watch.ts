@@ -1,27 +1,43 @@
 import { appendFile } from 'node:fs/promises';
 import { checkAuditLog, defaultAuditPath } from '../apply/audit.js';
 import { HealLimiter, healKey, healsThatRan } from '../apply/heal-limit.js';
+import type { StepOutcome } from '../apply/types.js';
 import { healTargets } from '../drift/heal-targets.js';
 import { driftExitCode } from '../drift/index.js';
+import { changesOf, recordOfDrift } from '../history/record.js';
 import type { DriftReport } from '../model/drift.js';
+import type { HistoryRecord } from '../model/history.js';
 import type { Plan, Step } from '../model/plan.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import { summarise } from '../report/apply.js';
 import type { ExecutionOptions } from './apply.js';
 import { executeWithLocks, withHostLocks } from './apply.js';
-import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
-import { type DriftFormat, driftOf, renderDrift } from './drift.js';
+import { type CommonOptions, EXIT, type Io, nowOf, useColor } from './context.js';
+import { type DriftFormat, driftOf, observeWithWaivers, renderDrift } from './drift.js';
 import { parseDuration } from './duration.js';
+import {
+  aggregateHistory,
+  checkHistoryWritable,
+  DEFAULT_FLAP_WINDOW,
+  flapOptions,
+  type HistoryOptions,
+  loadHistory,
+  markFlapping,
+  recordHistory,
+} from './history-file.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
-import { type Fleet, findStale, observeFleet, planFleet } from './prepare.js';
+import { type Fleet, findStale, planFleet } from './prepare.js';
 import { probeGates } from './probe-gates.js';
 import { delayUntilNext, parseSchedule, sleep } from './schedule.js';
+import type { LoadedWaivers, WaiverOptions } from './waivers.js';
 
-export interface WatchOptions extends CommonOptions, ExecutionOptions {
+export interface WatchOptions extends CommonOptions, ExecutionOptions, WaiverOptions, HistoryOptions {
   every: string;
   heal?: boolean;
   maxHeals: number;
   healWindow: string;
+  /** Successful heals of a service within --heal-window after which its drifting back is fighting. */
+  fightAfter?: number;
   format: DriftFormat;
   out?: string;
   healthcheckFile?: string;
@@ -38,6 +54,10 @@ export interface RunResult {
   healed: string[];
   healFailed: string[];
   crashLooping: string[];
+  /** Left alone because something else changes them back: "key: something else is managing …". */
+  fighting: string[];
+  /** Items that drifted --flap-threshold times within --flap-window: "key field: drifted 4 times in 24h". */
+  flapping: string[];
   /** Heals that cannot happen, each with why (masked, missing, no such manager, what it requires). */
   blocked: string[];
   error?: string;
@@ -51,7 +71,14 @@ export interface RunResult {
  */
 export async function watchCommand(playbooks: string[], opts: WatchOptions, io: Io): Promise<number> {
   const schedule = parseSchedule(opts.every);
-  const limiter = new HealLimiter(opts.maxHeals, parseDuration(opts.healWindow, '--heal-window') * 1000);
+  const windowMs = parseDuration(opts.healWindow, '--heal-window') * 1000;
+  const limiter = new HealLimiter(opts.maxHeals, windowMs);
+  checkHistoryWritable(opts);
+  const memory: Memory = {
+    // Only heals that worked: a service put right that drifts back again is being fought over.
+    healedOk: new HealLimiter(opts.fightAfter ?? DEFAULT_FIGHT_AFTER, windowMs),
+    records: opts.history ? loadHistory(opts.history, io) : [],
+  };
   // Every file watch writes is tried before the first host is contacted.
   if (opts.out) checkWritable(opts.out, '--out');
   if (opts.healthcheckFile) checkWritable(opts.healthcheckFile, '--healthcheck-file');
@@ -68,7 +95,7 @@ export async function watchCommand(playbooks: string[], opts: WatchOptions, io: 
   );
   try {
     for (let run = 1; !stop.signal.aborted; run++) {
-      const result = await runOnce(run, playbooks, opts, io, limiter, stop.signal);
+      const result = await runOnce(run, playbooks, opts, io, { limiter, ...memory }, stop.signal);
       if (opts.healthcheckFile) {
         await writeHealthcheck(opts.healthcheckFile, result).catch((err: Error) => {
           io.err(`watch: could not write ${opts.healthcheckFile}: ${err.message}\n`);
@@ -84,23 +111,32 @@ export async function watchCommand(playbooks: string[], opts: WatchOptions, io: 
   return EXIT.ok;
 }
 
+/** What watch remembers between runs: heal counts, and the history records for flapping. */
+interface Memory {
+  healedOk: HealLimiter;
+  records: HistoryRecord[];
+}
+
+const DEFAULT_FIGHT_AFTER = 3;
+
 async function runOnce(
   run: number,
   playbooks: string[],
   opts: WatchOptions,
   io: Io,
-  limiter: HealLimiter,
+  memory: Memory & { limiter: HealLimiter },
   signal: AbortSignal,
 ): Promise<RunResult> {
-  const time = new Date().toISOString();
+  const time = nowOf(io).toISOString();
   const base = {
     ...{ time, run, drifts: 0, unchecked: 0 },
-    ...{ healed: [], healFailed: [], crashLooping: [], blocked: [] },
+    ...{ healed: [], healFailed: [], crashLooping: [], fighting: [], flapping: [], blocked: [] },
   };
   let fleet: Fleet | undefined;
   try {
-    fleet = await observeFleet(playbooks, opts, io);
-    return await checkAndHeal(fleet, base, run, opts, io, limiter, signal);
+    const observed = await observeWithWaivers(playbooks, opts, io);
+    fleet = observed.fleet;
+    return await checkAndHeal(fleet, observed.waivers, base, run, opts, io, memory, signal);
   } catch (err) {
     // A playbook broken mid-watch, an unwritable --out, a heal that threw: reported every run
     // until fixed; the watch goes on.
@@ -114,14 +150,24 @@ async function runOnce(
 
 async function checkAndHeal(
   fleet: Fleet,
+  waivers: LoadedWaivers | undefined,
   base: Omit<RunResult, 'status'>,
   run: number,
   opts: WatchOptions,
   io: Io,
-  limiter: HealLimiter,
+  memory: Memory & { limiter: HealLimiter },
   signal: AbortSignal,
 ): Promise<RunResult> {
-  const report = driftOf(fleet, await probeGates(fleet, opts));
+  const now = nowOf(io);
+  const checked = driftOf(fleet, await probeGates(fleet, opts), { waivers, now });
+  const fought = markFighting(checked, memory.healedOk, opts, now.getTime());
+  const record = recordOfDrift(fought.report, 'watch', fought.report.generatedAt ?? now.toISOString(), run);
+  const flapWindow = opts.flapWindow ?? DEFAULT_FLAP_WINDOW;
+  const flapOpts = flapOptions(opts, now, Number.POSITIVE_INFINITY);
+  memory.records = [...memory.records, record].filter(
+    (r) => Date.parse(r.at) >= now.getTime() - flapOpts.windowMs,
+  );
+  const report = markFlapping(fought.report, aggregateHistory(memory.records, flapOpts), flapWindow);
   await emitReport(report, run, opts, io);
   const result: RunResult = {
     ...base,
@@ -130,10 +176,64 @@ async function checkAndHeal(
     ] as RunResult['status'],
     drifts: report.summary.drifts,
     unchecked: report.summary.unchecked,
+    fighting: fought.fighting,
+    flapping: flappingOf(report),
   };
-  if (opts.heal && report.summary.drifts > 0 && !signal.aborted)
-    await heal(fleet, report, result, opts, io, limiter);
+  for (const line of result.fighting) io.err(`watch: not healing ${line}\n`);
+  if (opts.heal && report.summary.drifts > 0 && !signal.aborted) {
+    const outcomes = await heal(fleet, report, result, opts, io, memory.limiter, fought.keys);
+    const healedAt = nowOf(io);
+    for (const o of outcomes)
+      if (o.kind === 'ok') memory.healedOk.record(healKey(o.step.host, o.step.service), healedAt.getTime());
+    record.changes = changesOf(outcomes, 'corrective', healedAt.toISOString());
+  }
+  recordHistory(opts, record, io);
   return result;
+}
+
+/**
+ * A service healed (successfully) --fight-after times within --heal-window that has drifted
+ * again: something else manages it. Its items say so, and heal leaves it alone — like the
+ * crash-loop limit, until the heals fall out of the window.
+ */
+function markFighting(
+  report: DriftReport,
+  healedOk: HealLimiter,
+  opts: WatchOptions,
+  now: number,
+): { report: DriftReport; fighting: string[]; keys: Set<string> } {
+  if (!opts.heal) return { report, fighting: [], keys: new Set() };
+  const keys = new Set<string>();
+  const fighting: string[] = [];
+  const hosts: DriftReport['hosts'] = {};
+  for (const [host, h] of Object.entries(report.hosts)) {
+    if (h.status !== 'drift') {
+      hosts[host] = h;
+      continue;
+    }
+    const items = h.items.map((i) => {
+      if (i.inSync || i.waived || i.field === 'health') return i;
+      const key = healKey(host, i.service);
+      const n = healedOk.count(key, now);
+      if (n < healedOk.max) return i;
+      const what = i.service === undefined ? `the runlevel of ${host}` : `${i.service} on ${host}`;
+      const why = `something else is managing ${what} (healed ${n} times in ${opts.healWindow})`;
+      if (!keys.has(key)) fighting.push(`${key}: ${why}`);
+      keys.add(key);
+      return { ...i, fighting: why };
+    });
+    hosts[host] = { ...h, items };
+  }
+  return { report: { ...report, hosts }, fighting, keys };
+}
+
+/** "bed-sysv:crm-app state: drifted 4 times in 24h". */
+function flappingOf(report: DriftReport): string[] {
+  const out: string[] = [];
+  for (const [host, h] of Object.entries(report.hosts))
+    for (const i of h.items)
+      if (i.flapping) out.push(`${healKey(host, i.service)} ${i.field}: ${i.flapping}`);
+  return out.sort();
 }
 
 async function heal(
@@ -143,10 +243,11 @@ async function heal(
   opts: WatchOptions,
   io: Io,
   limiter: HealLimiter,
-): Promise<void> {
+  fighting: ReadonlySet<string>,
+): Promise<StepOutcome[]> {
   const now = Date.now();
-  const targets = healTargets(fleet.desired, report, (key) => limiter.allows(key, now));
-  result.crashLooping = targets.leftAlone;
+  const targets = healTargets(fleet.desired, report, (key) => !fighting.has(key) && limiter.allows(key, now));
+  result.crashLooping = targets.leftAlone.filter((key) => !fighting.has(key));
   for (const key of result.crashLooping) {
     io.err(
       `watch: ${key} was healed ${opts.maxHeals} times within ${opts.healWindow}; not healing it again (crash loop?)\n`,
@@ -164,7 +265,7 @@ async function heal(
   );
   result.blocked = blockedHeals(plan);
   for (const line of result.blocked) io.err(`watch: not healing ${line}\n`);
-  if (refused || plan.steps.every((s) => s.blockedBy !== undefined)) return;
+  if (refused || plan.steps.every((s) => s.blockedBy !== undefined)) return [];
   const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
   // Heal only from facts nobody can change under us: lock, then check the hosts still look as
   // observed (an apply may have finished in between); if not, the next run sees the new state.
@@ -180,7 +281,9 @@ async function heal(
         for (const line of stale) io.err(`watch: not healing now, changed since observed: ${line}\n`);
         return [];
       }
-      return (await executeWithLocks(plan, fleet.inventory, fleet.pool, opts, io, undefined, held)).outcomes;
+      const healing = { ...opts, label: 'corrective' as const };
+      return (await executeWithLocks(plan, fleet.inventory, fleet.pool, healing, io, undefined, held))
+        .outcomes;
     },
     io,
   );
@@ -191,8 +294,11 @@ async function heal(
     (o.kind === 'ok' ? result.healed : result.healFailed).push(stepLabel(o.step));
   }
   const s = summarise(outcomes);
-  io.err(`watch: healed ${s.ok} step(s), ${s.failed + s.skipped + s.unreachable} did not succeed\n`);
+  io.err(
+    `watch: healed ${s.ok} step(s), ${s.failed + s.skipped + s.unreachable} did not succeed (corrective changes)\n`,
+  );
   if (result.healed.length > 0 && result.healFailed.length === 0) result.status = 'healed';
+  return outcomes;
 }
 
 /** "start bed-systemd:crm-db", "set-runlevel bed-sysv (runlevel)". */

@@ -284,6 +284,10 @@ function sortItems<T extends DriftItem>(items: T[]): T[] {
 export function summarise(hosts: Record<string, HostDrift>): DriftSummary {
   const all = Object.values(hosts);
   const count = (status: HostDrift['status']) => all.filter((h) => h.status === status).length;
+  const waived = all.reduce(
+    (n, h) => n + (h.status === 'unchecked' ? 0 : h.items.filter((i) => !i.inSync && i.waived).length),
+    0,
+  );
   return {
     hosts: all.length,
     inSync: count('in-sync'),
@@ -291,9 +295,10 @@ export function summarise(hosts: Record<string, HostDrift>): DriftSummary {
     unchecked: count('unchecked'),
     items: all.reduce((n, h) => n + h.items.length, 0),
     drifts: all.reduce(
-      (n, h) => n + (h.status === 'unchecked' ? 0 : h.items.filter((i) => !i.inSync).length),
+      (n, h) => n + (h.status === 'unchecked' ? 0 : h.items.filter((i) => !i.inSync && !i.waived).length),
       0,
     ),
+    ...(waived > 0 ? { waived } : {}),
   };
 }
 

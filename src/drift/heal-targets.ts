@@ -28,7 +28,8 @@ export function healTargets(
     // One heal per service (or runlevel) per run, however many of its fields drifted.
     // A failing gate is reported, not healed: no step makes a running service healthy.
     const drifted = new Set(
-      drift.items.filter((i) => !i.inSync && i.field !== 'health').map((i) => i.service),
+      // A waived drift is accepted as it is: heal leaves it alone too.
+      drift.items.filter((i) => !i.inSync && !i.waived && i.field !== 'health').map((i) => i.service),
     );
     for (const name of drifted) {
       const key = name === undefined ? runlevelOnHost(host) : serviceOnHost(host, name);

@@ -1,9 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Problem } from '../model/source.js';
 import { fileRef } from './yaml-doc.js';
 
 const YAML_FILE = /\.ya?ml$/;
+/** Beside the playbooks but not one of them (src/load/waivers.ts reads it). */
+const WAIVERS_FILE = /^drift-waivers\.ya?ml$/;
 
 function errCode(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
@@ -50,7 +52,9 @@ export async function expandPaths(
         files.push(p);
         continue;
       }
-      const inDir = await yamlFilesIn(p);
+      const inDir = (await yamlFilesIn(p)).filter(
+        (f) => what !== 'playbook' || !WAIVERS_FILE.test(basename(f)),
+      );
       if (inDir.length === 0) {
         problems.push({
           where: fileRef(p),
@@ -68,7 +72,7 @@ export async function expandPaths(
 
 export async function readText(
   file: string,
-  what: 'inventory' | 'playbook',
+  what: 'inventory' | 'playbook' | 'waivers',
 ): Promise<{ text?: string; problem?: Problem }> {
   try {
     return { text: await readFile(file, 'utf8') };

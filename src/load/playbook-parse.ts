@@ -3,10 +3,12 @@ import type { ErrorObject } from 'ajv';
 import { isNode, isSeq } from 'yaml';
 import { MANAGERS, type Runlevel, TIERS } from '../model/desired.js';
 import type { Problem, SourceRef } from '../model/source.js';
+import type { Waiver } from '../model/waiver.js';
 import { readHealth } from './health.js';
 import { q, serviceNameProblem } from './names.js';
 import { parseRunlevel } from './runlevel.js';
 import { schemaProblems } from './schema.js';
+import { readWaiverList } from './waivers.js';
 import { type Entry, mapEntries, refOf, type SourceDoc } from './yaml-doc.js';
 
 export const FIELDS = [
@@ -68,7 +70,11 @@ function checkedInCode(path: string[], e: ErrorObject): boolean {
   return path.length === 6 && path[4] === 'requires' && e.keyword === 'pattern';
 }
 
-export function readPlaybookDoc(src: SourceDoc): { entries: TargetEntry[]; problems: Problem[] } {
+export function readPlaybookDoc(src: SourceDoc): {
+  entries: TargetEntry[];
+  problems: Problem[];
+  waivers?: Waiver[];
+} {
   if (src.doc.contents === null) {
     const where = { file: src.file, line: 1, col: 1 };
     return {
@@ -84,7 +90,9 @@ export function readPlaybookDoc(src: SourceDoc): { entries: TargetEntry[]; probl
     skip: checkedInCode,
   });
   const entries: TargetEntry[] = [];
-  const hosts = mapEntries(src, src.doc.contents).find((e) => e.key === 'hosts');
+  const top = mapEntries(src, src.doc.contents);
+  const hosts = top.find((e) => e.key === 'hosts');
+  const waiverList = top.find((e) => e.key === 'waivers');
   for (const t of mapEntries(src, hosts?.value)) {
     const entry: TargetEntry = { key: t.key, where: refOf(src, t.keyNode), services: [] };
     for (const e of mapEntries(src, t.value)) {
@@ -107,7 +115,7 @@ export function readPlaybookDoc(src: SourceDoc): { entries: TargetEntry[]; probl
     }
     entries.push(entry);
   }
-  return { entries, problems };
+  return { entries, problems, ...(waiverList ? { waivers: readWaiverList(src, waiverList.value) } : {}) };
 }
 
 export const STACK_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -1,6 +1,7 @@
 import type { Desired, DesiredHost } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
+import type { Waiver } from '../model/waiver.js';
 import { expandPaths, readText } from './files.js';
 import { mergeLayers, placeTargets } from './layers.js';
 import { listNames } from './names.js';
@@ -60,6 +61,7 @@ export async function readPlaybooks(
   }
   const { files, problems } = await expandPaths(paths, 'playbook');
   const entries: TargetEntry[] = [];
+  const waivers: Waiver[] = [];
   const read: string[] = [];
   for (const file of files) {
     const { text, problem } = await readText(file, 'playbook');
@@ -74,11 +76,13 @@ export async function readPlaybooks(
     const doc = readPlaybookDoc(parsed.source);
     problems.push(...doc.problems);
     entries.push(...doc.entries);
+    waivers.push(...(doc.waivers ?? []));
   }
   const order = [...paths, ...files];
   if (!inventory) return { problems, files: order };
   const merged = mergeLayers(placeTargets(entries, inventory, problems), problems);
   stacksFromInventory(merged.hosts, inventory, problems);
   resolveRequires(merged, inventory, problems);
-  return { desired: { playbooks: read, hosts: merged.hosts }, problems, files: order };
+  const desired: Desired = { playbooks: read, hosts: merged.hosts, ...(waivers.length ? { waivers } : {}) };
+  return { desired, problems, files: order };
 }

@@ -7,9 +7,9 @@ import { refAtPath, type SourceDoc } from './yaml-doc.js';
 
 /** src/load and dist/load both sit two levels below the package root, next to schemas/. */
 const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
-const SCHEMA_NAMES = ['playbook', 'inventory'] as const;
+const SCHEMA_NAMES = ['playbook', 'inventory', 'waivers'] as const;
 
-export type SchemaName = 'playbook' | 'inventory' | 'inventory-vars';
+export type SchemaName = 'playbook' | 'inventory' | 'inventory-vars' | 'waivers';
 
 /** What scripts/build-validators.mjs writes next to the compiled loader (dist/ only). */
 interface Precompiled {
@@ -18,6 +18,7 @@ interface Precompiled {
   playbook: ValidateFunction;
   inventory: ValidateFunction;
   'inventory-vars': ValidateFunction;
+  waivers: ValidateFunction;
 }
 
 let validators: Record<SchemaName, ValidateFunction> | undefined;
@@ -42,8 +43,9 @@ export function compileValidators(texts: readonly string[]): Record<SchemaName, 
   const a = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
   // Editor-facing message keywords (VS Code / yaml-language-server); the mapper below reads them.
   a.addVocabulary(['errorMessage', 'patternErrorMessage']);
+  // Keyed by file name: the playbook schema refers to waivers.schema.json as editors resolve it.
   SCHEMA_NAMES.forEach((name, i) => {
-    a.addSchema(JSON.parse(texts[i] as string), name);
+    a.addSchema(JSON.parse(texts[i] as string), `${name}.schema.json`);
   });
   const get = (key: string): ValidateFunction => {
     const v = a.getSchema(key);
@@ -51,9 +53,10 @@ export function compileValidators(texts: readonly string[]): Record<SchemaName, 
     return v;
   };
   return {
-    playbook: get('playbook'),
-    inventory: get('inventory'),
-    'inventory-vars': get('inventory#/definitions/groupVars'),
+    playbook: get('playbook.schema.json'),
+    inventory: get('inventory.schema.json'),
+    'inventory-vars': get('inventory.schema.json#/definitions/groupVars'),
+    waivers: get('waivers.schema.json'),
   };
 }
 

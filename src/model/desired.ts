@@ -1,4 +1,5 @@
 import type { SourceRef } from './source.js';
+import type { Waiver } from './waiver.js';
 
 export const TIERS = ['database', 'app', 'network', 'main'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -99,4 +100,6 @@ export interface DesiredHost {
 export interface Desired {
   playbooks: string[];
   hosts: Record<string, DesiredHost>;
+  /** The playbooks' `waivers:` entries (drift-waivers.yml is read by the commands that report drift). */
+  waivers?: Waiver[];
 }

@@ -1,4 +1,5 @@
 import type { ManagerKind } from './desired.js';
+import type { WaiverNote } from './waiver.js';
 
 /**
  * The fields a drift item compares; `present` stands for a service wanted up that the host lacks;
@@ -25,6 +26,14 @@ interface DriftItemBase {
   inSync: boolean;
   /** The manager that reported (or would report) it; absent when nobody knows (unknown init). */
   manager?: ManagerKind;
+  /** Out of sync but accepted by a waiver that has not expired: reported, does not fail the run. */
+  waived?: WaiverNote;
+  /** Out of sync and matched by a waiver that has expired: it fails again. */
+  waiverExpired?: WaiverNote;
+  /** Why the item counts as flapping (drifted often within the window), from the history. */
+  flapping?: string;
+  /** Why heal leaves it alone: something else changes it back ("healed 3 times in 1h"). */
+  fighting?: string;
 }
 
 export interface ServiceDriftItem extends DriftItemBase {
@@ -68,8 +77,10 @@ export interface DriftSummary {
   unchecked: number;
   /** Declared items on every host, checked or not. */
   items: number;
-  /** Items found out of sync on checked hosts (items of unchecked hosts are not counted). */
+  /** Items found out of sync on checked hosts (items of unchecked hosts are not counted), not waived. */
   drifts: number;
+  /** Out-of-sync items a waiver accepts (not in `drifts`); absent when no waiver matched. */
+  waived?: number;
 }
 
 /** What `runstate drift --format json` writes (schemas/drift.schema.json). */

@@ -2,9 +2,16 @@ import { createColors } from 'picocolors';
 import { quote } from 'shell-quote';
 import { gateText } from '../apply/health.js';
 import type { StepOutcome } from '../apply/types.js';
+import type { ChangeLabel } from '../model/history.js';
 import type { GateSet } from '../model/plan.js';
 import { type NotPlanned, plural } from './plan-summary.js';
 import { sanitizeHostText } from './sanitize.js';
+
+/** How the apply report names each kind of change (the audit log and history carry the label). */
+export const LABEL_TEXT: Record<ChangeLabel, string> = {
+  intentional: 'intentional (apply of the playbooks)',
+  corrective: 'corrective (heal of drift)',
+};
 
 export interface ApplySummary {
   ok: number;
@@ -31,7 +38,13 @@ export function summarise(outcomes: StepOutcome[]): ApplySummary {
 /** The end-of-apply report: per host, each step and what became of it (and why). */
 export function renderApplyText(
   outcomes: StepOutcome[],
-  opts: { color: boolean; dryRun: boolean; notPlanned?: NotPlanned; gates?: ReadonlyMap<string, GateSet> },
+  opts: {
+    color: boolean;
+    dryRun: boolean;
+    notPlanned?: NotPlanned;
+    gates?: ReadonlyMap<string, GateSet>;
+    label?: ChangeLabel;
+  },
 ): string {
   const c = createColors(opts.color);
   if (opts.dryRun) return renderDryRun(outcomes, c, opts.gates ?? new Map());
@@ -61,6 +74,7 @@ export function renderApplyText(
         : '') +
       (left.blocked.length > 0 ? `; ${left.blocked.length} blocked (not planned)` : ''),
   );
+  if (opts.label && s.ok + s.failed > 0) lines.push(`Changes: ${LABEL_TEXT[opts.label]}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,4 +1,5 @@
 import type { DriftItem, DriftReport, HostDrift } from '../model/drift.js';
+import type { WaiverNote } from '../model/waiver.js';
 import { sortedHosts } from './drift-summary.js';
 
 /**
@@ -20,6 +21,7 @@ export function renderDriftJson(r: DriftReport): string {
       unchecked: s.unchecked,
       items: s.items,
       drifts: s.drifts,
+      ...(s.waived !== undefined ? { waived: s.waived } : {}),
     },
   };
   return `${JSON.stringify(canonical, null, 2)}\n`;
@@ -38,8 +40,16 @@ function canonicalItem(i: DriftItem): DriftItem {
     observed: i.observed,
     inSync: i.inSync,
     ...(i.manager !== undefined ? { manager: i.manager } : {}),
+    ...(i.waived ? { waived: note(i.waived) } : {}),
+    ...(i.waiverExpired ? { waiverExpired: note(i.waiverExpired) } : {}),
+    ...(i.flapping !== undefined ? { flapping: i.flapping } : {}),
+    ...(i.fighting !== undefined ? { fighting: i.fighting } : {}),
   };
   return i.kind === 'service'
     ? { kind: i.kind, service: i.service, field: i.field, ...rest }
     : { kind: i.kind, field: i.field, ...rest };
+}
+
+function note(n: WaiverNote): WaiverNote {
+  return { until: n.until, reason: n.reason, owner: n.owner };
 }

@@ -1,12 +1,13 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { DriftItem, DriftReport, HostDrift } from '../model/drift.js';
-import { itemLabel, sortedHosts } from './drift-summary.js';
+import { itemLabel, itemNotes, sortedHosts } from './drift-summary.js';
 
 interface TestCase {
   '@_name': string;
   '@_classname': string;
   failure?: { '@_message': string; '@_type': 'drift'; '#text': string };
   error?: { '@_message': string; '@_type': 'unchecked' };
+  skipped?: { '@_message': string };
 }
 
 interface TestSuite {
@@ -15,6 +16,7 @@ interface TestSuite {
   '@_tests': number;
   '@_failures': number;
   '@_errors': number;
+  '@_skipped': number;
   testcase: TestCase[];
 }
 
@@ -29,7 +31,8 @@ const REACHABLE = 'reachable';
  */
 export function renderDriftJunit(r: DriftReport): string {
   const suites = sortedHosts(r).map(([name, h]) => testSuite(name, h));
-  const sum = (key: '@_tests' | '@_failures' | '@_errors') => suites.reduce((n, s) => n + s[key], 0);
+  const sum = (key: '@_tests' | '@_failures' | '@_errors' | '@_skipped') =>
+    suites.reduce((n, s) => n + s[key], 0);
   const doc = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     testsuites: {
@@ -37,6 +40,7 @@ export function renderDriftJunit(r: DriftReport): string {
       '@_tests': sum('@_tests'),
       '@_failures': sum('@_failures'),
       '@_errors': sum('@_errors'),
+      '@_skipped': sum('@_skipped'),
       testsuite: suites,
     },
   };
@@ -61,6 +65,7 @@ function testSuite(host: string, h: HostDrift): TestSuite {
     '@_tests': cases.length,
     '@_failures': cases.filter((c) => c.failure).length,
     '@_errors': cases.filter((c) => c.error).length,
+    '@_skipped': cases.filter((c) => c.skipped).length,
     testcase: cases,
   };
 }
@@ -73,7 +78,12 @@ function testCase(host: string, item: DriftItem, h: HostDrift): TestCase {
   };
   if (h.status === 'unchecked') return { ...tc, error: unchecked(h.reason) };
   if (item.inSync) return tc;
-  const line = `${item.field}: observed ${item.observed}, want ${item.desired}`;
+  const notes = itemNotes(item)
+    .map((n) => ` — ${n}`)
+    .join('');
+  const line = `${item.field}: observed ${item.observed}, want ${item.desired}${notes}`;
+  // A waived drift is neither passed nor failed: CI shows it as skipped, with the waiver.
+  if (item.waived) return { ...tc, skipped: { '@_message': text(line) } };
   return { ...tc, failure: { '@_message': text(line), '@_type': 'drift', '#text': text(line, true) } };
 }
 

@@ -1,5 +1,5 @@
 import type { DriftItem, DriftReport, HostDrift } from '../model/drift.js';
-import { driftCount, driftHeadline, sortedHosts } from './drift-summary.js';
+import { driftCount, driftHeadline, itemNotes, sortedHosts } from './drift-summary.js';
 import { cell, row } from './markdown.js';
 import { plural } from './plan-summary.js';
 
@@ -35,7 +35,9 @@ function drifted(h: HostDrift): string {
 function hostDetails(name: string, h: HostDrift): string[] {
   // Markdown is not rendered inside <summary>: plain words only.
   const summary =
-    h.status === 'in-sync' ? `in sync (${plural(h.items.length, 'item')})` : `${h.status} (${drifted(h)})`;
+    h.status === 'in-sync' && !h.items.some((i) => i.waived)
+      ? `in sync (${plural(h.items.length, 'item')})`
+      : `${h.status === 'in-sync' ? 'in sync' : h.status} (${drifted(h)})`;
   const out = ['<details>', `<summary>${cell(name)}: ${summary}</summary>`, ''];
   if (h.items.length === 0) {
     out.push('Nothing declared.');
@@ -51,7 +53,12 @@ function hostDetails(name: string, h: HostDrift): string[] {
 }
 
 function itemRow(i: DriftItem, h: HostDrift): string {
-  const verdict = h.status === 'unchecked' ? 'not checked' : i.inSync ? 'in sync' : '**drift**';
+  const verdict =
+    h.status === 'unchecked'
+      ? 'not checked'
+      : i.inSync
+        ? 'in sync'
+        : [i.waived ? 'waived' : '**drift**', ...itemNotes(i)].map(cell).join(' — ');
   return row([
     i.service !== undefined ? cell(i.service) : '(host)',
     i.field,

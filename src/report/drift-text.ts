@@ -1,6 +1,13 @@
 import pc from 'picocolors';
 import type { DriftReport } from '../model/drift.js';
-import { driftCount, driftedItems, driftHeadline, itemLabel, sortedHosts } from './drift-summary.js';
+import {
+  driftCount,
+  driftedItems,
+  driftHeadline,
+  itemLabel,
+  itemNotes,
+  sortedHosts,
+} from './drift-summary.js';
 import { plural } from './plan-summary.js';
 
 /** Terminal drift report: a headline, then one line per host, with the drifted items under their host. */
@@ -15,9 +22,12 @@ export function renderDriftText(r: DriftReport, opts: { color: boolean }): strin
   for (const [name, h] of hosts) {
     const host = name.padEnd(hostW);
     switch (h.status) {
-      case 'in-sync':
-        lines.push(`${host}   ${c.green('in sync')} ${c.dim(`(${plural(h.items.length, 'item')})`)}`);
+      case 'in-sync': {
+        const waived = driftedItems(h).length;
+        const count = `${plural(h.items.length, 'item')}${waived ? `, ${waived} waived` : ''}`;
+        lines.push(`${host}   ${c.green('in sync')} ${c.dim(`(${count})`)}`);
         break;
+      }
       case 'unchecked':
         lines.push(
           `${host}   ${c.yellow(`unchecked: ${oneLine(h.reason)}`)} ${c.dim(`(${plural(h.items.length, 'item')} not checked)`)}`,
@@ -25,12 +35,16 @@ export function renderDriftText(r: DriftReport, opts: { color: boolean }): strin
         break;
       case 'drift':
         lines.push(`${host}   ${c.red('drift')} ${c.dim(`(${driftCount(h)})`)}`);
-        for (const i of driftedItems(h)) {
-          lines.push(
-            `  ${itemLabel(i).padEnd(labelW)}   observed ${c.red(i.observed)}, want ${c.green(i.desired)}`,
-          );
-        }
         break;
+    }
+    for (const i of driftedItems(h)) {
+      const notes = itemNotes(i)
+        .map((n) => ` — ${n}`)
+        .join('');
+      const observed = i.waived ? c.yellow(i.observed) : c.red(i.observed);
+      lines.push(
+        `  ${itemLabel(i).padEnd(labelW)}   observed ${observed}, want ${c.green(i.desired)}${notes}`,
+      );
     }
   }
   return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;

@@ -47,6 +47,7 @@ const SUMMARY: FieldSpec<DriftSummary> = {
   unchecked: 'required',
   items: 'required',
   drifts: 'required',
+  waived: 'optional',
 };
 const CHECKED: FieldSpec<Omit<CheckedHostDrift, 'reason'>> = { status: 'required', items: 'required' };
 const UNCHECKED: FieldSpec<UncheckedHostDrift> = {
@@ -59,6 +60,10 @@ const ITEM_BASE = {
   observed: 'required',
   inSync: 'required',
   manager: 'optional',
+  waived: 'optional',
+  waiverExpired: 'optional',
+  flapping: 'optional',
+  fighting: 'optional',
 } as const;
 const SERVICE_ITEM: FieldSpec<ServiceDriftItem> = {
   kind: 'required',

@@ -13,7 +13,7 @@ import { compileValidators, type SchemaName } from '../../../src/load/schema.js'
  * carry the schema texts the loader compares — otherwise the CLI would silently compile at every start.
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const texts = ['playbook', 'inventory'].map((n) =>
+const texts = ['playbook', 'inventory', 'waivers'].map((n) =>
   readFileSync(join(ROOT, 'schemas', `${n}.schema.json`), 'utf8'),
 );
 // Inside the package, so the generated code's require('ajv/dist/runtime/…') resolves.
@@ -35,6 +35,12 @@ const samples: Array<[SchemaName, unknown]> = [
   ['inventory', { all: { hosts: { h1: { ansible_host: '10.0.0.1', ansible_port: 22 } } } }],
   ['inventory', { all: { hosts: { h1: { ansible_port: 'x', become: 'yes' } }, children: [] } }],
   ['inventory-vars', { ansible_port: 70000, known_hosts: 3 }],
+  ['waivers', { version: 1, waivers: [{ host: 'h1', reason: 'r', owner: 'o', expires: '2027-01-15' }] }],
+  ['waivers', { version: 1, waivers: [{ host: 'h1', field: 'nope', expires: '15.1.2027' }] }],
+  [
+    'playbook',
+    { version: 1, hosts: {}, waivers: [{ host: 'h1', service: 'a', reason: 'r', owner: 'o', extra: 1 }] },
+  ],
 ];
 
 describe('precompiled schema validators', () => {
