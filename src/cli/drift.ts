@@ -8,7 +8,11 @@ import {
   renderDriftText,
 } from '../drift/index.js';
 import { observedRunlevelFor } from '../drivers/index.js';
+import { driftEvents, emitAll, hostEvents } from '../events/from.js';
+import { withEvents } from '../events/run.js';
+import type { EventSink } from '../events/types.js';
 import type { DriftReport } from '../model/drift.js';
+import { alerterFor } from '../notify/cli.js';
 import { type CommonOptions, type Io, useColor } from './context.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, observeFleet } from './prepare.js';
@@ -20,6 +24,11 @@ export interface DriftOptions extends CommonOptions {
   format: DriftFormat;
   out?: string;
   observed?: string;
+  events?: string;
+  /** --notify URL (repeatable), --notify-command, --notify-state: alerts on item state changes. */
+  notify?: string[];
+  notifyCommand?: string[];
+  notifyState?: string;
 }
 
 /**
@@ -28,7 +37,16 @@ export interface DriftOptions extends CommonOptions {
  */
 export async function driftCommand(playbooks: string[], opts: DriftOptions, io: Io): Promise<number> {
   if (opts.out) checkWritable(opts.out, '--out');
-  const report = await checkDrift(playbooks, opts, io);
+  const alerts = alerterFor(opts, io);
+  return withEvents(opts.events, { command: 'drift', playbooks }, io, async (sink) => {
+    const report = await checkDrift(playbooks, opts, io, sink);
+    emitAll(sink, driftEvents(report));
+    await alerts?.afterRun(report, {}, sink);
+    return renderAndExit(report, opts, io);
+  });
+}
+
+function renderAndExit(report: DriftReport, opts: DriftOptions, io: Io): number {
   const text = renderDrift(report, opts.format, useColor(opts, io) && !opts.out);
   if (opts.out) {
     writeFileAtomic(opts.out, text);
@@ -45,8 +63,10 @@ export async function checkDrift(
   playbooks: string[],
   opts: CommonOptions & { observed?: string },
   io: Io,
+  sink?: EventSink,
 ): Promise<DriftReport> {
   const fleet = await observeFleet(playbooks, opts, io);
+  emitAll(sink, hostEvents(fleet.observed.hosts));
   try {
     return driftOf(fleet, await probeGates(fleet, opts));
   } finally {

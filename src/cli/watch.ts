@@ -3,9 +3,13 @@ import { checkAuditLog, defaultAuditPath } from '../apply/audit.js';
 import { HealLimiter, healKey, healsThatRan } from '../apply/heal-limit.js';
 import { healTargets } from '../drift/heal-targets.js';
 import { driftExitCode } from '../drift/index.js';
+import { driftEvents, emitAll, hostEvents, stepRef } from '../events/from.js';
+import { withEvents } from '../events/run.js';
 import type { DriftReport } from '../model/drift.js';
 import type { Plan, Step } from '../model/plan.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
+import { type Alerter, alerterFor } from '../notify/cli.js';
+import type { RunFindings } from '../notify/state.js';
 import { summarise } from '../report/apply.js';
 import type { ExecutionOptions } from './apply.js';
 import { executeWithLocks, withHostLocks } from './apply.js';
@@ -25,6 +29,11 @@ export interface WatchOptions extends CommonOptions, ExecutionOptions {
   out?: string;
   healthcheckFile?: string;
   maxRuns?: number;
+  /** --events FILE|-: every run's hosts, drift, heal steps and alerts as JSON Lines. */
+  events?: string;
+  notify?: string[];
+  notifyCommand?: string[];
+  notifyState?: string;
 }
 
 /** What one scheduled check found and did; also what the healthcheck file says. */
@@ -62,25 +71,52 @@ export async function watchCommand(playbooks: string[], opts: WatchOptions, io: 
     if (!stop.signal.aborted) io.err('watch: stopping after the current run\n');
     stop.abort();
   };
+  const alerter = alerterFor({ ...opts, source: 'watch' }, io);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  io.err(
-    `watch: checking every ${schedule.text}${opts.heal ? `, healing (at most ${opts.maxHeals} per service per ${window.text})` : ''}\n`,
-  );
   try {
-    for (let run = 1; !stop.signal.aborted; run++) {
-      const result = await runOnce(run, playbooks, opts, io, limiter, stop.signal);
-      if (opts.healthcheckFile) {
-        await writeHealthcheck(opts.healthcheckFile, result).catch((err: Error) => {
-          io.err(`watch: could not write ${opts.healthcheckFile}: ${err.message}\n`);
-        });
-      }
-      if (opts.maxRuns !== undefined && run >= opts.maxRuns) break;
-      await sleep(delayUntilNext(schedule, new Date()), stop.signal);
-    }
+    return await withEvents(opts.events, { command: 'watch', playbooks }, io, (eventSink) =>
+      watchLoop(playbooks, { ...opts, ...(eventSink ? { eventSink } : {}) }, io, {
+        limiter,
+        stop,
+        alerter,
+        schedule,
+        window,
+      }),
+    );
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+  }
+}
+
+interface WatchRunState {
+  limiter: HealLimiter;
+  stop: AbortController;
+  alerter: Alerter | undefined;
+  schedule: ReturnType<typeof parseSchedule>;
+  window: ReturnType<typeof parseSchedule>;
+}
+
+async function watchLoop(
+  playbooks: string[],
+  opts: WatchOptions,
+  io: Io,
+  ws: WatchRunState,
+): Promise<number> {
+  const { limiter, stop, schedule, window } = ws;
+  io.err(
+    `watch: checking every ${schedule.text}${opts.heal ? `, healing (at most ${opts.maxHeals} per service per ${window.text})` : ''}\n`,
+  );
+  for (let run = 1; !stop.signal.aborted; run++) {
+    const result = await runOnce(run, playbooks, opts, io, limiter, stop.signal, ws.alerter);
+    if (opts.healthcheckFile) {
+      await writeHealthcheck(opts.healthcheckFile, result).catch((err: Error) => {
+        io.err(`watch: could not write ${opts.healthcheckFile}: ${err.message}\n`);
+      });
+    }
+    if (opts.maxRuns !== undefined && run >= opts.maxRuns) break;
+    await sleep(delayUntilNext(schedule, new Date()), stop.signal);
   }
   return EXIT.ok;
 }
@@ -92,6 +128,7 @@ async function runOnce(
   io: Io,
   limiter: HealLimiter,
   signal: AbortSignal,
+  alerter?: Alerter,
 ): Promise<RunResult> {
   const time = new Date().toISOString();
   const base = {
@@ -101,7 +138,11 @@ async function runOnce(
   let fleet: Fleet | undefined;
   try {
     fleet = await observeFleet(playbooks, opts, io);
-    return await checkAndHeal(fleet, base, run, opts, io, limiter, signal);
+    emitAll(opts.eventSink, hostEvents(fleet.observed.hosts));
+    const seen: { report?: DriftReport } = {};
+    const result = await checkAndHeal(fleet, base, run, opts, io, limiter, signal, seen);
+    if (alerter && seen.report) await alerter.afterRun(seen.report, findingsOf(result), opts.eventSink);
+    return result;
   } catch (err) {
     // A playbook broken mid-watch, an unwritable --out, a heal that threw: reported every run
     // until fixed; the watch goes on.
@@ -121,8 +162,11 @@ async function checkAndHeal(
   io: Io,
   limiter: HealLimiter,
   signal: AbortSignal,
+  seen: { report?: DriftReport },
 ): Promise<RunResult> {
   const report = driftOf(fleet, await probeGates(fleet, opts));
+  seen.report = report;
+  emitAll(opts.eventSink, driftEvents(report));
   await emitReport(report, run, opts, io);
   const result: RunResult = {
     ...base,
@@ -188,12 +232,26 @@ async function heal(
   // Only heals that ran count against --max-heals: a refused or skipped one changed nothing.
   for (const key of healsThatRan(outcomes)) limiter.record(key, now);
   for (const o of outcomes) {
+    if (o.kind === 'ok') opts.eventSink?.emit({ type: 'drift-healed', ...stepRef(o.step) });
     if (o.kind === 'skipped' && o.step.blockedBy !== undefined) continue; // already in result.blocked
     (o.kind === 'ok' ? result.healed : result.healFailed).push(stepLabel(o.step));
   }
   const s = summarise(outcomes);
   io.err(`watch: healed ${s.ok} step(s), ${s.failed + s.skipped + s.unreachable} did not succeed\n`);
   if (result.healed.length > 0 && result.healFailed.length === 0) result.status = 'healed';
+}
+
+/**
+ * What alerts need from a run beyond its drift report. `flapping`/`fighting` are read when the
+ * run result carries them (flapping and fighting detection: drift-a, issue 10).
+ */
+function findingsOf(result: RunResult): RunFindings {
+  const extra = result as RunResult & { flapping?: string[]; fighting?: string[] };
+  return {
+    healFailed: result.healFailed.map((label) => label.slice(label.indexOf(' ') + 1)),
+    ...(extra.flapping ? { flapping: extra.flapping } : {}),
+    ...(extra.fighting ? { fighting: extra.fighting } : {}),
+  };
 }
 
 /** "start bed-systemd:crm-db", "set-runlevel bed-sysv (runlevel)". */
