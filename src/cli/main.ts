@@ -125,7 +125,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(
       async (
         playbooks: string[],
-        opts: Partial<CommonOptions> & { format: DriftFormat; out?: string; observed?: string; events?: string },
+        opts: Partial<CommonOptions> & {
+          format: DriftFormat;
+          out?: string;
+          observed?: string;
+          events?: string;
+        },
       ) => {
         const { driftCommand } = await import('./drift.js');
         setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
@@ -227,8 +232,15 @@ const EVENTS_FLAG = [
 function withNotify(cmd: Command): Command {
   return cmd
     .option('--notify <url>', 'POST a JSON alert here when an item changes state (repeatable)', collect)
-    .option('--notify-command <cmd>', 'run this local command (sh -c) with the alert on stdin (repeatable)', collect)
-    .option('--notify-state <file>', 'where the item states last alerted are kept (default: next to the audit log)');
+    .option(
+      '--notify-command <cmd>',
+      'run this local command (sh -c) with the alert on stdin (repeatable)',
+      collect,
+    )
+    .option(
+      '--notify-state <file>',
+      'where the item states last alerted are kept (default: next to the audit log)',
+    );
 }
 type ApplyFlags = Omit<ApplyOptions, keyof CommonOptions> & { check?: boolean };
 

@@ -35,16 +35,25 @@ export async function restartCommand(
   const group = target.slice(0, colon);
   const service = target.slice(colon + 1);
   if (colon <= 0 || service === '')
-    throw new UserError(`restart needs GROUP:SERVICE, not "${target}"`, undefined, 'e.g. runstate restart web:crm-app …');
+    throw new UserError(
+      `restart needs GROUP:SERVICE, not "${target}"`,
+      undefined,
+      'e.g. runstate restart web:crm-app …',
+    );
   const limit = opts.limit ? `${group}:&${opts.limit}` : group;
-  return withEvents(opts.events, { command: 'restart', playbooks, dryRun: Boolean(opts.dryRun) }, io, async (sink) => {
-    const fleet = await observeFleet(playbooks, { ...opts, limit }, io);
-    try {
-      return await rollOut(fleet, group, service, opts, io, sink);
-    } finally {
-      await fleet.pool.closeAll();
-    }
-  });
+  return withEvents(
+    opts.events,
+    { command: 'restart', playbooks, dryRun: Boolean(opts.dryRun) },
+    io,
+    async (sink) => {
+      const fleet = await observeFleet(playbooks, { ...opts, limit }, io);
+      try {
+        return await rollOut(fleet, group, service, opts, io, sink);
+      } finally {
+        await fleet.pool.closeAll();
+      }
+    },
+  );
 }
 
 async function rollOut(
@@ -74,7 +83,9 @@ async function rollOut(
   io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
   const untouched = outcomes.filter((o) => o.kind === 'skipped');
   if (untouched.length > 0)
-    io.err(`the roll stopped: ${untouched.length} host(s) not restarted (${hostsOf(untouched).join(', ')})\n`);
+    io.err(
+      `the roll stopped: ${untouched.length} host(s) not restarted (${hostsOf(untouched).join(', ')})\n`,
+    );
   if (auditPath) io.err(`audit log: ${auditPath}\n`);
   const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
   return allOk && unreachable.length === 0 ? EXIT.ok : EXIT.partial;
@@ -107,7 +118,11 @@ export function restartPlan(fleet: Fleet, group: string, service: string, maxFai
   const pending: PendingStep[] = [];
   for (const host of declared) {
     const want = fleet.desired.hosts[host]?.services[service] as DesiredService;
-    const seen = fleet.observed.hosts[host] ?? { status: 'unreachable' as const, host, reason: 'not observed' };
+    const seen = fleet.observed.hosts[host] ?? {
+      status: 'unreachable' as const,
+      host,
+      reason: 'not observed',
+    };
     const scoped = scopeToServices(seen, [service]);
     hosts[host] = {
       digest: hostDigest(scoped),
@@ -117,7 +132,12 @@ export function restartPlan(fleet: Fleet, group: string, service: string, maxFai
     };
     if (scoped.status !== 'ok') continue;
     const manager = want.manager !== 'auto' ? want.manager : scoped.services[service]?.manager;
-    if (!manager) throw new UserError(`${host}: no manager knows ${service}`, undefined, 'run runstate facts to see what the host has');
+    if (!manager)
+      throw new UserError(
+        `${host}: no manager knows ${service}`,
+        undefined,
+        'run runstate facts to see what the host has',
+      );
     // One roll across the group, whatever layer each host's declaration came from.
     const where = want.origin.rolling?.where ?? want.origin.state?.where;
     const origin = where ? { ...want.origin, rolling: { layer: `group:${group}`, where } } : want.origin;

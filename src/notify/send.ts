@@ -51,12 +51,17 @@ export function postJson(url: string, body: string, timeoutMs: number): Promise<
  */
 export function runAlertCommand(command: string, body: string, timeoutMs: number): Promise<AttemptResult> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'ignore', 'pipe'] });
+    // Its own process group, so the timeout kills what the shell started too (a pipeline, a sleep).
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, timeoutMs);
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-400);

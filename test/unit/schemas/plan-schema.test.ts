@@ -45,7 +45,12 @@ const BLOCKED: FieldSpec<PlanBlocked> = {
   reason: 'required',
   hint: 'optional',
 };
-const BARRIER: FieldSpec<Barrier> = { id: 'required', reason: 'required', after: 'required', roll: 'optional' };
+const BARRIER: FieldSpec<Barrier> = {
+  id: 'required',
+  reason: 'required',
+  after: 'required',
+  roll: 'optional',
+};
 const PLAN_HOST: FieldSpec<PlanHost> = {
   digest: 'required',
   unreachable: 'optional',
