@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { emitAll, planEvents } from '../events/from.js';
 import { withEvents } from '../events/run.js';
 import type { EventSink } from '../events/types.js';
@@ -46,7 +47,8 @@ async function planAndRender(
 ): Promise<number> {
   const prepared = await preparePlan(playbooks, opts, io);
   if (!prepared.ok) return prepared.exitCode;
-  const { plan, pool } = prepared;
+  const { pool } = prepared;
+  const plan = { ...prepared.plan, serial: randomUUID() };
   await pool.closeAll();
   emitAll(sink, planEvents(plan));
   io.out(renderPlan(plan, opts, io));

@@ -56,7 +56,9 @@ async function eventCounts(): Promise<Map<BedHostName, number>> {
   return new Map(await Promise.all(HOSTS.map(async (h) => [h, (await events(h)).length] as const)));
 }
 
+// biome-ignore lint/complexity/useMathMinMax: bigints (epoch ns), which Math.max cannot take
 const max = (xs: bigint[]) => xs.reduce((a, b) => (b > a ? b : a));
+// biome-ignore lint/complexity/useMathMinMax: bigints (epoch ns), which Math.min cannot take
 const min = (xs: bigint[]) => xs.reduce((a, b) => (b < a ? b : a));
 
 describeBed('rolling restarts across the bed', () => {
