@@ -2,6 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { serviceOnHost } from '../model/notation.js';
 import { type GateSet, gateSets, type Plan, type RequiredGate, type Step } from '../model/plan.js';
 import { gateText } from './health.js';
+import { rollingBatches } from './rolling.js';
 import { markCommandSent } from './sent.js';
 import type {
   CommandKind,
@@ -32,6 +33,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
   const access = memoiseAccess(opts);
   const halt: Halt = {};
   const gates = requiredGateChecker(gateSets(plan), opts, access, global, halt);
+  const rolls = rollingBatches(plan, opts);
 
   /** What keeps a step waiting on `id` from running: a step that did not succeed, or nothing. */
   const blockerOf = (id: string): Promise<StepOutcome | undefined> => {
@@ -44,7 +46,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
     let p = barrierBlockers.get(id);
     if (!p) {
       // A barrier runs nothing: it passes on the first step before it that did not succeed.
-      p = Promise.all(barrier.after.map(blockerOf)).then((bs) => bs.find((b) => b !== undefined));
+      p = barrier.roll
+        ? rolls.blocker(barrier, blockerOf)
+        : Promise.all(barrier.after.map(blockerOf)).then((bs) => bs.find((b) => b !== undefined));
       barrierBlockers.set(id, p);
     }
     return p;
@@ -58,14 +62,21 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Ste
     const p = (async (): Promise<StepOutcome> => {
       const before = await Promise.all(step.after.map(blockerOf));
       const blocker = before.find((b) => b !== undefined);
-      if (blocker) return skipped(step, blocker);
-      if (step.blockedBy) return { kind: 'skipped', step, because: step.id, cause: step.blockedBy };
+      if (blocker) return announced(skipped(step, blocker));
+      if (step.blockedBy)
+        return announced({ kind: 'skipped', step, because: step.id, cause: step.blockedBy });
       const waiting = await gates(step);
       if (waiting) return waiting;
       return onHost(step.host, () => global(() => runStep(step, opts, access, halt)));
     })();
     outcomes.set(id, p);
     return p;
+  };
+
+  /** Skips decided here are told like the ones a step reports itself (progress, --events). */
+  const announced = (outcome: StepOutcome): StepOutcome => {
+    opts.onEvent?.({ kind: 'step-end', outcome, at: new Date() });
+    return outcome;
   };
 
   /** Steps of one host run one at a time, in the order they were queued (wave order). */

@@ -59,6 +59,8 @@ export interface ExecuteOptions {
   beforeCommand?: (entry: CommandStart) => void;
   /** Called after each one ended, for the audit log; throwing stops new steps like beforeCommand. */
   onCommand?: (entry: CommandRecord) => void;
+  /** Waits between rolling batches; injected by tests. Resolves early when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** `command`: a step's argv; `verify`: the re-observation after a start; `health`: its gate. */

@@ -7,7 +7,10 @@ import { LOCK_DIR, takeLock, unlockScript } from '../apply/lock.js';
 import { recordPlanUse } from '../apply/plan-use.js';
 import { planDigest, renderCommands } from '../apply/saved-plan.js';
 import { sshActions } from '../apply/ssh-actions.js';
-import type { HostAccess, HostActions, StepOutcome } from '../apply/types.js';
+import type { ExecEvent, HostAccess, HostActions, StepOutcome } from '../apply/types.js';
+import { emitAll, execEvent, planEvents } from '../events/from.js';
+import { withEvents } from '../events/run.js';
+import type { EventSink } from '../events/types.js';
 import { changesOf } from '../history/record.js';
 import type { ChangeLabel } from '../model/history.js';
 import type { Inventory } from '../model/inventory.js';
@@ -36,6 +39,8 @@ export interface ApplyOptions extends CommonOptions {
   /** Append what was changed (labelled intentional) to this history file. */
   history?: string;
   historyMaxBytes?: number;
+  /** --events FILE|-: the run as JSON Lines, as it happens. */
+  events?: string;
 }
 
 /** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
@@ -47,7 +52,19 @@ export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: 
     : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), held.owner, 'intentional');
   checkHistoryWritable(opts);
   try {
-    return await applyWithAudit(playbooks, { ...opts, ...(audit ? { audit } : {}) }, io, held);
+    const start = {
+      command: 'apply',
+      playbooks: opts.plan ? [opts.plan] : playbooks,
+      dryRun: Boolean(opts.dryRun),
+    };
+    return await withEvents(opts.events, start, io, (eventSink) =>
+      applyWithAudit(
+        playbooks,
+        { ...opts, ...(audit ? { audit } : {}), ...(eventSink ? { eventSink } : {}) },
+        io,
+        held,
+      ),
+    );
   } finally {
     audit?.close();
   }
@@ -55,7 +72,7 @@ export async function applyCommand(playbooks: string[], opts: ApplyOptions, io: 
 
 async function applyWithAudit(
   playbooks: string[],
-  opts: ApplyOptions & { audit?: AuditLog },
+  opts: ApplyOptions & { audit?: AuditLog; eventSink?: EventSink },
   io: Io,
   held: HostLocks,
 ): Promise<number> {
@@ -136,13 +153,14 @@ async function applyPrepared(
   plan: Plan,
   inventory: Inventory,
   pool: ConnectionPool,
-  opts: ApplyOptions & { audit?: AuditLog },
+  opts: ApplyOptions & { audit?: AuditLog; eventSink?: EventSink },
   io: Io,
   held: HostLocks,
   signal: AbortSignal,
   lockAfterYes?: LockStep,
 ): Promise<number> {
   const color = useColor(opts, io);
+  emitAll(opts.eventSink, planEvents(plan));
   io.out(renderPlanText(plan, { color }));
   const unreachable: [string, unknown][] = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
   for (const [host, h] of unreachable)
@@ -226,6 +244,8 @@ export type ExecutionOptions = Pick<
   audit?: AuditLog;
   /** Why these changes are made, for the audit log (watch --heal: corrective). */
   label?: ChangeLabel;
+  /** --events: each step's start, end or skip, as it happens. */
+  eventSink?: EventSink;
 };
 
 /**
@@ -255,7 +275,18 @@ export async function executeWithLocks(
     (opts.dryRun
       ? new Map<string, string | true>()
       : await lockHosts(stepHosts, owner, pool, inventory, opts, io));
-  const progress = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
+  const printer = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
+  const sink = opts.eventSink;
+  const progress = sink
+    ? {
+        ...printer,
+        onEvent: (e: ExecEvent) => {
+          printer.onEvent(e);
+          const event = execEvent(e);
+          if (event) sink.emit(event);
+        },
+      }
+    : printer;
   try {
     const outcomes = await executePlan(plan, {
       forks: opts.forks,
@@ -293,7 +324,7 @@ export async function executeWithLocks(
   }
 }
 
-async function confirmed(opts: ApplyOptions, io: Io): Promise<boolean> {
+export async function confirmed(opts: Pick<ApplyOptions, 'yes'>, io: Io): Promise<boolean> {
   if (opts.yes) return true;
   if (!io.ask) {
     io.err('error: apply needs confirmation but there is no terminal; pass --yes (or use --dry-run)\n');

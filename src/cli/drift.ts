@@ -1,3 +1,4 @@
+import { healKey } from '../apply/heal-limit.js';
 import {
   computeDrift,
   driftExitCode,
@@ -8,8 +9,12 @@ import {
   renderDriftText,
 } from '../drift/index.js';
 import { observedRunlevelFor } from '../drivers/index.js';
+import { driftEvents, emitAll, hostEvents } from '../events/from.js';
+import { withEvents } from '../events/run.js';
+import type { EventSink } from '../events/types.js';
 import { recordOfDrift } from '../history/record.js';
 import type { DriftReport } from '../model/drift.js';
+import { alerterFor } from '../notify/cli.js';
 import { type CommonOptions, type Io, nowOf, useColor } from './context.js';
 import {
   aggregateHistory,
@@ -32,6 +37,11 @@ export interface DriftOptions extends CommonOptions, WaiverOptions, HistoryOptio
   format: DriftFormat;
   out?: string;
   observed?: string;
+  events?: string;
+  /** --notify URL (repeatable), --notify-command, --notify-state: alerts on item state changes. */
+  notify?: string[];
+  notifyCommand?: string[];
+  notifyState?: string;
 }
 
 /**
@@ -41,17 +51,26 @@ export interface DriftOptions extends CommonOptions, WaiverOptions, HistoryOptio
 export async function driftCommand(playbooks: string[], opts: DriftOptions, io: Io): Promise<number> {
   if (opts.out) checkWritable(opts.out, '--out');
   checkHistoryWritable(opts);
-  let report = await checkDrift(playbooks, opts, io);
-  if (opts.history) {
-    const record = recordOfDrift(report, 'drift', report.generatedAt ?? nowOf(io).toISOString());
-    const past = loadHistory(opts.history, io);
-    const summary = aggregateHistory(
-      [...past, record],
-      flapOptions(opts, nowOf(io), Number.POSITIVE_INFINITY),
-    );
-    report = markFlapping(report, summary, opts.flapWindow ?? DEFAULT_FLAP_WINDOW);
-    recordHistory(opts, record, io);
-  }
+  const alerts = alerterFor(opts, io);
+  return withEvents(opts.events, { command: 'drift', playbooks }, io, async (sink) => {
+    let report = await checkDrift(playbooks, opts, io, sink);
+    if (opts.history) {
+      const record = recordOfDrift(report, 'drift', report.generatedAt ?? nowOf(io).toISOString());
+      const past = loadHistory(opts.history, io);
+      const summary = aggregateHistory(
+        [...past, record],
+        flapOptions(opts, nowOf(io), Number.POSITIVE_INFINITY),
+      );
+      report = markFlapping(report, summary, opts.flapWindow ?? DEFAULT_FLAP_WINDOW);
+      recordHistory(opts, record, io);
+    }
+    emitAll(sink, driftEvents(report));
+    await alerts?.afterRun(report, { flapping: flappingKeys(report) }, sink);
+    return renderAndExit(report, opts, io);
+  });
+}
+
+function renderAndExit(report: DriftReport, opts: DriftOptions, io: Io): number {
   const text = renderDrift(report, opts.format, useColor(opts, io) && !opts.out);
   if (opts.out) {
     writeFileAtomic(opts.out, text);
@@ -68,8 +87,10 @@ export async function checkDrift(
   playbooks: string[],
   opts: CommonOptions & WaiverOptions & { observed?: string },
   io: Io,
+  sink?: EventSink,
 ): Promise<DriftReport> {
   const { fleet, waivers } = await observeWithWaivers(playbooks, opts, io);
+  emitAll(sink, hostEvents(fleet.observed.hosts));
   try {
     return driftOf(fleet, await probeGates(fleet, opts), { waivers, now: nowOf(io) });
   } finally {
@@ -121,4 +142,12 @@ export function renderDrift(report: DriftReport, format: DriftFormat, color: boo
     case 'text':
       return renderDriftText(report, { color });
   }
+}
+
+/** Keys ("host:service") of the items found flapping, for alerts (one per item state change). */
+export function flappingKeys(report: DriftReport): string[] {
+  const keys = new Set<string>();
+  for (const [host, h] of Object.entries(report.hosts))
+    for (const i of h.items) if (i.flapping) keys.add(healKey(host, i.service));
+  return [...keys].sort();
 }

@@ -9,6 +9,7 @@ import { durationFlag } from './duration.js';
 import type { HistoryCommandOptions } from './history.js';
 import type { HistoryOptions } from './history-file.js';
 import { registerInventoryCommand } from './inventory.js';
+import type { RestartOptions } from './restart.js';
 import { packageVersion } from './version.js';
 import type { WatchOptions } from './watch.js';
 
@@ -51,6 +52,12 @@ function withCommon(cmd: Command): Command {
       'SSH connect timeout: seconds, or 30s, 1m (default: 10)',
       durationFlag('--connect-timeout'),
     );
+}
+
+function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`"${value}" is not a whole number (0 or more)`);
+  return n;
 }
 
 function parsePositiveInt(value: string): number {
@@ -165,12 +172,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--observed <file>', 'plan from an observed-state snapshot (runstate facts --format json)')
     .option('--detailed-exitcode', 'exit 2 when there are changes')
     .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
+    .option(...EVENTS_FLAG)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
       const { planCommand } = await import('./plan.js');
       setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
     });
 
-  withHistoryFlags(withWaiverFlags(withCommon(program.command('drift'))))
+  withNotify(withHistoryFlags(withWaiverFlags(withCommon(program.command('drift')))))
     .description('desired vs observed, per host and item; exit 0 in sync, 2 drift, 3 some hosts unchecked')
     .argument('<playbook...>', 'playbook files or directories')
     .addOption(
@@ -180,19 +188,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--out <file>', 'write the report to a file (a text summary still goes to stdout)')
     .option('--observed <file>', 'compare against an observed-state snapshot instead of the hosts')
+    .option(...EVENTS_FLAG)
     .action(
       async (
         playbooks: string[],
         opts: Partial<CommonOptions> &
           WaiverFlags &
-          HistoryFlags & { format: DriftFormat; out?: string; observed?: string },
+          HistoryFlags & { format: DriftFormat; out?: string; observed?: string; events?: string },
       ) => {
         const { driftCommand } = await import('./drift.js');
         setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
       },
     );
 
-  withHistoryFlags(withWaiverFlags(withExecution(withCommon(program.command('watch')))))
+  withNotify(withHistoryFlags(withWaiverFlags(withExecution(withCommon(program.command('watch'))))))
     .description('scheduled drift checks until stopped; --heal converges what drifted')
     .argument('<playbook...>', 'playbook files or directories')
     .requiredOption('--every <interval-or-cron>', 'e.g. 30s, 5m, 1h, or a cron expression "*/5 * * * *"')
@@ -213,6 +222,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <file>', "append each run's report here (json: one line per run; junit: latest run)")
     .option('--healthcheck-file <file>', 'after every run, write its status here as JSON')
     .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
+    .option(...EVENTS_FLAG)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
       const { watchCommand } = await import('./watch.js');
       setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
@@ -228,6 +238,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
     .option('--history <file>', 'append what was changed (labelled intentional) to this history file')
     .option('--history-max-bytes <n>', 'rotate the history file to FILE.1 beyond this size', parsePositiveInt)
+    .option(...EVENTS_FLAG)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & ApplyFlags) => {
       if (opts.plan && playbooks.length > 0) {
         throw new UserError(
@@ -256,6 +267,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { applyCommand } = await import('./apply.js');
       const dryRun = opts.dryRun || opts.check;
       setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts, dryRun }, io));
+    });
+
+  withExecution(withCommon(program.command('restart')))
+    .description('restart GROUP:SERVICE across its hosts a batch at a time (its rolling:, else one by one)')
+    .argument('<group:service>', 'the group (or all) and the service to restart')
+    .argument('<playbook...>', 'playbook files or directories that declare it')
+    .option('--dry-run', 'show the batches and commands; change nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--max-failures <n>', 'failed hosts the roll tolerates before it stops', parseNonNegativeInt, 0)
+    .option(...EVENTS_FLAG)
+    .action(async (target: string, playbooks: string[], opts: Partial<CommonOptions> & RestartFlags) => {
+      const { restartCommand } = await import('./restart.js');
+      setExit(await restartCommand(target, playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
   registerInventoryCommand(program, io, setExit);
@@ -372,6 +396,27 @@ function registerHistoryCommand(program: Command, io: Io, setExit: (code: number
 }
 
 type WatchFlags = Omit<WatchOptions, keyof CommonOptions>;
+type RestartFlags = Omit<RestartOptions, keyof CommonOptions>;
+
+const EVENTS_FLAG = [
+  '--events <file>',
+  'write the run as JSON Lines events, as they happen (- for stdout; schemas/event.v1.schema.json)',
+] as const;
+
+/** Alert flags of the commands that find drift (drift, watch). */
+function withNotify(cmd: Command): Command {
+  return cmd
+    .option('--notify <url>', 'POST a JSON alert here when an item changes state (repeatable)', collect)
+    .option(
+      '--notify-command <cmd>',
+      'run this local command (sh -c) with the alert on stdin (repeatable)',
+      collect,
+    )
+    .option(
+      '--notify-state <file>',
+      'where the item states last alerted are kept (default: next to the audit log)',
+    );
+}
 type ApplyFlags = Omit<ApplyOptions, keyof CommonOptions> & { check?: boolean };
 
 /** Flags of every command that executes steps on hosts (apply, watch --heal). */
@@ -405,6 +450,7 @@ interface PlanFlags {
   observed?: string;
   detailedExitcode?: boolean;
   explain?: string[];
+  events?: string;
 }
 
 /** The one place that turns outcomes and errors into exit codes (SPEC: 1 = input/usage/internal). */

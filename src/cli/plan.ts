@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { emitAll, planEvents } from '../events/from.js';
+import { withEvents } from '../events/run.js';
+import type { EventSink } from '../events/types.js';
 import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
@@ -14,6 +17,7 @@ export interface PlanOptions extends CommonOptions {
   observed?: string;
   detailedExitcode?: boolean;
   explain?: string[];
+  events?: string;
 }
 
 /** `runstate plan`: observe (or read a snapshot), diff, order, render. Changes nothing. */
@@ -30,11 +34,23 @@ export async function planCommand(playbookArgs: string[], opts: PlanOptions, io:
     return EXIT.ok;
   }
   if (opts.out) checkWritable(opts.out, '--out');
+  return withEvents(opts.events, { command: 'plan', playbooks }, io, (sink) =>
+    planAndRender(playbooks, opts, io, sink),
+  );
+}
+
+async function planAndRender(
+  playbooks: string[],
+  opts: PlanOptions,
+  io: Io,
+  sink: EventSink | undefined,
+): Promise<number> {
   const prepared = await preparePlan(playbooks, opts, io);
   if (!prepared.ok) return prepared.exitCode;
   const { pool } = prepared;
   const plan = { ...prepared.plan, serial: randomUUID() };
   await pool.closeAll();
+  emitAll(sink, planEvents(plan));
   io.out(renderPlan(plan, opts, io));
   if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));
   const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);

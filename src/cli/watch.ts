@@ -4,16 +4,20 @@ import { HealLimiter, healKey, healsThatRan } from '../apply/heal-limit.js';
 import type { StepOutcome } from '../apply/types.js';
 import { healTargets } from '../drift/heal-targets.js';
 import { driftExitCode } from '../drift/index.js';
+import { driftEvents, emitAll, hostEvents, stepRef } from '../events/from.js';
+import { withEvents } from '../events/run.js';
 import { changesOf, recordOfDrift } from '../history/record.js';
 import type { DriftReport } from '../model/drift.js';
 import type { HistoryRecord } from '../model/history.js';
 import type { Plan, Step } from '../model/plan.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
+import { type Alerter, alerterFor } from '../notify/cli.js';
+import type { RunFindings } from '../notify/state.js';
 import { summarise } from '../report/apply.js';
 import type { ExecutionOptions } from './apply.js';
 import { executeWithLocks, withHostLocks } from './apply.js';
 import { type CommonOptions, EXIT, type Io, nowOf, useColor } from './context.js';
-import { type DriftFormat, driftOf, observeWithWaivers, renderDrift } from './drift.js';
+import { type DriftFormat, driftOf, flappingKeys, observeWithWaivers, renderDrift } from './drift.js';
 import { parseDuration } from './duration.js';
 import {
   aggregateHistory,
@@ -42,6 +46,11 @@ export interface WatchOptions extends CommonOptions, ExecutionOptions, WaiverOpt
   out?: string;
   healthcheckFile?: string;
   maxRuns?: number;
+  /** --events FILE|-: every run's hosts, drift, heal steps and alerts as JSON Lines. */
+  events?: string;
+  notify?: string[];
+  notifyCommand?: string[];
+  notifyState?: string;
 }
 
 /** What one scheduled check found and did; also what the healthcheck file says. */
@@ -88,25 +97,60 @@ export async function watchCommand(playbooks: string[], opts: WatchOptions, io: 
     if (!stop.signal.aborted) io.err('watch: stopping after the current run\n');
     stop.abort();
   };
+  const alerter = alerterFor({ ...opts, source: 'watch' }, io);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  io.err(
-    `watch: checking every ${schedule.text}${opts.heal ? `, healing (at most ${opts.maxHeals} per service per ${opts.healWindow.trim()})` : ''}\n`,
-  );
   try {
-    for (let run = 1; !stop.signal.aborted; run++) {
-      const result = await runOnce(run, playbooks, opts, io, { limiter, ...memory }, stop.signal);
-      if (opts.healthcheckFile) {
-        await writeHealthcheck(opts.healthcheckFile, result).catch((err: Error) => {
-          io.err(`watch: could not write ${opts.healthcheckFile}: ${err.message}\n`);
-        });
-      }
-      if (opts.maxRuns !== undefined && run >= opts.maxRuns) break;
-      await sleep(delayUntilNext(schedule, new Date()), stop.signal);
-    }
+    return await withEvents(opts.events, { command: 'watch', playbooks }, io, (eventSink) =>
+      watchLoop(playbooks, { ...opts, ...(eventSink ? { eventSink } : {}) }, io, {
+        limiter,
+        stop,
+        alerter,
+        schedule,
+        memory,
+      }),
+    );
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+  }
+}
+
+interface WatchRunState {
+  limiter: HealLimiter;
+  stop: AbortController;
+  alerter: Alerter | undefined;
+  schedule: ReturnType<typeof parseSchedule>;
+  memory: Memory;
+}
+
+async function watchLoop(
+  playbooks: string[],
+  opts: WatchOptions,
+  io: Io,
+  ws: WatchRunState,
+): Promise<number> {
+  const { limiter, stop, schedule } = ws;
+  io.err(
+    `watch: checking every ${schedule.text}${opts.heal ? `, healing (at most ${opts.maxHeals} per service per ${opts.healWindow.trim()})` : ''}\n`,
+  );
+  for (let run = 1; !stop.signal.aborted; run++) {
+    const result = await runOnce(
+      run,
+      playbooks,
+      opts,
+      io,
+      { limiter, ...ws.memory },
+      stop.signal,
+      ws.alerter,
+    );
+    if (opts.healthcheckFile) {
+      await writeHealthcheck(opts.healthcheckFile, result).catch((err: Error) => {
+        io.err(`watch: could not write ${opts.healthcheckFile}: ${err.message}\n`);
+      });
+    }
+    if (opts.maxRuns !== undefined && run >= opts.maxRuns) break;
+    await sleep(delayUntilNext(schedule, new Date()), stop.signal);
   }
   return EXIT.ok;
 }
@@ -126,6 +170,7 @@ async function runOnce(
   io: Io,
   memory: Memory & { limiter: HealLimiter },
   signal: AbortSignal,
+  alerter?: Alerter,
 ): Promise<RunResult> {
   const time = nowOf(io).toISOString();
   const base = {
@@ -136,7 +181,12 @@ async function runOnce(
   try {
     const observed = await observeWithWaivers(playbooks, opts, io);
     fleet = observed.fleet;
-    return await checkAndHeal(fleet, observed.waivers, base, run, opts, io, memory, signal);
+    emitAll(opts.eventSink, hostEvents(fleet.observed.hosts));
+    const seen: { report?: DriftReport } = {};
+    const result = await checkAndHeal(fleet, observed.waivers, base, run, opts, io, memory, signal, seen);
+    if (alerter && seen.report)
+      await alerter.afterRun(seen.report, findingsOf(result, seen.report), opts.eventSink);
+    return result;
   } catch (err) {
     // A playbook broken mid-watch, an unwritable --out, a heal that threw: reported every run
     // until fixed; the watch goes on.
@@ -157,6 +207,7 @@ async function checkAndHeal(
   io: Io,
   memory: Memory & { limiter: HealLimiter },
   signal: AbortSignal,
+  seen: { report?: DriftReport },
 ): Promise<RunResult> {
   const now = nowOf(io);
   const checked = driftOf(fleet, await probeGates(fleet, opts), { waivers, now });
@@ -168,6 +219,8 @@ async function checkAndHeal(
     (r) => Date.parse(r.at) >= now.getTime() - flapOpts.windowMs,
   );
   const report = markFlapping(fought.report, aggregateHistory(memory.records, flapOpts), flapWindow);
+  seen.report = report;
+  emitAll(opts.eventSink, driftEvents(report));
   await emitReport(report, run, opts, io);
   const result: RunResult = {
     ...base,
@@ -290,6 +343,7 @@ async function heal(
   // Only heals that ran count against --max-heals: a refused or skipped one changed nothing.
   for (const key of healsThatRan(outcomes)) limiter.record(key, now);
   for (const o of outcomes) {
+    if (o.kind === 'ok') opts.eventSink?.emit({ type: 'drift-healed', ...stepRef(o.step) });
     if (o.kind === 'skipped' && o.step.blockedBy !== undefined) continue; // already in result.blocked
     (o.kind === 'ok' ? result.healed : result.healFailed).push(stepLabel(o.step));
   }
@@ -299,6 +353,19 @@ async function heal(
   );
   if (result.healed.length > 0 && result.healFailed.length === 0) result.status = 'healed';
   return outcomes;
+}
+
+/**
+ * What alerts need from a run beyond its drift report. `flapping`/`fighting` are read when the
+ * run result carries them (flapping and fighting detection: drift-a, issue 10).
+ */
+function findingsOf(result: RunResult, report: DriftReport): RunFindings {
+  return {
+    healFailed: result.healFailed.map((label) => label.slice(label.indexOf(' ') + 1)),
+    flapping: flappingKeys(report),
+    // "key: something else is managing …"
+    fighting: result.fighting.map((line) => line.slice(0, line.indexOf(': '))),
+  };
 }
 
 /** "start bed-systemd:crm-db", "set-runlevel bed-sysv (runlevel)". */

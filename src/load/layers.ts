@@ -243,6 +243,7 @@ function mergeService(
     else if (!contradiction) service.masked = true;
   }
   if (values.restart !== undefined) service.restart = values.restart as DesiredService['restart'];
+  if (values.rolling !== undefined) service.rolling = values.rolling as DesiredService['rolling'];
   const requires = values.requires as RawRequire[] | undefined;
   return requires ? { service, requires } : { service };
 }

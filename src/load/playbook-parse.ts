@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isNode, isSeq } from 'yaml';
-import { MANAGERS, type Runlevel, TIERS } from '../model/desired.js';
+import { MANAGERS, type Rolling, type Runlevel, TIERS } from '../model/desired.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import type { Waiver } from '../model/waiver.js';
 import { readHealth } from './health.js';
@@ -21,6 +21,7 @@ export const FIELDS = [
   'user',
   'restart',
   'masked',
+  'rolling',
 ] as const;
 export type Field = (typeof FIELDS)[number];
 
@@ -169,6 +170,8 @@ function readField(src: SourceDoc, e: Entry, problems: Problem[]): unknown {
     }
     case 'requires':
       return readRequires(src, e, problems);
+    case 'rolling':
+      return readRolling(v);
     case 'restart': {
       const paths = (v as { on_change?: unknown } | null)?.on_change;
       if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p.startsWith('/')))
@@ -187,6 +190,26 @@ function readField(src: SourceDoc, e: Entry, problems: Problem[]): unknown {
     default:
       return undefined;
   }
+}
+
+/** The schema has checked the shape and reports a bad one; here only a usable value is kept. */
+function readRolling(v: unknown): Rolling | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { max_down: maxDown, pause = 0 } = v as { max_down?: unknown; pause?: unknown };
+  const pauseSec = parsePause(pause);
+  if (pauseSec === undefined) return undefined;
+  if (typeof maxDown === 'number' && Number.isInteger(maxDown) && maxDown >= 1)
+    return { maxDown: { count: maxDown }, pauseSec };
+  const pct = typeof maxDown === 'string' ? /^(100|[1-9][0-9]?)%$/.exec(maxDown) : null;
+  return pct ? { maxDown: { percent: Number(pct[1]) }, pauseSec } : undefined;
+}
+
+/** `pause: 10`, `"10s"`, `"2m"`, `"1h"` → seconds. */
+export function parsePause(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 86400 ? v : undefined;
+  const m = typeof v === 'string' ? /^([0-9]{1,5})(s|m|h)$/.exec(v) : null;
+  if (!m) return undefined;
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
 }
 
 function readRequires(src: SourceDoc, e: Entry, problems: Problem[]): RawRequire[] | undefined {

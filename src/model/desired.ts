@@ -66,8 +66,16 @@ export interface DesiredService {
   masked?: boolean;
   /** Restart the running service when one of these absolute paths on the host changed. */
   restart?: { onChange: string[] };
+  /** Restarts and starts across the hosts that share this declaration go a few at a time. */
+  rolling?: Rolling;
   /** For each field that was set: the layer ("all", "group:web", "host:h1") and file position. */
   origin: Record<string, Origin>;
+}
+
+/** `rolling: { max_down: 1 | "25%", pause: 10s }`: at most max_down hosts down at once. */
+export interface Rolling {
+  maxDown: { count: number } | { percent: number };
+  pauseSec: number;
 }
 
 export interface Origin {

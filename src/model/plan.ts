@@ -93,6 +93,22 @@ export interface Barrier {
   /** What it waits for, in words. */
   reason: string;
   after: string[];
+  /**
+   * Set on the barrier that closes one batch of a rolling operation: the next batch waits for it.
+   * It passes while at most `maxFailures` steps of this batch and the batches before failed, and
+   * then waits `pauseSec` before letting the next batch go (never in a dry run).
+   */
+  roll?: RollBarrier;
+}
+
+export interface RollBarrier {
+  /** "group:service" (or "host:service" rolled on its own): what is rolled. */
+  what: string;
+  /** 1-based batch this barrier closes, and how many batches the roll has. */
+  batch: number;
+  of: number;
+  pauseSec: number;
+  maxFailures: number;
 }
 
 /** Something the plan could not do on a host; steps that depend on it carry `blockedBy`. */

@@ -9,6 +9,7 @@ import {
   serviceLabel,
   stoppedButRequired,
 } from './requires-graph.js';
+import { rollingBarriers } from './rolling.js';
 import { StepGraph } from './step-graph.js';
 import { compareText, KIND_ORDER, type PendingStep, type PlanProblem } from './types.js';
 
@@ -37,7 +38,12 @@ export interface Ordered {
   problems: PlanProblem[];
 }
 
-export function orderIntoWaves(pending: readonly PendingStep[], desired: Desired): Ordered {
+/** `maxFailures`: how many failed steps a rolling operation tolerates (`restart --max-failures`). */
+export function orderIntoWaves(
+  pending: readonly PendingStep[],
+  desired: Desired,
+  opts: { maxFailures?: number } = {},
+): Ordered {
   const steps = [...pending].sort(compareSteps);
   const rg = requiresGraph(desired);
   const problems = cutCycles(rg);
@@ -48,6 +54,7 @@ export function orderIntoWaves(pending: readonly PendingStep[], desired: Desired
   upRequires(rg, g);
   downRequires(rg, g);
   tierBarriers(rg, g);
+  rollingBarriers(steps, desired, g, opts.maxFailures);
   problems.push(...stoppedButRequired(rg));
   return { ...layer(steps, g), problems };
 }
@@ -271,7 +278,7 @@ function layer(steps: readonly PendingStep[], g: StepGraph): Omit<Ordered, 'prob
       wave: wave[v] as number,
     }))
     .sort((a, b) => a.wave - b.wave || compareText(a.id, b.id))
-    .map(({ id, reason, after: a }) => ({ id, reason, after: a }));
+    .map(({ id, reason, after: a, roll }) => ({ id, reason, after: a, ...(roll ? { roll } : {}) }));
   return { steps: byWave.flat(), waves, barriers: kept };
 }
 

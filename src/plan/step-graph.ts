@@ -1,3 +1,4 @@
+import type { RollBarrier } from '../model/plan.js';
 import { topologicalOrder } from './graph.js';
 
 /**
@@ -9,14 +10,15 @@ import { topologicalOrder } from './graph.js';
  */
 export class StepGraph {
   readonly preds: number[][];
-  private readonly labels: { id: string; reason: string }[] = [];
+  private readonly labels: VirtualLabel[] = [];
 
   constructor(readonly steps: number) {
     this.preds = Array.from({ length: steps }, () => []);
   }
 
-  addVirtual(id: string, reason: string): number {
-    this.labels.push({ id, reason });
+  /** `roll`: a rolling batch's barrier, which the executor acts on, so it is always kept. */
+  addVirtual(id: string, reason: string, roll?: RollBarrier): number {
+    this.labels.push(roll ? { id, reason, roll } : { id, reason });
     this.preds.push([]);
     return this.preds.length - 1;
   }
@@ -29,8 +31,12 @@ export class StepGraph {
     return node >= this.steps;
   }
 
-  label(node: number): { id: string; reason: string } {
-    return this.labels[node - this.steps] as { id: string; reason: string };
+  label(node: number): VirtualLabel {
+    return this.labels[node - this.steps] as VirtualLabel;
+  }
+
+  isKept(node: number): boolean {
+    return this.isVirtual(node) && this.label(node).roll !== undefined;
   }
 
   finish(): Finished {
@@ -57,6 +63,12 @@ export class StepGraph {
   }
 }
 
+export interface VirtualLabel {
+  id: string;
+  reason: string;
+  roll?: RollBarrier;
+}
+
 export interface Finished {
   /** Direct predecessors per node (steps and kept barriers), sorted by node number. */
   after: number[][];
@@ -77,7 +89,7 @@ function contract(g: StepGraph, preds: number[][], order: readonly number[]): bo
   });
   const alive = preds.map(() => true);
   for (const x of order) {
-    if (!g.isVirtual(x)) continue;
+    if (!g.isVirtual(x) || g.isKept(x)) continue;
     const ps = preds[x] as number[];
     const ss = succ[x] as number[];
     if (ps.length > 0 && ss.length > 0 && ps.length * ss.length > ps.length + ss.length) continue;

@@ -76,6 +76,9 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     for (const [host, reason] of unreachable)
       lines.push(`  ${host.padEnd(w)}   ${c.yellow(`unreachable: ${reason}`)}`);
   }
+  const rolling = rollingLines(plan);
+  if (rolling.length > 0)
+    lines.push('', c.bold('Rolling batches (each waits for the one before to be healthy):'), ...rolling);
   const blocked = blockedLines(plan);
   if (blocked.length > 0) {
     lines.push('', c.yellow(c.bold('Blocked (not planned; what requires it is skipped):')));
@@ -84,6 +87,20 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
   const detected = detectionLines(plan);
   if (detected.length > 0) lines.push('', c.dim('Detected:'), ...detected.map((l) => c.dim(l)));
   return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+/** "web:crm-app  batch 1 of 2: web1, web2 — then 10s pause", one line per batch, in roll order. */
+export function rollingLines(plan: Plan): string[] {
+  const hostOf = new Map(plan.steps.map((s) => [s.id, s.host]));
+  return (plan.barriers ?? [])
+    .filter((b) => b.roll)
+    .map((b) => {
+      const r = b.roll as NonNullable<typeof b.roll>;
+      const hosts = [...new Set(b.after.map((id) => hostOf.get(id)).filter((h) => h !== undefined))];
+      const pause = r.pauseSec > 0 && r.batch < r.of ? ` — then ${r.pauseSec}s pause` : '';
+      const tolerate = r.maxFailures > 0 ? ` (tolerates ${r.maxFailures} failure(s))` : '';
+      return `  ${r.what}  batch ${r.batch} of ${r.of}: ${hosts.join(', ')}${pause}${tolerate}`;
+    });
 }
 
 /** How each observed host's managers were found (older saved plans carry no evidence: no lines). */

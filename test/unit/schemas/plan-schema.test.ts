@@ -49,7 +49,12 @@ const BLOCKED: FieldSpec<PlanBlocked> = {
   reason: 'required',
   hint: 'optional',
 };
-const BARRIER: FieldSpec<Barrier> = { id: 'required', reason: 'required', after: 'required' };
+const BARRIER: FieldSpec<Barrier> = {
+  id: 'required',
+  reason: 'required',
+  after: 'required',
+  roll: 'optional',
+};
 const PLAN_HOST: FieldSpec<PlanHost> = {
   digest: 'required',
   unreachable: 'optional',
