@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { Desired } from '../model/desired.js';
+import type { Desired, ManagerKind } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
 import { buildObserveScript, newNonce, parseObserveOutput } from '../observe/index.js';
@@ -45,6 +45,7 @@ export async function gatherFacts(
         const observeOpts = {
           discover: desired === undefined,
           ...(host.init !== undefined ? { init: host.init } : {}),
+          managers: declaredManagers(desired, name),
         };
         const script = buildObserveScript(services, nonce, watchesOf(desired, name), observeOpts);
         const res = await got.conn.runScript(script, {
@@ -74,6 +75,15 @@ export async function gatherFacts(
   const hosts: Record<string, ObservedHost> = {};
   for (const r of results) hosts[r.host] = r;
   return { snapshot: { version: 1, hosts }, pool };
+}
+
+/** The manager each service's playbook names (auto left out): those drivers answer for them. */
+function declaredManagers(desired: Desired | undefined, host: string): Record<string, ManagerKind> {
+  const out: Record<string, ManagerKind> = {};
+  for (const s of Object.values(desired?.hosts[host]?.services ?? {})) {
+    if (s.manager !== 'auto') out[s.name] = s.manager;
+  }
+  return out;
 }
 
 /** restart.on_change paths per service of a host, for the observe script's watch section. */

@@ -44,6 +44,11 @@ export interface Detection {
   role: 'init' | 'beside';
   probes: readonly Probe[];
   alsoUnder?: readonly ManagerKind[];
+  /**
+   * Only services whose playbook names this manager are its (containers: `manager: docker`);
+   * with `manager: auto` a service is never looked for here. See `namesFor`.
+   */
+  declaredOnly?: boolean;
 }
 
 /** What a manager can do, so the planner asks instead of naming managers. */
@@ -66,6 +71,12 @@ export interface Hints {
  * One per init system / process manager: the ONLY code that knows a manager's commands and
  * output. Everything here is pure, so parsers are unit-tested on captured real output.
  */
+/** The names a driver's fragment and parser get: all of them, or a declaredOnly driver's own. */
+export function namesFor(driver: Driver, services: readonly string[], opts: ObserveOptions = {}): string[] {
+  if (!driver.detection.declaredOnly) return [...services];
+  return services.filter((name) => opts.managers?.[name] === driver.kind);
+}
+
 export interface Driver {
   kind: ManagerKind;
   detection: Detection;

@@ -3,7 +3,7 @@ import type { SourceRef } from './source.js';
 export const TIERS = ['database', 'app', 'network', 'main'] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord'] as const;
+export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord', 'docker'] as const;
 export type ManagerKind = (typeof MANAGERS)[number];
 export type ManagerChoice = ManagerKind | 'auto';
 

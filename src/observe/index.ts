@@ -1,5 +1,5 @@
 import type { DriverFacts } from '../drivers/driver.js';
-import { ALL_DRIVERS, driverFor, type ObserveOptions } from '../drivers/index.js';
+import { ALL_DRIVERS, driverFor, namesFor, type ObserveOptions } from '../drivers/index.js';
 import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
 import { checkedNonce } from './script.js';
@@ -58,8 +58,13 @@ function managersFor(d: Detected): ManagerKind[] {
  * One service known to several managers: the first (init system first) that has it loaded;
  * if none has it, the init system's answer ("not-found" under the host's init).
  */
-export function pickService(candidates: readonly ObservedService[]): ObservedService | undefined {
-  return candidates.find((c) => c.active !== 'not-found') ?? candidates[0];
+export function pickService(
+  candidates: readonly ObservedService[],
+  declared?: ManagerKind,
+): ObservedService | undefined {
+  // The playbook's own manager answers for it, found or not: never another manager's namesake.
+  const own = declared === undefined ? undefined : candidates.find((c) => c.manager === declared);
+  return own ?? candidates.find((c) => c.active !== 'not-found') ?? candidates[0];
 }
 
 /** The requested names as given; with discovery, then every other reported name, sorted. */
@@ -116,11 +121,13 @@ export function parseObserveOutput(
   for (const kind of managers) {
     const section = sections.get(kind);
     if (!section) return unreachable(`the observe output has no ${kind} section`);
-    facts.push(driverFor(kind).parse(section.body, services, opts));
+    const driver = driverFor(kind);
+    facts.push(driver.parse(section.body, namesFor(driver, services, opts), opts));
   }
   const observed: Record<string, ObservedService> = {};
   for (const name of namesToReport(services, facts, opts)) {
-    const picked = pickService(facts.flatMap((f) => f.services.filter((s) => s.name === name)));
+    const candidates = facts.flatMap((f) => f.services.filter((s) => s.name === name));
+    const picked = pickService(candidates, opts.managers?.[name]);
     if (picked) observed[name] = withoutUndefined(picked);
   }
   const watch = sections.get('watch');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { shellWord } from '../drivers/fragment.js';
-import { ALL_DRIVERS, type Driver, initKinds, type ObserveOptions } from '../drivers/index.js';
+import { ALL_DRIVERS, type Driver, initKinds, namesFor, type ObserveOptions } from '../drivers/index.js';
 import type { ManagerKind } from '../model/desired.js';
 import { watchFragment } from './watch.js';
 
@@ -116,7 +116,7 @@ export function buildObserveScript(
   const sections = ALL_DRIVERS.map((driver) => {
     const kind = driver.kind;
     const test = sectionCondition(driver);
-    const fragment = driver.observeScript(services, opts);
+    const fragment = driver.observeScript(namesFor(driver, services, opts), opts);
     return [
       `if ${test}; then`,
       `printf '%s\\n' '${marker}:begin:${kind}'`,
