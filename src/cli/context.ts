@@ -13,6 +13,8 @@ export interface CommonOptions {
   verbose?: boolean;
   hostKeyChecking: HostKeyChecking;
   connectTimeout: number;
+  /** `facts --resources`: read resource use on every host, declared thresholds or not. */
+  resources?: boolean;
 }
 
 /** Where output goes; injectable so the CLI can be run in-process by tests. */

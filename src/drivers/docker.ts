@@ -190,4 +190,7 @@ export const dockerDriver: Driver = {
   parse,
   commands,
   unsupported,
+  // The container's first process and its children (State.Pid is 0 while it is stopped).
+  resourceSource: (service) =>
+    `echo "pid $(${TIMEOUT} docker inspect --type container --format '{{.State.Pid}}' ${shellWord(checkedName(service, 'resources'))} 2>/dev/null </dev/null)"`,
 };

@@ -108,4 +108,10 @@ export interface Driver {
    * "multi-user.target", on OpenRC → "default"), so the planner compares like with like.
    */
   observedRunlevel?(target: string): string;
+  /**
+   * sh printing where a running service's processes are, for resource limits: `cgroup PATH` (a
+   * cgroup v2 path as in /proc/PID/cgroup) or `pid N…`; nothing when it does not run. The name is
+   * validated; the snippet quotes it.
+   */
+  resourceSource?(service: string): string;
 }

@@ -10,6 +10,7 @@ import {
   systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
+  shellWord,
 } from './fragment.js';
 
 /*
@@ -297,4 +298,6 @@ export const supervisordDriver: Driver = {
   parse,
   commands,
   unsupported,
+  resourceSource: (service) =>
+    `echo "pid $(${TIMEOUT} supervisorctl pid ${shellWord(checkedName(service, 'resources'))} 2>/dev/null </dev/null)"`,
 };

@@ -65,6 +65,8 @@ export interface DesiredService {
   masked?: boolean;
   /** Restart the running service when one of these absolute paths on the host changed. */
   restart?: { onChange: string[] };
+  /** `limits:` — resource use that is drift when exceeded (reported only, never acted on). */
+  limits?: ServiceLimits;
   /** For each field that was set: the layer ("all", "group:web", "host:h1") and file position. */
   origin: Record<string, Origin>;
 }
@@ -83,6 +85,20 @@ export interface Overridden {
   value: unknown;
 }
 
+/** Host-wide thresholds: percentages 0-100 (used), load as the 1-minute load average. */
+export interface ResourceThresholds {
+  /** Mount point → highest percent of its space in use. */
+  disk?: Record<string, number>;
+  memory?: number;
+  swap?: number;
+  load?: number;
+}
+
+/** Per service: the most memory (bytes) its processes may use. */
+export interface ServiceLimits {
+  memory?: number;
+}
+
 /** Stack of a host that names none: tiers order everything in it, as before stacks existed. */
 export const DEFAULT_STACK = 'default';
 
@@ -93,6 +109,9 @@ export interface DesiredHost {
   stackOrigin?: Origin;
   runlevel?: Runlevel;
   runlevelOrigin?: Origin;
+  /** `resources:` thresholds of the host; a breach is drift (field `resource`), nothing is changed. */
+  resources?: ResourceThresholds;
+  resourcesOrigin?: Origin;
   services: Record<string, DesiredService>;
 }
 

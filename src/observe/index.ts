@@ -4,10 +4,12 @@ import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
 import { checkedNonce } from './script.js';
 import { splitSections } from './sections.js';
+import { parseResources } from './resources.js';
 import { parseWatch } from './watch.js';
 
 export type { ObserveOptions } from '../drivers/index.js';
 export { buildObserveScript, newNonce, type ScriptOptions } from './script.js';
+export { type ResourceRequest, resourcesFragment, parseResources } from './resources.js';
 export { splitSections } from './sections.js';
 export { recordWatchCommand, WATCH_STATE_DIR } from './watch.js';
 
@@ -137,6 +139,7 @@ export function parseObserveOutput(
       if (svc) observed[name] = { ...svc, watch: state };
     }
   }
+  const resources = sections.get('resources');
   return {
     status: 'ok',
     host,
@@ -145,5 +148,6 @@ export function parseObserveOutput(
     ...(Object.keys(detected.evidence).length > 0 ? { detection: detected.evidence } : {}),
     runlevel: mergeRunlevels(facts),
     services: observed,
+    ...(resources ? { resources: parseResources(resources.body) } : {}),
   };
 }
