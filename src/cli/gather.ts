@@ -2,12 +2,7 @@ import pLimit from 'p-limit';
 import type { Desired, ManagerKind } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
-import {
-  buildObserveScript,
-  newNonce,
-  parseObserveOutput,
-  type ResourceRequest,
-} from '../observe/index.js';
+import { buildObserveScript, newNonce, parseObserveOutput, type ResourceRequest } from '../observe/index.js';
 import { ConnectionPool } from '../transport/index.js';
 import type { CommonOptions, Io } from './context.js';
 

@@ -10,11 +10,11 @@ import {
   readTagged,
   runlevelProblem,
   setNames,
+  shellWord,
   stripAnsi,
   systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
-  shellWord,
 } from './fragment.js';
 
 /*

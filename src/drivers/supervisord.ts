@@ -7,10 +7,10 @@ import {
   linesOf,
   type ObserveOptions,
   readTagged,
+  shellWord,
   systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
-  shellWord,
 } from './fragment.js';
 
 /*

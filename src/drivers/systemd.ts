@@ -12,9 +12,9 @@ import {
   readTagged,
   runlevelProblem,
   setNames,
+  shellWord,
   TIMEOUT,
   withDiscovered,
-  shellWord,
 } from './fragment.js';
 import {
   blockFor,

@@ -10,10 +10,10 @@ import {
   type ObserveOptions,
   readTagged,
   setNames,
+  shellWord,
   systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
-  shellWord,
 } from './fragment.js';
 
 /*

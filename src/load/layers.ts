@@ -185,7 +185,8 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
       desired.services[name] = svc.service;
       if (svc.requires) requires.set(name, svc.requires);
     }
-    if (desired.runlevel || desired.stack || desired.resources || names.length > 0) merged.hosts[host] = desired;
+    if (desired.runlevel || desired.stack || desired.resources || names.length > 0)
+      merged.hosts[host] = desired;
     merged.requires.set(host, requires);
   }
   problems.push(...conflicts.problems());

@@ -51,7 +51,8 @@ export function readResources(src: SourceDoc, e: Entry, problems: Problem[]): Re
     } else if (r.key === 'disk') {
       const disk: Record<string, number> = {};
       for (const d of mapEntries(src, r.value)) {
-        if (!d.key.startsWith('/') || posix.normalize(d.key) !== d.key.replace(/(.)\/+$/, '$1')) {
+        const mount = d.key.replace(/(.)\/+$/, '$1');
+        if (!mount.startsWith('/') || posix.normalize(mount) !== mount) {
           problems.push({
             where: refOf(src, d.keyNode),
             message: `disk mount ${JSON.stringify(d.key)} is not an absolute path`,
@@ -61,7 +62,7 @@ export function readResources(src: SourceDoc, e: Entry, problems: Problem[]): Re
           continue;
         }
         const n = percent(d);
-        if (n !== undefined) disk[posix.normalize(d.key).replace(/(.)\/$/, '$1')] = n;
+        if (n !== undefined) disk[mount] = n;
       }
       out.disk = disk;
     }

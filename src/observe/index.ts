@@ -2,14 +2,14 @@ import type { DriverFacts } from '../drivers/driver.js';
 import { ALL_DRIVERS, driverFor, namesFor, type ObserveOptions } from '../drivers/index.js';
 import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
+import { parseResources } from './resources.js';
 import { checkedNonce } from './script.js';
 import { splitSections } from './sections.js';
-import { parseResources } from './resources.js';
 import { parseWatch } from './watch.js';
 
 export type { ObserveOptions } from '../drivers/index.js';
+export { parseResources, type ResourceRequest, resourcesFragment } from './resources.js';
 export { buildObserveScript, newNonce, type ScriptOptions } from './script.js';
-export { type ResourceRequest, resourcesFragment, parseResources } from './resources.js';
 export { splitSections } from './sections.js';
 export { recordWatchCommand, WATCH_STATE_DIR } from './watch.js';
 

@@ -58,9 +58,7 @@ function sourceFor(name: string, manager: ManagerKind | 'auto'): string {
     (x) => x.detection.role === 'beside' && !x.detection.declaredOnly && x.resourceSource,
   )) {
     const v = d.kind.replace(/[^a-z0-9]/g, '_');
-    lines.push(
-      `[ -n "$rs_src" ] || [ "$rs_on_${v}" != yes ] || rs_src=$(${d.resourceSource?.(name)})`,
-    );
+    lines.push(`[ -n "$rs_src" ] || [ "$rs_on_${v}" != yes ] || rs_src=$(${d.resourceSource?.(name)})`);
   }
   return lines.join('\n');
 }

@@ -54,7 +54,7 @@ function itemRow(i: DriftItem, h: HostDrift): string {
   const verdict = h.status === 'unchecked' ? 'not checked' : i.inSync ? 'in sync' : '**drift**';
   return row([
     i.service !== undefined ? cell(i.service) : '(host)',
-    i.field,
+    i.resource !== undefined ? cell(`${i.field} ${i.resource}`) : i.field,
     cell(i.desired),
     cell(i.observed),
     verdict,
