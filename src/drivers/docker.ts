@@ -37,7 +37,6 @@ function observeScript(services: readonly string[], opts?: ObserveOptions): stri
   if (opts?.discover) {
     // Every container the engine knows, then all of them in the same inspect.
     lines.push(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
       `rs_ps=$(${TIMEOUT} docker ps -a --format '{{.Names}}' 2>/dev/null); for rs_n in $rs_ps; do case " $* " in *" $rs_n "*) ;; *) set -- "$@" "$rs_n" ;; esac; done`,
     );
   }
