@@ -9,6 +9,13 @@ command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-s
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 # ansible-inventory (Debian's ansible-core) is what `runstate inventory` is compared against.
 command -v ansible-inventory >/dev/null 2>&1 || [ -x /usr/bin/ansible-inventory ] || need_apt+=(ansible-core)
+# A container engine for the docker driver's e2e test (test/e2e/containers.test.ts starts its own
+# dockerd); busybox-static is the one binary its offline test image holds. About a minute on a
+# fresh machine; RUNSTATE_NO_DOCKER=1 leaves it out (the test then says it was skipped and why).
+if [ -z "${RUNSTATE_NO_DOCKER-}" ]; then
+  command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need_apt+=(docker.io)
+  [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_apt+=(busybox-static)
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need ${need_apt[*]} (apt-get install as root)" >&2

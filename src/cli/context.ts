@@ -17,6 +17,8 @@ export interface CommonOptions {
   /** Set by a flag or ansible.cfg (then it beats ssh_config's StrictHostKeyChecking). */
   hostKeyCheckingExplicit?: boolean;
   connectTimeout: number;
+  /** `facts --resources`: read resource use on every host, declared thresholds or not. */
+  resources?: boolean;
 }
 
 /** Where output goes; injectable so the CLI can be run in-process by tests. */

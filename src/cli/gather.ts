@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
-import type { Desired } from '../model/desired.js';
+import type { Desired, ManagerKind } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
-import { buildObserveScript, newNonce, parseObserveOutput } from '../observe/index.js';
+import { buildObserveScript, newNonce, parseObserveOutput, type ResourceRequest } from '../observe/index.js';
 import { ConnectionPool } from '../transport/index.js';
 import type { CommonOptions, Io } from './context.js';
 
@@ -45,6 +45,8 @@ export async function gatherFacts(
         const observeOpts = {
           discover: desired === undefined,
           ...(host.init !== undefined ? { init: host.init } : {}),
+          managers: declaredManagers(desired, name),
+          ...resourcesOf(desired, name, opts.resources === true),
         };
         const script = buildObserveScript(services, nonce, watchesOf(desired, name), observeOpts);
         const res = await got.conn.runScript(script, {
@@ -74,6 +76,37 @@ export async function gatherFacts(
   const hosts: Record<string, ObservedHost> = {};
   for (const r of results) hosts[r.host] = r;
   return { snapshot: { version: 1, hosts }, pool };
+}
+
+/**
+ * The opt-in resources section for a host: what its thresholds and limits need, or (facts
+ * --resources) everything: host figures, its declared mounts or `/`, each declared service.
+ */
+function resourcesOf(
+  desired: Desired | undefined,
+  host: string,
+  all: boolean,
+): { resources?: ResourceRequest } {
+  const want = desired?.hosts[host];
+  const r = want?.resources;
+  const services = Object.values(want?.services ?? {})
+    .filter((s) => all || s.limits !== undefined)
+    .map((s) => ({ name: s.name, manager: s.manager }));
+  const mounts = Object.keys(r?.disk ?? {});
+  const hostWide = all || r?.memory !== undefined || r?.swap !== undefined || r?.load !== undefined;
+  if (!hostWide && mounts.length === 0 && services.length === 0) return {};
+  return {
+    resources: { host: hostWide, mounts: all && mounts.length === 0 ? ['/'] : mounts.sort(), services },
+  };
+}
+
+/** The manager each service's playbook names (auto left out): those drivers answer for them. */
+function declaredManagers(desired: Desired | undefined, host: string): Record<string, ManagerKind> {
+  const out: Record<string, ManagerKind> = {};
+  for (const s of Object.values(desired?.hosts[host]?.services ?? {})) {
+    if (s.manager !== 'auto') out[s.name] = s.manager;
+  }
+  return out;
 }
 
 /** restart.on_change paths per service of a host, for the observe script's watch section. */

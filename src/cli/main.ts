@@ -155,10 +155,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('observed state of every host, one SSH round trip per host')
     .argument('[playbook...]', 'playbooks: also observe the services they declare')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (playbooks: string[], opts: Partial<CommonOptions> & { format: 'text' | 'json' }) => {
-      const { factsCommand } = await import('./facts.js');
-      setExit(await factsCommand(playbooks, { ...commonFrom(opts, io.env, io), format: opts.format }, io));
-    });
+    .option('--resources', 'also read load, memory, swap, disk use and per-service memory/CPU')
+    .action(
+      async (
+        playbooks: string[],
+        opts: Partial<CommonOptions> & { format: 'text' | 'json'; resources?: boolean },
+      ) => {
+        const { factsCommand } = await import('./facts.js');
+        const common = { ...commonFrom(opts, io.env, io), ...(opts.resources ? { resources: true } : {}) };
+        setExit(await factsCommand(playbooks, { ...common, format: opts.format }, io));
+      },
+    );
 
   withCommon(program.command('plan'))
     .description('observe, diff and order; changes nothing')

@@ -12,6 +12,7 @@ import {
 } from '../model/drift.js';
 import type { ActiveState, EnabledState, ObservedSnapshot, ReachableHost } from '../model/observed.js';
 import { diffHostDetailed, type ObservedRunlevelFor, runlevelTarget } from '../plan/index.js';
+import { resourceItems } from './resources.js';
 
 export interface DriftOptions {
   /** The drivers' knowledge of how a runlevel reads once reached (as for the planner). */
@@ -55,6 +56,7 @@ export function computeDrift(
       ...serviceItems(want, seen),
       ...restartItems(want, seen),
       ...(opts.health ? healthItems(want, seen, opts.health[name] ?? {}) : []),
+      ...resourceItems(want, seen),
     ]);
     hosts[name] = { status: items.every((i) => i.inSync) ? 'in-sync' : 'drift', items };
   }
@@ -264,7 +266,32 @@ function uncheckedItems(want: DesiredHost, opts: DriftOptions): DriftItem[] {
       items.push({ ...base, field: 'restart', desired: 'current', observed: 'unknown', inSync: false });
     if (svc.state === 'running' && svc.health && opts.health)
       items.push({ ...base, field: 'health', desired: 'passing', observed: 'unknown', inSync: false });
+    if (svc.limits?.memory !== undefined)
+      items.push({
+        ...base,
+        field: 'resource',
+        resource: 'memory',
+        desired: 'within limits',
+        observed: 'unknown',
+        inSync: false,
+      });
   }
+  const r = want.resources ?? {};
+  const named = [
+    ...(r.load !== undefined ? ['load'] : []),
+    ...(r.memory !== undefined ? ['memory'] : []),
+    ...(r.swap !== undefined ? ['swap'] : []),
+    ...Object.keys(r.disk ?? {}).map((m) => `disk ${m}`),
+  ];
+  for (const resource of named)
+    items.push({
+      kind: 'resource',
+      field: 'resource',
+      resource,
+      desired: 'within threshold',
+      observed: 'unknown',
+      inSync: false,
+    });
   return items;
 }
 
@@ -274,7 +301,11 @@ const FIELD_RANK: Record<DriftField, number> = Object.fromEntries(
 
 /** Host-wide items (runlevel) first, then by service, then in DRIFT_FIELDS order. */
 export function compareItems(a: DriftItem, b: DriftItem): number {
-  return byText(a.service ?? '', b.service ?? '') || FIELD_RANK[a.field] - FIELD_RANK[b.field];
+  return (
+    byText(a.service ?? '', b.service ?? '') ||
+    FIELD_RANK[a.field] - FIELD_RANK[b.field] ||
+    byText(a.resource ?? '', b.resource ?? '')
+  );
 }
 
 function sortItems<T extends DriftItem>(items: T[]): T[] {

@@ -44,6 +44,11 @@ export interface Detection {
   role: 'init' | 'beside';
   probes: readonly Probe[];
   alsoUnder?: readonly ManagerKind[];
+  /**
+   * Only services whose playbook names this manager are its (containers: `manager: docker`);
+   * with `manager: auto` a service is never looked for here. See `namesFor`.
+   */
+  declaredOnly?: boolean;
 }
 
 /** What a manager can do, so the planner asks instead of naming managers. */
@@ -66,6 +71,12 @@ export interface Hints {
  * One per init system / process manager: the ONLY code that knows a manager's commands and
  * output. Everything here is pure, so parsers are unit-tested on captured real output.
  */
+/** The names a driver's fragment and parser get: all of them, or a declaredOnly driver's own. */
+export function namesFor(driver: Driver, services: readonly string[], opts: ObserveOptions = {}): string[] {
+  if (!driver.detection.declaredOnly) return [...services];
+  return services.filter((name) => opts.managers?.[name] === driver.kind);
+}
+
 export interface Driver {
   kind: ManagerKind;
   detection: Detection;
@@ -97,4 +108,10 @@ export interface Driver {
    * "multi-user.target", on OpenRC → "default"), so the planner compares like with like.
    */
   observedRunlevel?(target: string): string;
+  /**
+   * sh printing where a running service's processes are, for resource limits: `cgroup PATH` (a
+   * cgroup v2 path as in /proc/PID/cgroup) or `pid N…`; nothing when it does not run. The name is
+   * validated; the snippet quotes it.
+   */
+  resourceSource?(service: string): string;
 }

@@ -8,7 +8,7 @@
  * process a fragment starts costs more than the loop, see docs/performance.md.) Names enter a fragment once, through `set --` with each word quoted.
  */
 import { quote } from 'shell-quote';
-import { SERVICE_NAME_RE } from '../model/desired.js';
+import { type ManagerKind, SERVICE_NAME_RE } from '../model/desired.js';
 
 /** One word for sh, quoted by shell-quote: nothing from a manifest is pasted raw. */
 export function shellWord(word: string): string {
@@ -126,6 +126,11 @@ export function runlevelProblem(change: { kind: string; target?: string }): stri
 export interface ObserveOptions {
   /** Also list every service the manager knows on the host, not only the requested ones. */
   discover?: boolean;
+  /**
+   * The manager each service's playbook names (services with `manager: auto` are absent): a
+   * `declaredOnly` driver observes only the names given to it, and its answer wins for them.
+   */
+  managers?: Readonly<Record<string, ManagerKind>>;
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,4 +1,5 @@
 import type { ManagerKind } from '../model/desired.js';
+import { dockerDriver } from './docker.js';
 import type { Capabilities, ChangeRequest, Driver, Hints } from './driver.js';
 import { openrcDriver } from './openrc.js';
 import { supervisordDriver } from './supervisord.js';
@@ -16,6 +17,7 @@ export type {
   ObserveOptions,
   Probe,
 } from './driver.js';
+export { namesFor } from './driver.js';
 export { systemdUnit } from './systemd.js';
 
 /**
@@ -29,6 +31,7 @@ export const ALL_DRIVERS: readonly Driver[] = [
   upstartDriver,
   sysvDriver,
   supervisordDriver,
+  dockerDriver,
 ];
 
 const BY_KIND = new Map<ManagerKind, Driver>(ALL_DRIVERS.map((d) => [d.kind, d]));

@@ -10,6 +10,7 @@ import {
   readTagged,
   runlevelProblem,
   setNames,
+  shellWord,
   stripAnsi,
   systemdOnlyProblem,
   TIMEOUT,
@@ -290,4 +291,7 @@ export const openrcDriver: Driver = {
   commands,
   unsupported,
   observedRunlevel: levelToRunlevel,
+  // The pidfile OpenRC saved for the started service (as the crash check reads it).
+  resourceSource: (service) =>
+    `rs_f=$(head -n 1 ${shellWord(`${OPTIONS_DIR}/${checkedName(service, 'resources')}/pidfile`)} 2>/dev/null); [ -z "$rs_f" ] || echo "pid $(head -n 1 "$rs_f" 2>/dev/null)"`,
 };

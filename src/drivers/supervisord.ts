@@ -7,6 +7,7 @@ import {
   linesOf,
   type ObserveOptions,
   readTagged,
+  shellWord,
   systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
@@ -297,4 +298,6 @@ export const supervisordDriver: Driver = {
   parse,
   commands,
   unsupported,
+  resourceSource: (service) =>
+    `echo "pid $(${TIMEOUT} supervisorctl pid ${shellWord(checkedName(service, 'resources'))} 2>/dev/null </dev/null)"`,
 };

@@ -12,6 +12,7 @@ import {
   readTagged,
   runlevelProblem,
   setNames,
+  shellWord,
   TIMEOUT,
   withDiscovered,
 } from './fragment.js';
@@ -318,4 +319,7 @@ export const systemdDriver: Driver = {
   commands,
   unsupported,
   observedRunlevel: targetName,
+  // The unit's cgroup (empty while it is stopped): all of its processes, as systemd counts them.
+  resourceSource: (service) =>
+    `rs_g=$(${TIMEOUT} systemctl show -p ControlGroup --value -- ${shellWord(systemdUnit(checkedName(service, 'resources')))} 2>/dev/null); [ -z "$rs_g" ] || echo "cgroup $rs_g"`,
 };

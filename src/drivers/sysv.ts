@@ -10,6 +10,7 @@ import {
   type ObserveOptions,
   readTagged,
   setNames,
+  shellWord,
   systemdOnlyProblem,
   TIMEOUT,
   withDiscovered,
@@ -331,4 +332,9 @@ export const sysvDriver: Driver = {
   commands,
   unsupported,
   observedRunlevel: (target) => target,
+  // LSB scripts keep no record runstate can ask: the conventional pidfile, where there is one.
+  resourceSource: (service) => {
+    const name = checkedName(service, 'resources');
+    return `for rs_f in ${shellWord(`/run/${name}.pid`)} ${shellWord(`/var/run/${name}.pid`)}; do if [ -r "$rs_f" ]; then echo "pid $(head -n 1 "$rs_f")"; break; fi; done`;
+  },
 };

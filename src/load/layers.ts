@@ -158,6 +158,14 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
       desired.stack = value as string;
       desired.stackOrigin = origin;
     }
+    const resources = layers.flatMap((t) =>
+      t.entry.resources ? [{ ...t.entry.resources, layer: t.layer, rank: t.rank }] : [],
+    );
+    if (resources.length > 0) {
+      const { value, ...origin } = decide(resources, (a, b) => conflicts.add('the resources', host, a, b));
+      desired.resources = value as DesiredHost['resources'];
+      desired.resourcesOrigin = origin;
+    }
     // Each service's declarations across this host's layers, gathered once (not per field).
     const decls = new Map<string, LayeredDecl[]>();
     for (const t of layers) {
@@ -177,7 +185,8 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
       desired.services[name] = svc.service;
       if (svc.requires) requires.set(name, svc.requires);
     }
-    if (desired.runlevel || desired.stack || names.length > 0) merged.hosts[host] = desired;
+    if (desired.runlevel || desired.stack || desired.resources || names.length > 0)
+      merged.hosts[host] = desired;
     merged.requires.set(host, requires);
   }
   problems.push(...conflicts.problems());
@@ -244,6 +253,7 @@ function mergeService(
   }
   if (values.restart !== undefined) service.restart = values.restart as DesiredService['restart'];
   if (values.rolling !== undefined) service.rolling = values.rolling as DesiredService['rolling'];
+  if (values.limits !== undefined) service.limits = values.limits as DesiredService['limits'];
   const requires = values.requires as RawRequire[] | undefined;
   return requires ? { service, requires } : { service };
 }

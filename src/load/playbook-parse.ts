@@ -1,11 +1,12 @@
 import { posix } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isNode, isSeq } from 'yaml';
-import { MANAGERS, type Rolling, type Runlevel, TIERS } from '../model/desired.js';
+import { MANAGERS, type ResourceThresholds, type Rolling, type Runlevel, TIERS } from '../model/desired.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import type { Waiver } from '../model/waiver.js';
 import { readHealth } from './health.js';
 import { q, serviceNameProblem } from './names.js';
+import { readLimits, readResources } from './resources.js';
 import { parseRunlevel } from './runlevel.js';
 import { schemaProblems } from './schema.js';
 import { readWaiverList } from './waivers.js';
@@ -22,6 +23,7 @@ export const FIELDS = [
   'restart',
   'masked',
   'rolling',
+  'limits',
 ] as const;
 export type Field = (typeof FIELDS)[number];
 
@@ -51,6 +53,7 @@ export interface TargetEntry {
   where: SourceRef;
   runlevel?: { value: Runlevel; where: SourceRef };
   stack?: { value: string; where: SourceRef };
+  resources?: { value: ResourceThresholds; where: SourceRef };
   services: ServiceDecl[];
 }
 
@@ -106,6 +109,9 @@ export function readPlaybookDoc(src: SourceDoc): {
         const bad = stackNameProblem(v);
         if (bad) problems.push({ where: refOf(src, e.value ?? e.keyNode), ...bad });
         else entry.stack = { value: v as string, where: refOf(src, e.keyNode) };
+      } else if (e.key === 'resources') {
+        const r = readResources(src, e, problems);
+        if (r) entry.resources = { value: r, where: refOf(src, e.keyNode) };
       } else if (e.key === 'services') {
         for (const s of mapEntries(src, e.value)) {
           const bad = serviceNameProblem(s.key);
@@ -172,6 +178,8 @@ function readField(src: SourceDoc, e: Entry, problems: Problem[]): unknown {
       return readRequires(src, e, problems);
     case 'rolling':
       return readRolling(v);
+    case 'limits':
+      return readLimits(src, e, problems);
     case 'restart': {
       const paths = (v as { on_change?: unknown } | null)?.on_change;
       if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p.startsWith('/')))

@@ -4,7 +4,7 @@ import type { Waiver } from './waiver.js';
 export const TIERS = ['database', 'app', 'network', 'main'] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord'] as const;
+export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord', 'docker'] as const;
 export type ManagerKind = (typeof MANAGERS)[number];
 export type ManagerChoice = ManagerKind | 'auto';
 
@@ -68,6 +68,8 @@ export interface DesiredService {
   restart?: { onChange: string[] };
   /** Restarts and starts across the hosts that share this declaration go a few at a time. */
   rolling?: Rolling;
+  /** `limits:` — resource use that is drift when exceeded (reported only, never acted on). */
+  limits?: ServiceLimits;
   /** For each field that was set: the layer ("all", "group:web", "host:h1") and file position. */
   origin: Record<string, Origin>;
 }
@@ -92,6 +94,20 @@ export interface Overridden {
   value: unknown;
 }
 
+/** Host-wide thresholds: percentages 0-100 (used), load as the 1-minute load average. */
+export interface ResourceThresholds {
+  /** Mount point → highest percent of its space in use. */
+  disk?: Record<string, number>;
+  memory?: number;
+  swap?: number;
+  load?: number;
+}
+
+/** Per service: the most memory (bytes) its processes may use. */
+export interface ServiceLimits {
+  memory?: number;
+}
+
 /** Stack of a host that names none: tiers order everything in it, as before stacks existed. */
 export const DEFAULT_STACK = 'default';
 
@@ -102,6 +118,9 @@ export interface DesiredHost {
   stackOrigin?: Origin;
   runlevel?: Runlevel;
   runlevelOrigin?: Origin;
+  /** `resources:` thresholds of the host; a breach is drift (field `resource`), nothing is changed. */
+  resources?: ResourceThresholds;
+  resourcesOrigin?: Origin;
   services: Record<string, DesiredService>;
 }
 

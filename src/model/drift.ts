@@ -15,6 +15,7 @@ export const DRIFT_FIELDS = [
   'restart',
   'health',
   'masked',
+  'resource',
 ] as const;
 export type DriftField = (typeof DRIFT_FIELDS)[number];
 
@@ -39,7 +40,19 @@ interface DriftItemBase {
 export interface ServiceDriftItem extends DriftItemBase {
   kind: 'service';
   service: string;
-  field: 'present' | 'state' | 'enabled' | 'restart' | 'health' | 'masked';
+  field: 'present' | 'state' | 'enabled' | 'restart' | 'health' | 'masked' | 'resource';
+  /** Field `resource` only: what was measured against `limits:` ("memory"). */
+  resource?: string;
+}
+
+/** A host-wide threshold (`resources:`): reported only, nothing is planned for it. */
+export interface ResourceDriftItem extends DriftItemBase {
+  kind: 'resource';
+  /** Never set: lets `item.service` be read on any item. */
+  service?: never;
+  field: 'resource';
+  /** What was measured against `resources:`: "load", "memory", "swap", "disk /var". */
+  resource: string;
 }
 
 export interface RunlevelDriftItem extends DriftItemBase {
@@ -47,10 +60,12 @@ export interface RunlevelDriftItem extends DriftItemBase {
   /** Never set: lets `item.service` be read on any item. */
   service?: never;
   field: 'runlevel' | 'default-runlevel';
+  /** Never set: lets `item.resource` be read on any item. */
+  resource?: never;
 }
 
 /** One declared field of one host, compared (or, on an unchecked host, not). */
-export type DriftItem = ServiceDriftItem | RunlevelDriftItem;
+export type DriftItem = ServiceDriftItem | RunlevelDriftItem | ResourceDriftItem;
 
 export interface CheckedHostDrift {
   status: 'in-sync' | 'drift';

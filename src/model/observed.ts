@@ -69,6 +69,29 @@ export interface ReachableHost {
   detection?: Partial<Record<ManagerKind, string>>;
   runlevel: ObservedRunlevel;
   services: Record<string, ObservedService>;
+  /** Only when the playbook declares thresholds or `facts --resources` asked; never digested. */
+  resources?: ObservedResources;
+}
+
+/** What the opt-in resources section of the observe script read (only when thresholds are declared). */
+export interface ObservedResources {
+  /** /proc/loadavg: 1, 5 and 15-minute load averages. */
+  load?: [number, number, number];
+  /** /proc/meminfo, in KiB: used = total - available. */
+  memory?: { totalKiB: number; availableKiB: number; swapTotalKiB: number; swapFreeKiB: number };
+  /** `df -P` per declared mount point; `error` when it could not be read. */
+  disks?: Record<string, { sizeKiB: number; usedKiB: number; availableKiB: number } | { error: string }>;
+  /** Per service with `limits`: memory (bytes) and CPU time used (µs), and where they were read. */
+  services?: Record<string, ServiceResources>;
+}
+
+export interface ServiceResources {
+  memoryBytes?: number;
+  cpuUsec?: number;
+  /** `cgroup` (the unit's or container's cgroup files) or `pids` (the processes' /proc entries). */
+  source?: 'cgroup' | 'pids';
+  /** Why nothing could be read (not running, no pid found). */
+  error?: string;
 }
 
 export interface UnreachableHost {

@@ -1,12 +1,14 @@
 import type { DriverFacts } from '../drivers/driver.js';
-import { ALL_DRIVERS, driverFor, type ObserveOptions } from '../drivers/index.js';
+import { ALL_DRIVERS, driverFor, namesFor, type ObserveOptions } from '../drivers/index.js';
 import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
+import { parseResources } from './resources.js';
 import { checkedNonce } from './script.js';
 import { splitSections } from './sections.js';
 import { parseWatch } from './watch.js';
 
 export type { ObserveOptions } from '../drivers/index.js';
+export { parseResources, type ResourceRequest, resourcesFragment } from './resources.js';
 export { buildObserveScript, newNonce, type ScriptOptions } from './script.js';
 export { splitSections } from './sections.js';
 export { recordWatchCommand, WATCH_STATE_DIR } from './watch.js';
@@ -58,8 +60,13 @@ function managersFor(d: Detected): ManagerKind[] {
  * One service known to several managers: the first (init system first) that has it loaded;
  * if none has it, the init system's answer ("not-found" under the host's init).
  */
-export function pickService(candidates: readonly ObservedService[]): ObservedService | undefined {
-  return candidates.find((c) => c.active !== 'not-found') ?? candidates[0];
+export function pickService(
+  candidates: readonly ObservedService[],
+  declared?: ManagerKind,
+): ObservedService | undefined {
+  // The playbook's own manager answers for it, found or not: never another manager's namesake.
+  const own = declared === undefined ? undefined : candidates.find((c) => c.manager === declared);
+  return own ?? candidates.find((c) => c.active !== 'not-found') ?? candidates[0];
 }
 
 /** The requested names as given; with discovery, then every other reported name, sorted. */
@@ -116,11 +123,13 @@ export function parseObserveOutput(
   for (const kind of managers) {
     const section = sections.get(kind);
     if (!section) return unreachable(`the observe output has no ${kind} section`);
-    facts.push(driverFor(kind).parse(section.body, services, opts));
+    const driver = driverFor(kind);
+    facts.push(driver.parse(section.body, namesFor(driver, services, opts), opts));
   }
   const observed: Record<string, ObservedService> = {};
   for (const name of namesToReport(services, facts, opts)) {
-    const picked = pickService(facts.flatMap((f) => f.services.filter((s) => s.name === name)));
+    const candidates = facts.flatMap((f) => f.services.filter((s) => s.name === name));
+    const picked = pickService(candidates, opts.managers?.[name]);
     if (picked) observed[name] = withoutUndefined(picked);
   }
   const watch = sections.get('watch');
@@ -130,6 +139,7 @@ export function parseObserveOutput(
       if (svc) observed[name] = { ...svc, watch: state };
     }
   }
+  const resources = sections.get('resources');
   return {
     status: 'ok',
     host,
@@ -138,5 +148,6 @@ export function parseObserveOutput(
     ...(Object.keys(detected.evidence).length > 0 ? { detection: detected.evidence } : {}),
     runlevel: mergeRunlevels(facts),
     services: observed,
+    ...(resources ? { resources: parseResources(resources.body) } : {}),
   };
 }

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { shellWord } from '../drivers/fragment.js';
-import { ALL_DRIVERS, type Driver, initKinds, type ObserveOptions } from '../drivers/index.js';
+import { ALL_DRIVERS, type Driver, initKinds, namesFor, type ObserveOptions } from '../drivers/index.js';
 import type { ManagerKind } from '../model/desired.js';
+import { type ResourceRequest, resourcesFragment } from './resources.js';
 import { watchFragment } from './watch.js';
 
 export interface ScriptOptions extends ObserveOptions {
   /** The inventory's `runstate_init`: the host's init, not probed. */
   init?: ManagerKind;
+  /** The opt-in resources section: only for hosts that declare thresholds (or facts --resources). */
+  resources?: ResourceRequest;
 }
 
 /** Random per run: a section marker can only come from this script, never from a service's output. */
@@ -38,7 +41,7 @@ case $rs_exe in *[!A-Za-z0-9._/-]*) rs_exe=$(printf '%s' "$rs_exe" | tr -cd 'A-Z
  * With `init` (the inventory's runstate_init) no init probe runs. Every probe is a test, so a
  * missing tool never stops the script.
  */
-function detectScript(init: ManagerKind | undefined): string {
+function detectScript(init: ManagerKind | undefined, drivers: readonly Driver[]): string {
   const lines = [PID1];
   if (init !== undefined) {
     if (!initKinds().includes(init)) throw new Error(`runstate_init ${JSON.stringify(init)} is not an init`);
@@ -54,7 +57,7 @@ function detectScript(init: ManagerKind | undefined): string {
       );
     }
   }
-  for (const d of ALL_DRIVERS.filter((x) => x.detection.role === 'beside')) {
+  for (const d of drivers.filter((x) => x.detection.role === 'beside')) {
     const v = shVar(d.kind);
     lines.push(
       `rs_on_${v}=no; rs_why_${v}=; rs_e=`,
@@ -81,12 +84,12 @@ function sectionCondition(d: Driver): string {
 }
 
 /** What the detect section prints: `init=`, `init-evidence=`, then `<kind>=yes|no` and `<kind>-evidence=`. */
-function detectReport(): string[] {
+function detectReport(drivers: readonly Driver[]): string[] {
   const fields: [string, string][] = [
     ['init', '$rs_init'],
     ['init-evidence', '$rs_why'],
   ];
-  for (const d of ALL_DRIVERS.filter((x) => x.detection.role === 'beside')) {
+  for (const d of drivers.filter((x) => x.detection.role === 'beside')) {
     fields.push([d.kind, `$rs_on_${shVar(d.kind)}`], [`${d.kind}-evidence`, `$rs_why_${shVar(d.kind)}`]);
   }
   fields.push(['pid1', '$rs_pid1'], ['pid1-exe', '$rs_exe']);
@@ -113,10 +116,14 @@ export function buildObserveScript(
   opts: ScriptOptions = {},
 ): string {
   const marker = `@@runstate:${checkedNonce(nonce)}`;
-  const sections = ALL_DRIVERS.map((driver) => {
+  // A declaredOnly driver (docker) is neither probed nor run on a host that declares nothing for it.
+  const drivers = ALL_DRIVERS.filter(
+    (d) => !d.detection.declaredOnly || opts.discover || namesFor(d, services, opts).length > 0,
+  );
+  const sections = drivers.map((driver) => {
     const kind = driver.kind;
     const test = sectionCondition(driver);
-    const fragment = driver.observeScript(services, opts);
+    const fragment = driver.observeScript(namesFor(driver, services, opts), opts);
     return [
       `if ${test}; then`,
       `printf '%s\\n' '${marker}:begin:${kind}'`,
@@ -139,9 +146,9 @@ export function buildObserveScript(
     // see src/transport/command.ts) it already ran this script; elsewhere, probe it once.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
     'rs_t=; if [ "${RUNSTATE_TIMEOUT-}" = 1 ] || { command -v timeout >/dev/null 2>&1 && timeout 5 true >/dev/null 2>&1; }; then rs_t=\'timeout 10\'; fi; unset RUNSTATE_TIMEOUT',
-    detectScript(opts.init),
+    detectScript(opts.init, drivers),
     `printf '%s\\n' '${marker}:begin:detect'`,
-    ...detectReport(),
+    ...detectReport(drivers),
     `printf '%s\\n' '${marker}:end:detect:0'`,
     ...sections,
     ...(Object.keys(watches).length > 0
@@ -151,6 +158,15 @@ export function buildObserveScript(
           watchFragment(watches),
           ')',
           `printf '%s:%s\\n' '${marker}:end:watch' "$?"`,
+        ]
+      : []),
+    ...(opts.resources
+      ? [
+          `printf '%s\\n' '${marker}:begin:resources'`,
+          '(',
+          resourcesFragment(opts.resources),
+          ')',
+          `printf '%s:%s\\n' '${marker}:end:resources' "$?"`,
         ]
       : []),
     `printf '%s\\n' '${marker}:done'`,

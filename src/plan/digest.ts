@@ -20,8 +20,10 @@ export function hostDigest(host: ObservedHost): string {
 export function scopeToServices(host: ObservedHost, services: readonly string[]): ObservedHost {
   if (host.status !== 'ok') return host;
   const keep = new Set(services);
+  // Resource use moves every second and no plan acts on it: it never makes a plan stale.
+  const { resources: _moving, ...rest } = host;
   return {
-    ...host,
+    ...rest,
     services: Object.fromEntries(Object.entries(host.services).filter(([name]) => keep.has(name))),
   };
 }

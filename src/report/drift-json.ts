@@ -45,9 +45,20 @@ function canonicalItem(i: DriftItem): DriftItem {
     ...(i.flapping !== undefined ? { flapping: i.flapping } : {}),
     ...(i.fighting !== undefined ? { fighting: i.fighting } : {}),
   };
-  return i.kind === 'service'
-    ? { kind: i.kind, service: i.service, field: i.field, ...rest }
-    : { kind: i.kind, field: i.field, ...rest };
+  switch (i.kind) {
+    case 'service':
+      return {
+        kind: i.kind,
+        service: i.service,
+        field: i.field,
+        ...(i.resource !== undefined ? { resource: i.resource } : {}),
+        ...rest,
+      };
+    case 'resource':
+      return { kind: i.kind, field: i.field, resource: i.resource, ...rest };
+    case 'runlevel':
+      return { kind: i.kind, field: i.field, ...rest };
+  }
 }
 
 function note(n: WaiverNote): WaiverNote {

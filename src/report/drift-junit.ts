@@ -74,14 +74,15 @@ function testSuite(host: string, h: HostDrift): TestSuite {
 function testCase(host: string, item: DriftItem, h: HostDrift): TestCase {
   const tc: TestCase = {
     '@_name': text(itemLabel(item)),
-    '@_classname': text(`${host}.${item.service === undefined ? 'runlevel' : 'service'}`),
+    '@_classname': text(`${host}.${item.service !== undefined ? 'service' : item.kind}`),
   };
   if (h.status === 'unchecked') return { ...tc, error: unchecked(h.reason) };
   if (item.inSync) return tc;
+  const what = item.resource !== undefined ? `${item.field} ${item.resource}` : item.field;
   const notes = itemNotes(item)
     .map((n) => ` — ${n}`)
     .join('');
-  const line = `${item.field}: observed ${item.observed}, want ${item.desired}${notes}`;
+  const line = `${what}: observed ${item.observed}, want ${item.desired}${notes}`;
   // A waived drift is neither passed nor failed: CI shows it as skipped, with the waiver.
   if (item.waived) return { ...tc, skipped: { '@_message': text(line) } };
   return { ...tc, failure: { '@_message': text(line), '@_type': 'drift', '#text': text(line, true) } };

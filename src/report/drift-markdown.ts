@@ -61,7 +61,7 @@ function itemRow(i: DriftItem, h: HostDrift): string {
         : [i.waived ? 'waived' : '**drift**', ...itemNotes(i)].map(cell).join(' — ');
   return row([
     i.service !== undefined ? cell(i.service) : '(host)',
-    i.field,
+    i.resource !== undefined ? cell(`${i.field} ${i.resource}`) : i.field,
     cell(i.desired),
     cell(i.observed),
     verdict,

@@ -9,7 +9,8 @@ export function sortedHosts(r: DriftReport): [string, HostDrift][] {
 
 /** "postgresql state", or "runlevel" / "default-runlevel" for the host-wide items. */
 export function itemLabel(i: DriftItem): string {
-  return i.service !== undefined ? `${i.service} ${i.field}` : i.field;
+  const field = i.resource !== undefined ? `${i.field} ${i.resource}` : i.field;
+  return i.service !== undefined ? `${i.service} ${field}` : field;
 }
 
 /** Drifts and host counts in one line: "2 drifts on 1 host, 1 host unchecked, 3 hosts in sync (14 items)". */

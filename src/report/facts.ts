@@ -1,5 +1,6 @@
 import { createColors } from 'picocolors';
-import type { ActiveState, ObservedSnapshot } from '../model/observed.js';
+import { bytes } from '../drift/resources.js';
+import type { ActiveState, ObservedResources, ObservedSnapshot } from '../model/observed.js';
 
 /** `runstate facts` for people: per host its init system, runlevel, and each service's state. */
 export function renderFactsText(snapshot: ObservedSnapshot, opts: { color: boolean }): string {
@@ -32,6 +33,7 @@ export function renderFactsText(snapshot: ObservedSnapshot, opts: { color: boole
       );
     }
     if (services.length === 0) lines.push(c.dim('  (no services observed)'));
+    if (h.resources) lines.push(...resourceLines(h.resources));
     lines.push('');
   }
   return `${lines.join('\n')}`;
@@ -42,4 +44,39 @@ function paint(state: ActiveState, text: string, c: ReturnType<typeof createColo
   if (state === 'active') return c.green(text);
   if (state === 'failed' || state === 'not-found') return c.red(text);
   return c.yellow(text);
+}
+
+/** `facts --resources`: what the resources section read, one line per figure. */
+function resourceLines(r: ObservedResources): string[] {
+  const out: string[] = [];
+  if (r.load) out.push(`  load average ${r.load.join(' ')}`);
+  if (r.memory) {
+    const m = r.memory;
+    const swap =
+      m.swapTotalKiB > 0
+        ? `${percent(m.swapTotalKiB - m.swapFreeKiB, m.swapTotalKiB)} of ${bytes(m.swapTotalKiB * 1024)}`
+        : 'none';
+    out.push(
+      `  memory used ${percent(m.totalKiB - m.availableKiB, m.totalKiB)} of ${bytes(m.totalKiB * 1024)}, swap ${swap}`,
+    );
+  }
+  for (const [mount, d] of Object.entries(r.disks ?? {}).sort()) {
+    if ('error' in d) out.push(`  disk ${mount}: ${d.error}`);
+    else
+      out.push(
+        `  disk ${mount} used ${percent(d.usedKiB, d.usedKiB + d.availableKiB)} of ${bytes((d.usedKiB + d.availableKiB) * 1024)}`,
+      );
+  }
+  for (const [name, u] of Object.entries(r.services ?? {}).sort()) {
+    if (u.memoryBytes === undefined) out.push(`  ${name}: ${u.error ?? 'not measured'}`);
+    else {
+      const cpu = u.cpuUsec === undefined ? '' : `, CPU ${(u.cpuUsec / 1e6).toFixed(2)} s`;
+      out.push(`  ${name} memory ${bytes(u.memoryBytes)}${cpu} (${u.source})`);
+    }
+  }
+  return out;
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? `${Math.round((part / whole) * 1000) / 10}%` : '0%';
 }

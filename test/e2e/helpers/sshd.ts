@@ -50,7 +50,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/** `extraConfig`: more sshd_config lines (e.g. `SetEnv DOCKER_HOST=…` for a test's own engine). */
+export async function startSshd(extraConfig: readonly string[] = []): Promise<TestSshd> {
   if (!existsSync(SSHD)) {
     throw new Error(
       `${SSHD} is missing: the e2e tests need OpenSSH's server (apt-get install -y openssh-server openssh-client)`,
@@ -66,7 +67,7 @@ export async function startSshd(): Promise<TestSshd> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, hostKey.path));
+    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, hostKey.path, extraConfig));
     const started = await launch(dir, port);
     if ('child' in started) {
       const child = started.child;
@@ -85,8 +86,9 @@ export async function startSshd(): Promise<TestSshd> {
   throw new Error(`sshd did not start: ${lastError}`);
 }
 
-function sshdConfig(dir: string, port: number, hostKeyPath: string): string {
+function sshdConfig(dir: string, port: number, hostKeyPath: string, extra: readonly string[]): string {
   return [
+    ...extra,
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
     `HostKey ${hostKeyPath}`,

@@ -7,6 +7,7 @@ import {
   type DriftReport,
   type DriftSummary,
   type HostDriftStatus,
+  type ResourceDriftItem,
   type RunlevelDriftItem,
   type ServiceDriftItem,
   type UncheckedHostDrift,
@@ -69,11 +70,18 @@ const SERVICE_ITEM: FieldSpec<ServiceDriftItem> = {
   kind: 'required',
   service: 'required',
   field: 'required',
+  resource: 'optional',
   ...ITEM_BASE,
 };
-const RUNLEVEL_ITEM: FieldSpec<Omit<RunlevelDriftItem, 'service'>> = {
+const RUNLEVEL_ITEM: FieldSpec<Omit<RunlevelDriftItem, 'service' | 'resource'>> = {
   kind: 'required',
   field: 'required',
+  ...ITEM_BASE,
+};
+const RESOURCE_ITEM: FieldSpec<Omit<ResourceDriftItem, 'service'>> = {
+  kind: 'required',
+  field: 'required',
+  resource: 'required',
   ...ITEM_BASE,
 };
 /** Records, so tsc insists on every member of each union and nothing else. */
@@ -84,6 +92,7 @@ const SERVICE_FIELDS: Record<ServiceDriftItem['field'], true> = {
   restart: true,
   health: true,
   masked: true,
+  resource: true,
 };
 const RUNLEVEL_FIELDS: Record<RunlevelDriftItem['field'], true> = {
   runlevel: true,
@@ -102,7 +111,8 @@ describe('drift.schema.json agrees with src/model/drift.ts', () => {
     expect(fieldsOf(defs('uncheckedHost'))).toEqual(sorted(UNCHECKED));
     expect(fieldsOf(branch(schema, defs('item'), 'kind', 'service'))).toEqual(sorted(SERVICE_ITEM));
     expect(fieldsOf(branch(schema, defs('item'), 'kind', 'runlevel'))).toEqual(sorted(RUNLEVEL_ITEM));
-    expect(defs('item').oneOf).toHaveLength(2);
+    expect(fieldsOf(branch(schema, defs('item'), 'kind', 'resource'))).toEqual(sorted(RESOURCE_ITEM));
+    expect(defs('item').oneOf).toHaveLength(3);
     expect(defs('hostDrift').oneOf).toHaveLength(2);
   });
 

@@ -33,9 +33,10 @@ describe('buildObserveScript with discover', () => {
     expect(lines.every((l) => l.startsWith('set -- '))).toBe(true);
   });
 
-  // 14.1 KB since detection carries evidence and systemd takes second looks (instances, aliases, Also=).
-  it('stays small: under 15 KB', () => {
-    expect(Buffer.byteLength(buildObserveScript(['crm-db'], N, {}, D))).toBeLessThan(15_000);
+  // 14.1 KB since detection carries evidence and systemd takes second looks (instances, aliases, Also=);
+  // 15.0 KB with docker's discovery (only discovery and hosts declaring containers carry it).
+  it('stays small: under 15.5 KB', () => {
+    expect(Buffer.byteLength(buildObserveScript(['crm-db'], N, {}, D))).toBeLessThan(15_500);
   });
 });
 

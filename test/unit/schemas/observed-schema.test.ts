@@ -35,6 +35,7 @@ const REACHABLE: FieldSpec<ReachableHost> = {
   detection: 'optional',
   runlevel: 'required',
   services: 'required',
+  resources: 'optional',
 };
 const UNREACHABLE: FieldSpec<UnreachableHost> = { status: 'required', host: 'required', reason: 'required' };
 const RUNLEVEL: FieldSpec<ObservedRunlevel> = { current: 'optional', default: 'optional' };
