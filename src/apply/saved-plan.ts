@@ -142,6 +142,7 @@ const STEP_FIELDS = [
   'kind',
   'service',
   'manager',
+  'user',
   'target',
   'commands',
   'health',

@@ -24,9 +24,14 @@ export function sshActions(conn: Connection, opts: SshActionOptions): HostAction
       const service = step.service;
       if (!service) return { ok: true };
       const nonce = newNonce();
-      const script = `sleep ${quote([String(opts.settleSec)])}\n${buildObserveScript([service], nonce, {}, opts.init ? { init: opts.init } : {})}`;
+      // A user unit is checked in its user's manager, as it was observed and started.
+      const observeOpts = {
+        ...(opts.init ? { init: opts.init } : {}),
+        ...(step.user ? { users: { [service]: step.user } } : {}),
+      };
+      const script = `sleep ${quote([String(opts.settleSec)])}\n${buildObserveScript([service], nonce, {}, observeOpts)}`;
       const res = await conn.runScript(script, { become: opts.become, timeoutMs: opts.commandTimeoutMs });
-      const host = parseObserveOutput(step.host, res.stdout, nonce, [service]);
+      const host = parseObserveOutput(step.host, res.stdout, nonce, [service], observeOpts);
       if (host.status !== 'ok') return { ok: false, message: `could not check ${service}: ${host.reason}` };
       const seen = host.services[service];
       if (seen?.active === 'active') return { ok: true };

@@ -126,6 +126,11 @@ export function runlevelProblem(change: { kind: string; target?: string }): stri
 export interface ObserveOptions {
   /** Also list every service the manager knows on the host, not only the requested ones. */
   discover?: boolean;
+  /**
+   * Declared user units, service → login (validated names): observed in that user's own manager
+   * by the driver whose capabilities say `userUnits`; not among `services`.
+   */
+  users?: Readonly<Record<string, string>>;
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -2,7 +2,7 @@ import type { DriverFacts } from '../drivers/driver.js';
 import { ALL_DRIVERS, driverFor, type ObserveOptions } from '../drivers/index.js';
 import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
-import { checkedNonce } from './script.js';
+import { checkedNonce, driverRequest } from './script.js';
 import { splitSections } from './sections.js';
 import { parseWatch } from './watch.js';
 
@@ -116,7 +116,8 @@ export function parseObserveOutput(
   for (const kind of managers) {
     const section = sections.get(kind);
     if (!section) return unreachable(`the observe output has no ${kind} section`);
-    facts.push(driverFor(kind).parse(section.body, services, opts));
+    const driver = driverFor(kind);
+    facts.push(driver.parse(section.body, ...driverRequest(driver, services, opts)));
   }
   const observed: Record<string, ObservedService> = {};
   for (const name of namesToReport(services, facts, opts)) {
