@@ -171,7 +171,7 @@ function managerDown(
   if (!lingering) {
     return {
       problem: `${login}'s systemd user manager (user@${uid}.service) is not running: ${login} is not logged in and lingering is off`,
-      problemHint: `loginctl enable-linger ${login} (starts it now and at every boot)`,
+      problemHint: `run loginctl enable-linger ${login}: it starts the manager now and at every boot`,
     };
   }
   return {
