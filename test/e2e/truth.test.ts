@@ -52,6 +52,7 @@ const SYSTEMD_SETUP = [
 const SYSTEMD_UNDO = [
   'systemctl stop crm-reload crm-indirect crm-indirect-helper 2>/dev/null',
   'systemctl disable --runtime --quiet crm-app 2>/dev/null',
+  'systemctl unmask --runtime --quiet crm-main 2>/dev/null',
   'rm -f /etc/systemd/system/crm-indirect.service /etc/systemd/system/crm-indirect-helper.service /etc/systemd/system/crm-reload.service',
   'rm -f /etc/systemd/system/*.wants/crm-indirect*.service /etc/systemd/system/*.wants/crm-reload.service',
   'systemctl daemon-reload',
@@ -121,6 +122,30 @@ describeBed('what runstate believes about real hosts (issue 12)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/enable\s+crm-app/);
     expect((await onHost('bed-systemd', 'systemctl is-enabled crm-app')).trim()).toBe('enabled');
+    const again = await apply(pb);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('0 changes');
+  });
+
+  it('a unit masked only in /run (mask --runtime): warned, unmasked in one pass, then nothing to do', async () => {
+    await onHost('bed-systemd', 'systemctl mask --runtime --quiet crm-main');
+    const pb = playbookOf({
+      'bed-systemd': { services: { 'crm-main': { state: 'running', enabled: true } } },
+    });
+    expect(await seen(pb, 'bed-systemd', 'crm-main')).toMatchObject({
+      enabled: 'masked',
+      detail: expect.stringContaining('masked-runtime'),
+    });
+    const p = await plan(pb);
+    expect(p.stderr).toContain('it is masked only in /run: the mask is gone at reboot');
+    const r = await apply(pb);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const order = ['unmask', 'enable', 'start'].map((k) => r.stdout.search(new RegExp(`${k}\\s+crm-main`)));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(
+      (await onHost('bed-systemd', 'systemctl is-enabled crm-main; systemctl is-active crm-main')).trim(),
+    ).toBe('enabled\nactive');
     const again = await apply(pb);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 changes');

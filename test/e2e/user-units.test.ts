@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   BED_INVENTORY,
   describeBed,
+  freshStateHome,
   onHost,
   resetBed,
   runstate,
@@ -189,8 +190,13 @@ describeBed('systemd user units on a real host (issue 12)', () => {
     expect(drift.stdout).toMatch(/ru-sync\s+enabled\s+observed disabled, want enabled/);
     expect(drift.stdout).toMatch(/ru-worker\s+state\s+observed active, want stopped/);
 
-    const heal = await apply(MAIN);
+    // Healed through a saved plan: apply --plan observes the same users' managers again.
+    const saved = `${freshStateHome()}/plan.json`;
+    const p = await runstate(['plan', '-i', INV, MAIN, '--out', saved]);
+    expect(p.code, p.stderr).toBe(0);
+    const heal = await runstate(['apply', '-i', INV, '--plan', saved, '--yes']);
     expect(heal.code, heal.stdout + heal.stderr).toBe(0);
+    expect(heal.stdout).toMatch(/Summary: 3 ok, 0 failed/);
     expect(await aliceSays('is-active ru-web ru-worker')).toEqual(['active', 'inactive']);
     const clean = await runstate(['drift', '-i', INV, MAIN]);
     expect(clean.code, clean.stdout).toBe(0);
