@@ -152,6 +152,7 @@ const STEP_FIELDS = [
   'kind',
   'service',
   'manager',
+  'user',
   'target',
   'commands',
   'health',

@@ -28,6 +28,7 @@ export function sshActions(conn: Connection, opts: SshActionOptions): HostAction
       const observeOpts = {
         ...(opts.init ? { init: opts.init } : {}),
         ...(step.manager ? { managers: { [service]: step.manager } } : {}),
+        ...(step.user ? { users: { [service]: step.user } } : {}),
       };
       const script = `sleep ${quote([String(opts.settleSec)])}\n${buildObserveScript([service], nonce, {}, observeOpts)}`;
       const res = await conn.runScript(script, { become: opts.become, timeoutMs: opts.commandTimeoutMs });

@@ -42,11 +42,13 @@ export async function gatherFacts(
         const nonce = newNonce();
         const started = Date.now();
         // With no playbook there is nothing declared: list every service the host knows.
+        const users = usersOf(desired, name);
         const observeOpts = {
           discover: desired === undefined,
           ...(host.init !== undefined ? { init: host.init } : {}),
           managers: declaredManagers(desired, name),
           ...resourcesOf(desired, name, opts.resources === true),
+          ...(users ? { users } : {}),
         };
         const script = buildObserveScript(services, nonce, watchesOf(desired, name), observeOpts);
         const res = await got.conn.runScript(script, {
@@ -116,6 +118,14 @@ function watchesOf(desired: Desired | undefined, host: string): Record<string, s
     if (s.restart && s.restart.onChange.length > 0) out[s.name] = s.restart.onChange;
   }
   return out;
+}
+
+/** Declared user units of a host, service → login (observed in that user's manager). */
+export function usersOf(desired: Desired | undefined, host: string): Record<string, string> | undefined {
+  const entries = Object.values(desired?.hosts[host]?.services ?? {})
+    .filter((s) => s.user !== undefined)
+    .map((s): [string, string] => [s.name, s.user as string]);
+  return entries.length > 0 ? Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1))) : undefined;
 }
 
 export function newPool(opts: CommonOptions): ConnectionPool {

@@ -220,7 +220,7 @@ export async function findStale(
           services: Object.fromEntries(
             (plan.hosts[h]?.services ?? []).map((s) => [
               s,
-              placeholderService(s, plan.hosts[h]?.watches?.[s]),
+              placeholderService(s, plan.hosts[h]?.watches?.[s], plan.hosts[h]?.users?.[s]),
             ]),
           ),
         },
@@ -247,10 +247,11 @@ export async function findStale(
   return { stale, pool: gathered.pool };
 }
 
-/** gatherFacts only reads service names and watched files; the rest is not read there. */
+/** gatherFacts only reads service names, watched files and users; the rest is not read there. */
 function placeholderService(
   name: string,
   watches: string[] | undefined,
+  user: string | undefined,
 ): Desired['hosts'][string]['services'][string] {
   return {
     name,
@@ -260,6 +261,7 @@ function placeholderService(
     requires: [],
     origin: {},
     ...(watches ? { restart: { onChange: watches } } : {}),
+    ...(user ? { user } : {}),
   };
 }
 

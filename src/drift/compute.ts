@@ -135,7 +135,11 @@ function serviceItems(want: DesiredHost, seen: ReachableHost): ServiceDriftItem[
       ...base,
       field: 'state',
       desired: svc.state,
-      observed: found?.crashed ? 'failed (crashed; still recorded as started)' : active,
+      observed: found?.crashed
+        ? 'failed (crashed; still recorded as started)'
+        : found?.problem
+          ? `${active} (${found.problem})`
+          : active,
       inSync: stateInSync(svc.state, active) && !crashed,
     });
     if (svc.enabled !== undefined) {

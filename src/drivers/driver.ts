@@ -23,6 +23,8 @@ export interface ChangeRequest {
    * it drivers derive the conventional name and tool.
    */
   observed?: Pick<ObservedService, 'unit' | 'tool' | 'runlevels' | 'crashed'>;
+  /** A user unit: the login and its uid as observed; the commands act in that user's manager. */
+  user?: { name: string; uid: number };
 }
 
 /** One check the observe script makes on the host, and what it proves when it holds. */
@@ -57,6 +59,11 @@ export interface Capabilities {
   bootDefault: boolean;
   /** Services can be masked and unmasked (`masked: true`; unmask before start). */
   masking: boolean;
+  /**
+   * Runs per-login managers beside the system one (systemd `--user`): a playbook's `user:` is
+   * observed and changed there, given as `ObserveOptions.users` and `ChangeRequest.user`.
+   */
+  userUnits?: boolean;
 }
 
 /** The driver's words for situations the planner reports but cannot change. */

@@ -131,6 +131,11 @@ export interface ObserveOptions {
    * `declaredOnly` driver observes only the names given to it, and its answer wins for them.
    */
   managers?: Readonly<Record<string, ManagerKind>>;
+  /**
+   * Declared user units, service → login (validated names): observed in that user's own manager
+   * by the driver whose capabilities say `userUnits`; not among `services`.
+   */
+  users?: Readonly<Record<string, string>>;
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

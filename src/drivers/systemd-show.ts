@@ -88,14 +88,15 @@ function wordsByUnit(lines: readonly string[]): Map<string, string[]> {
   return out;
 }
 
-export function readSecondLook(tagged: ReturnType<typeof readTagged>): SecondLook {
+/** What `secondLook(sc, tag)` printed, read back under the same tag prefix. */
+export function readSecondLook(tagged: ReturnType<typeof readTagged>, tag = ''): SecondLook {
   const first = (m: Map<string, string[]>) =>
     new Map([...m].filter(([, w]) => w[0] !== undefined).map(([u, w]) => [u, w[0] as string]));
   return {
-    isEnabled: first(wordsByUnit(linesOf(tagged, 'isen'))),
-    aliasOf: first(wordsByUnit(linesOf(tagged, 'aliasof'))),
-    also: wordsByUnit(linesOf(tagged, 'also')),
-    more: parseShowBlocks(linesOf(tagged, 'more')),
+    isEnabled: first(wordsByUnit(linesOf(tagged, `${tag}isen`))),
+    aliasOf: first(wordsByUnit(linesOf(tagged, `${tag}aliasof`))),
+    also: wordsByUnit(linesOf(tagged, `${tag}also`)),
+    more: parseShowBlocks(linesOf(tagged, `${tag}more`)),
   };
 }
 

@@ -24,6 +24,7 @@ import {
   type SecondLook,
   serviceFromShow,
 } from './systemd-show.js';
+import { parseUserUnits, userSystemctl, userUnitsScript } from './systemd-user.js';
 
 const UNIT_TYPES = new Set([
   'service',
@@ -45,7 +46,7 @@ export function systemdUnit(service: string): string {
   return dot > 0 && UNIT_TYPES.has(service.slice(dot + 1)) ? service : `${service}.service`;
 }
 
-const PROPS =
+export const PROPS =
   '-p Id,Names,LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,FragmentPath --no-pager';
 
 /*
@@ -55,30 +56,33 @@ const PROPS =
  * - `alias`: the state of the unit the alias file points to (its FragmentPath resolved);
  * - `indirect` units with only `Also=` in [Install]: `enable` enables those units and leaves this
  *   one `indirect`, so whether it is enabled is whether they are — their states are shown too.
- * Each prints `tag|<unit> <words>` lines; units found on the host reach systemctl as arguments
- * after `--`, split with globbing off, never as shell text.
+ * Each prints `<tag>|<unit> <words>` lines; units found on the host reach systemctl as arguments
+ * after `--`, split with globbing off, never as shell text. `sc` is how systemctl is run (the
+ * system manager's, or a user's through runuser) and `tag` prefixes every tag (`u0-` per user).
  */
-const SECOND_LOOK = [
-  'rs_show=$rs_o rs_more=',
-  'for rs_u in "$@"; do case $rs_u in *@*)',
-  `  printf 'isen|%s %s\\n' "$rs_u" "$(${TIMEOUT} systemctl is-enabled -- "$rs_u" 2>/dev/null | head -n 1)" ;;`,
-  'esac; done',
-  'set -f',
-  // state|Id|FragmentPath of each alias or indirect block (the extra blank line ends the last one).
-  `for rs_b in $(printf '%s\\n\\n' "$rs_show" | awk -F= '/^$/ { if (s == "alias" || s == "indirect") print s "|" i "|" f; s = i = f = "" } $1 == "Id" { i = $2 } $1 == "UnitFileState" { s = $2 } $1 == "FragmentPath" { f = substr($0, 14) }'); do`,
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
-  '  rs_u=${rs_b#*|}; rs_f=${rs_u#*|}; rs_u=${rs_u%%|*}',
-  '  case $rs_b in',
-  `  alias*) rs_a=$(readlink -f -- "$rs_f" 2>/dev/null); rs_a=\${rs_a##*/}; printf 'aliasof|%s %s\\n' "$rs_u" "$rs_a" ;;`,
-  `  *) rs_a=$(${TIMEOUT} systemctl cat -- "$rs_u" 2>/dev/null | awk '/^\\[/ { s = /^\\[Install\\]/; next } s && /^Also *=/ { sub(/^[^=]*=/, ""); a = a " " $0 } END { print a }'); printf 'also|%s%s\\n' "$rs_u" "$rs_a" ;;`,
-  '  esac',
-  '  rs_more="$rs_more $rs_a"',
-  'done',
-  'if [ -n "$rs_more" ]; then',
-  capture('more', `${TIMEOUT} systemctl show ${PROPS} -- $rs_more`),
-  'fi',
-  'set +f',
-].join('\n');
+export function secondLook(sc: string, tag = ''): string {
+  return [
+    'rs_show=$rs_o rs_more=',
+    'for rs_u in "$@"; do case $rs_u in *@*)',
+    `  printf '${tag}isen|%s %s\\n' "$rs_u" "$(${TIMEOUT} ${sc} is-enabled -- "$rs_u" 2>/dev/null | head -n 1)" ;;`,
+    'esac; done',
+    'set -f',
+    // state|Id|FragmentPath of each alias or indirect block (the extra blank line ends the last one).
+    `for rs_b in $(printf '%s\\n\\n' "$rs_show" | awk -F= '/^$/ { if (s == "alias" || s == "indirect") print s "|" i "|" f; s = i = f = "" } $1 == "Id" { i = $2 } $1 == "UnitFileState" { s = $2 } $1 == "FragmentPath" { f = substr($0, 14) }'); do`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+    '  rs_u=${rs_b#*|}; rs_f=${rs_u#*|}; rs_u=${rs_u%%|*}',
+    '  case $rs_b in',
+    `  alias*) rs_a=$(readlink -f -- "$rs_f" 2>/dev/null); rs_a=\${rs_a##*/}; printf '${tag}aliasof|%s %s\\n' "$rs_u" "$rs_a" ;;`,
+    `  *) rs_a=$(${TIMEOUT} ${sc} cat -- "$rs_u" 2>/dev/null | awk '/^\\[/ { s = /^\\[Install\\]/; next } s && /^Also *=/ { sub(/^[^=]*=/, ""); a = a " " $0 } END { print a }'); printf '${tag}also|%s%s\\n' "$rs_u" "$rs_a" ;;`,
+    '  esac',
+    '  rs_more="$rs_more $rs_a"',
+    'done',
+    'if [ -n "$rs_more" ]; then',
+    capture(`${tag}more`, `${TIMEOUT} ${sc} show ${PROPS} -- $rs_more`),
+    'fi',
+    'set +f',
+  ].join('\n');
+}
 
 /** The targets that stand for runlevels, most "up" first: the current one is the first active. */
 const RUNLEVEL_TARGETS = ['graphical.target', 'multi-user.target', 'rescue.target', 'emergency.target'];
@@ -129,9 +133,12 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
       'if [ "$rs_c" -ne 0 ]; then',
       capture('each', `for rs_u in "$@"; do ${TIMEOUT} systemctl show ${PROPS} -- "$rs_u"; echo; done`),
       'fi',
-      SECOND_LOOK,
+      secondLook('systemctl'),
       ...(opts.discover ? ['fi'] : []),
     );
+  }
+  if (opts.users && Object.keys(opts.users).length > 0) {
+    parts.push(userUnitsScript(opts.users, PROPS, systemdUnit, secondLook));
   }
   parts.push(
     capture('default', `${TIMEOUT} systemctl get-default`),
@@ -177,8 +184,12 @@ function parse(output: string, services: readonly string[], opts: ObserveOptions
   });
   const defaultTarget = linesOf(tagged, 'default')[0]?.trim();
   const active = new Set(linesOf(tagged, 'targets').map((l) => l.trim().split(/\s+/)[0]));
+  const users = opts.users ? parseUserUnits(tagged, opts.users, systemdUnit) : [];
   return {
-    services: opts.discover ? withDiscovered(found, discovered([...show, ...each], look)) : found,
+    services: [
+      ...(opts.discover ? withDiscovered(found, discovered([...show, ...each], look)) : found),
+      ...users,
+    ],
     runlevel: {
       current: RUNLEVEL_TARGETS.find((t) => active.has(t)),
       default: defaultTarget || undefined,
@@ -244,6 +255,9 @@ function targetGuard(unit: string): string[] {
 function unsupported(change: ChangeRequest): string | undefined {
   const problem = runlevelProblem(change);
   if (problem) return problem;
+  if (change.user && (change.kind === 'set-runlevel' || change.kind === 'set-default-runlevel')) {
+    return `runlevels are the system manager's, not ${change.user.name}'s`;
+  }
   if (change.kind === 'set-runlevel' || change.kind === 'set-default-runlevel') {
     const target = change.target as string;
     if (!numericLevel(target) && !target.endsWith('.target')) {
@@ -263,6 +277,18 @@ const SERVICE_LIKE = new Set(['service', 'socket', 'timer', 'path']);
 
 function commands(change: ChangeRequest): string[][] {
   if (unsupported(change)) return [];
+  if (change.user) {
+    const sc = userSystemctl(change.user);
+    return systemCommands(change).map(([tool, ...words]) => {
+      if (tool !== 'systemctl') throw new Error(`${change.kind} has no user-manager form`);
+      return [...sc, ...words];
+    });
+  }
+  return systemCommands(change);
+}
+
+/** The system manager's commands; a user unit's are the same words after the user's systemctl. */
+function systemCommands(change: ChangeRequest): string[][] {
   switch (change.kind) {
     case 'start':
     case 'stop':
@@ -309,7 +335,7 @@ export const systemdDriver: Driver = {
       { test: '[ -d /run/systemd/system ]', evidence: '/run/systemd/system present' },
     ],
   },
-  capabilities: { bootDefault: true, masking: true },
+  capabilities: { bootDefault: true, masking: true, userUnits: true },
   hints: {
     staticUnit: (service) => `drop enabled: false, or set masked: true to keep ${service} from being started`,
   },

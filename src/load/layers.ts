@@ -10,6 +10,7 @@ import {
   type ServiceDecl,
   type TargetEntry,
 } from './playbook-parse.js';
+import { userUnitProblem } from './user-units.js';
 import { sameValue, valueText } from './values.js';
 import { formatRef } from './yaml-doc.js';
 
@@ -250,6 +251,13 @@ function mergeService(
     const known = problems.some((p) => p.message === contradiction?.message && p.where === where);
     if (contradiction && !known) problems.push({ where, ...contradiction });
     else if (!contradiction) service.masked = true;
+  }
+  if (typeof values.user === 'string') {
+    const problem = userUnitProblem(service.manager, values.user);
+    const where = (origin.user as Origin).where;
+    const known = problems.some((p) => p.message === problem?.message && p.where === where);
+    if (problem && !known) problems.push({ where, ...problem });
+    else if (!problem) service.user = values.user;
   }
   if (values.restart !== undefined) service.restart = values.restart as DesiredService['restart'];
   if (values.rolling !== undefined) service.rolling = values.rolling as DesiredService['rolling'];

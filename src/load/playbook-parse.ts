@@ -1,7 +1,14 @@
 import { posix } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isNode, isSeq } from 'yaml';
-import { MANAGERS, type ResourceThresholds, type Rolling, type Runlevel, TIERS } from '../model/desired.js';
+import {
+  LOGIN_NAME_RE,
+  MANAGERS,
+  type ResourceThresholds,
+  type Rolling,
+  type Runlevel,
+  TIERS,
+} from '../model/desired.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import type { Waiver } from '../model/waiver.js';
 import { readHealth } from './health.js';
@@ -71,6 +78,8 @@ function playbookLabel(path: string[]): string {
 function checkedInCode(path: string[], e: ErrorObject): boolean {
   if (e.keyword === 'propertyNames' || e.propertyName !== undefined) return true;
   if (path.length === 3 && (path[2] === 'runlevel' || path[2] === 'stack')) return true;
+  if (path.length === 5 && path[4] === 'user' && (e.keyword === 'pattern' || e.keyword === 'maxLength'))
+    return true;
   return path.length === 6 && path[4] === 'requires' && e.keyword === 'pattern';
 }
 
@@ -156,14 +165,13 @@ function readField(src: SourceDoc, e: Entry, problems: Problem[]): unknown {
     case 'masked':
       return typeof v === 'boolean' ? v : undefined;
     case 'user':
-      // Refused until user units are observed and changed as that user; never a system unit instead.
-      if (typeof v === 'string') {
-        problems.push({
-          where: refOf(src, e.keyNode),
-          message: `user: ${q(v)} asks for a systemd user unit, which runstate cannot manage yet`,
-          hint: 'drop user: to manage the system unit, or manage the user unit outside runstate for now',
-        });
-      }
+      // Only a login name ever reaches a host (the schema reports a value that is no string).
+      if (typeof v !== 'string' || LOGIN_NAME_RE.test(v)) return v;
+      problems.push({
+        where: refOf(src, e.value ?? e.keyNode),
+        message: `user ${q(v.length > 40 ? `${v.slice(0, 40)}…` : v)} is not a login name`,
+        hint: 'name the login whose systemd user unit this is, as useradd takes it: lower-case letters, digits, "_" and "-", starting with a letter or "_", at most 32 (e.g. alice)',
+      });
       return undefined;
     case 'tier':
       return (TIERS as readonly unknown[]).includes(v) ? v : undefined;

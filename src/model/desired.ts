@@ -11,6 +11,9 @@ export type ManagerChoice = ManagerKind | 'auto';
 /** SPEC's service-name rule; anything else never reaches a shell. */
 export const SERVICE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9@._+-]{0,254}$/;
 
+/** A login name as useradd takes it (Debian's NAME_REGEX, at most 32): `user:` of a user unit. */
+export const LOGIN_NAME_RE = /^[a-z_][a-z0-9_-]{0,30}[$]?$/;
+
 /**
  * What the host should run in: a SysV-style level (1-5; 0 and 6 are refused), a systemd
  * target ("multi-user.target"), or an OpenRC named runlevel ("default"). `custom`: a name outside
@@ -62,6 +65,11 @@ export interface DesiredService {
   manager: ManagerChoice;
   health?: HealthCheck;
   requires: AnyRequirement[];
+  /**
+   * A systemd user unit of this login (`user: alice`): observed and changed in alice's own manager
+   * (`systemctl --user`), never the system unit of the same name.
+   */
+  user?: string;
   /** Masked (`masked: true`, with state: stopped): nothing may start it, not even another unit. */
   masked?: boolean;
   /** Restart the running service when one of these absolute paths on the host changed. */

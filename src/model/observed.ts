@@ -47,6 +47,11 @@ export interface ObservedService {
   crashed?: boolean;
   /** The manager could not be asked about it (permission denied…): nothing can be planned for it. */
   problem?: string;
+  /** How to fix `problem`, in the driver's words (`loginctl enable-linger alice`). */
+  problemHint?: string;
+  /** A user unit: the login whose own manager runs it (`systemctl --user`), and its uid there. */
+  user?: string;
+  uid?: number;
 }
 
 export interface ObservedRunlevel {

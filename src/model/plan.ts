@@ -23,6 +23,8 @@ export interface Step {
   kind: StepKind;
   service?: string;
   manager?: ManagerKind;
+  /** A user unit's login: the commands act in that user's own manager (`systemctl --user`). */
+  user?: string;
   /** For runlevel steps: the runlevel/target to go to. */
   target?: string;
   reason: string; // "observed inactive, want running"
@@ -78,6 +80,8 @@ export interface PlanHost {
   services: string[];
   /** restart.on_change paths per service, observed with them so the digest is comparable. */
   watches?: Record<string, string[]>;
+  /** Declared user units (service → login), observed in those users' managers, as the plan did. */
+  users?: Record<string, string>;
   /** The observed state itself, so a stale plan can say what changed, not only that it did. */
   observed: ObservedHost;
 }

@@ -1,9 +1,9 @@
 import type { DriverFacts } from '../drivers/driver.js';
-import { ALL_DRIVERS, driverFor, namesFor, type ObserveOptions } from '../drivers/index.js';
+import { ALL_DRIVERS, driverFor, type ObserveOptions } from '../drivers/index.js';
 import { MANAGERS, type ManagerKind } from '../model/desired.js';
 import type { ObservedRunlevel, ObservedService, ReachableHost, UnreachableHost } from '../model/observed.js';
 import { parseResources } from './resources.js';
-import { checkedNonce } from './script.js';
+import { checkedNonce, driverRequest } from './script.js';
 import { splitSections } from './sections.js';
 import { parseWatch } from './watch.js';
 
@@ -124,7 +124,7 @@ export function parseObserveOutput(
     const section = sections.get(kind);
     if (!section) return unreachable(`the observe output has no ${kind} section`);
     const driver = driverFor(kind);
-    facts.push(driver.parse(section.body, namesFor(driver, services, opts), opts));
+    facts.push(driver.parse(section.body, ...driverRequest(driver, services, opts)));
   }
   const observed: Record<string, ObservedService> = {};
   for (const name of namesToReport(services, facts, opts)) {

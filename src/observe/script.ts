@@ -97,6 +97,26 @@ function detectReport(drivers: readonly Driver[]): string[] {
 }
 
 /**
+ * What a driver is asked for: the system services (user units are not among them, a system unit
+ * of the same name is not theirs), and the user units only if it runs per-user managers.
+ */
+export function driverRequest<O extends ObserveOptions>(
+  driver: Driver,
+  services: readonly string[],
+  opts: O,
+): [string[], O] {
+  const users = opts.users ?? {};
+  const system = namesFor(
+    driver,
+    services.filter((s) => !Object.hasOwn(users, s)),
+    opts,
+  );
+  if (driver.capabilities.userUnits || opts.users === undefined) return [system, opts];
+  const { users: _users, ...rest } = opts;
+  return [system, rest as O];
+}
+
+/**
  * ONE POSIX sh script observing a host: detect the init system (and supervisord), then run each
  * applicable driver's fragment, each framed by `@@runstate:<nonce>:begin:<kind>` and
  * `@@runstate:<nonce>:end:<kind>:<exit>`, and end with `@@runstate:<nonce>:done`.
@@ -123,7 +143,7 @@ export function buildObserveScript(
   const sections = drivers.map((driver) => {
     const kind = driver.kind;
     const test = sectionCondition(driver);
-    const fragment = driver.observeScript(namesFor(driver, services, opts), opts);
+    const fragment = driver.observeScript(...driverRequest(driver, services, opts));
     return [
       `if ${test}; then`,
       `printf '%s\\n' '${marker}:begin:${kind}'`,

@@ -46,6 +46,7 @@ export function buildPlan(input: PlanInput): PlanResult {
       ...(seen.status === 'unreachable' ? { unreachable: seen.reason } : {}),
       services,
       ...watchesOf(want),
+      ...usersOf(want),
       observed: seen,
     };
     if (!want || seen.status !== 'ok') continue;
@@ -64,6 +65,7 @@ export function buildPlan(input: PlanInput): PlanResult {
       ...(c.service !== undefined ? { service: c.service } : {}),
       ...(c.target !== undefined ? { target: c.target } : {}),
       ...(c.observed !== undefined ? { observed: c.observed } : {}),
+      ...(c.user !== undefined ? { user: c.user } : {}),
     };
     const why = input.unsupportedFor?.(c.host, c.manager, request);
     const commands = why === undefined ? commandsFor(c.host, c.manager, request) : [];
@@ -83,11 +85,12 @@ export function buildPlan(input: PlanInput): PlanResult {
       continue;
     }
     pending.push({
-      id: stepId(c.host, c.kind, c.service, c.manager),
+      id: stepId(c.host, c.kind, c.service, c.user ? `${c.manager}-user-${c.user.name}` : c.manager),
       host: c.host,
       kind: c.kind,
       ...(c.service !== undefined ? { service: c.service } : {}),
       manager: c.manager,
+      ...(c.user !== undefined ? { user: c.user.name } : {}),
       ...(c.target !== undefined ? { target: c.target } : {}),
       reason: c.reason,
       ...(c.change ? { change: c.change } : {}),
@@ -180,4 +183,13 @@ function watchesOf(want: DesiredHost | undefined): { watches?: Record<string, st
     .map((s): [string, string[]] => [s.name, [...(s.restart?.onChange ?? [])]])
     .sort(([a], [b]) => compareText(a, b));
   return entries.length > 0 ? { watches: Object.fromEntries(entries) } : {};
+}
+
+/** Declared user units (service → login), so `apply --plan` observes them in the same managers. */
+function usersOf(want: DesiredHost | undefined): { users?: Record<string, string> } {
+  const entries = Object.values(want?.services ?? {})
+    .filter((s) => s.user !== undefined)
+    .map((s): [string, string] => [s.name, s.user as string])
+    .sort(([a], [b]) => compareText(a, b));
+  return entries.length > 0 ? { users: Object.fromEntries(entries) } : {};
 }

@@ -46,7 +46,7 @@ export function diffHostDetailed(
   for (const name of names) {
     const want = desired.services[name];
     if (!want) continue;
-    const missing = missingManager(host, want, observed);
+    const missing = missingManager(host, want, observed) ?? userUnitsProblem(host, want, observed, knowledge);
     const found = missing
       ? { changes: [], problems: [missing] }
       : diffService(host, want, observed.services[want.name], knowledge);
@@ -78,24 +78,73 @@ function missingManager(
 }
 
 /**
+ * A user unit needs an init with per-user managers (systemd), and an observation of that user's
+ * manager: a snapshot taken for the system unit (or another user) is not one, never used instead.
+ */
+function userUnitsProblem(
+  host: string,
+  want: DesiredService,
+  observed: ReachableHost,
+  knowledge: ManagerKnowledge,
+): PlanProblem | undefined {
+  const prevents = want.state === 'running' ? 'up' : 'down';
+  if (want.user !== undefined) {
+    const init = observed.init;
+    if (init === 'unknown' || !knowledge.capabilities(init).userUnits) {
+      return {
+        host,
+        service: want.name,
+        message: `${host} runs no per-user service managers (init: ${init}): ${want.name} is declared as ${want.user}'s user unit`,
+        hint: `drop user: to manage the system's ${want.name} there, or declare it only for hosts whose init has user units`,
+        prevents,
+      };
+    }
+  }
+  const seen = observed.services[want.name];
+  if (!seen || seen.user === want.user) return undefined;
+  const as = (user: string | undefined) => (user === undefined ? 'a system unit' : `${user}'s user unit`);
+  return {
+    host,
+    service: want.name,
+    message: `${want.name} on ${host} was observed as ${as(seen.user)}, but is declared as ${as(want.user)}`,
+    hint: 'observe again with this playbook (plan without --observed, or take a new snapshot with it)',
+    prevents,
+  };
+}
+
+/**
  * One reload per manager whose loaded copy of a declared service's definition is older than the
  * file on disk (systemd NeedDaemonReload): a host-wide step, so the order puts it before the
  * host's service steps, and each of them then acts on the definition the host has on disk.
  */
 function reloads(host: string, desired: DesiredHost, observed: ReachableHost): Change[] {
-  const stale = new Map<ManagerKind, string[]>();
+  // Keyed by manager and, for user units, the login: each user's manager loads its own copies.
+  const stale = new Map<string, { manager: ManagerKind; user?: Change['user']; units: string[] }>();
   for (const name of Object.keys(desired.services).sort(compareText)) {
     const seen = observed.services[name];
     if (!seen?.reloadNeeded) continue;
-    stale.set(seen.manager, [...(stale.get(seen.manager) ?? []), seen.unit ?? name]);
+    const user = userOf(seen);
+    const key = user ? `${seen.manager} ${user.name}` : seen.manager;
+    const entry = stale.get(key) ?? { manager: seen.manager, ...(user ? { user } : {}), units: [] };
+    entry.units.push(seen.unit ?? name);
+    stale.set(key, entry);
   }
-  return [...stale].map(([manager, units]) => ({
-    host,
-    kind: 'daemon-reload',
-    manager,
-    reason: `changed on disk since ${manager} loaded ${units.length === 1 ? 'it' : 'them'}: ${units.join(', ')}`,
-    change: { field: 'definitions', before: 'changed on disk', after: 'reloaded' },
-  }));
+  return [...stale.values()].map(({ manager, user, units }) => {
+    const who = user ? `${user.name}'s ${manager} --user` : manager;
+    return {
+      host,
+      kind: 'daemon-reload',
+      manager,
+      ...(user ? { user } : {}),
+      reason: `changed on disk since ${who} loaded ${units.length === 1 ? 'it' : 'them'}: ${units.join(', ')}`,
+      change: { field: 'definitions', before: 'changed on disk', after: 'reloaded' },
+    };
+  });
+}
+
+/** The login a user unit was observed for, with its uid: what its commands need. */
+function userOf(seen: ObservedService): Change['user'] | undefined {
+  return seen.user !== undefined && seen.uid !== undefined ? { name: seen.user, uid: seen.uid } : undefined;
 }
 
 function diffService(
@@ -130,6 +179,7 @@ function diffService(
           host,
           service: name,
           message: `cannot observe ${name} on ${host}: ${seen.problem}`,
+          ...(seen.problemHint ? { hint: seen.problemHint } : {}),
           prevents: want.state === 'running' ? 'up' : 'down',
         },
       ],
@@ -144,8 +194,15 @@ function diffService(
         {
           host,
           service: name,
-          message: `service ${name} not found on ${host} (${manager})`,
-          hint: 'install it or fix the name',
+          ...(seen.user === undefined
+            ? {
+                message: `service ${name} not found on ${host} (${manager})`,
+                hint: 'install it or fix the name',
+              }
+            : {
+                message: `${seen.user}'s user unit ${name} not found on ${host} (${manager} --user)`,
+                hint: `install it for ${seen.user} (e.g. in ~${seen.user}/.config/systemd/user/), or fix the name or user:`,
+              }),
           prevents: 'up',
         },
       ],
@@ -154,10 +211,12 @@ function diffService(
   const manager = want.manager !== 'auto' ? want.manager : seen.manager;
   const address = addressOf(seen);
   const watched = want.restart?.onChange ?? [];
+  const user = userOf(seen);
   const base = {
     host,
     service: name,
     manager,
+    ...(user ? { user } : {}),
     ...(address ? { observed: address } : {}),
     ...(watched.length > 0 ? { watchPaths: watched } : {}),
   };

@@ -96,6 +96,8 @@ export interface Change {
   observed?: ObservedAddress;
   /** restart.on_change files: a start or restart also records their checksum on the host. */
   watchPaths?: string[];
+  /** A user unit (or that user's daemon-reload): acted on in this login's own manager. */
+  user?: { name: string; uid: number };
 }
 
 /** A step with its commands but not yet ordered. */

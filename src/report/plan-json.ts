@@ -19,6 +19,7 @@ function canonicalPlan(plan: Plan): Plan {
       ...(h.unreachable !== undefined ? { unreachable: h.unreachable } : {}),
       services: [...h.services],
       ...(h.watches !== undefined ? { watches: sortKeysDeep(h.watches) } : {}),
+      ...(h.users !== undefined ? { users: sortKeysDeep(h.users) } : {}),
       observed: sortKeysDeep(h.observed),
     };
   }
@@ -71,6 +72,7 @@ function canonicalStep(s: Step): Step {
     kind: s.kind,
     ...(s.service !== undefined ? { service: s.service } : {}),
     ...(s.manager !== undefined ? { manager: s.manager } : {}),
+    ...(s.user !== undefined ? { user: s.user } : {}),
     ...(s.target !== undefined ? { target: s.target } : {}),
     reason: s.reason,
     ...(s.change !== undefined

@@ -22,7 +22,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** What a step acts on: the service, or the runlevel/target it sets. */
 export function stepSubject(step: Step): string {
-  // A host-wide step without a target (daemon-reload) acts on its manager.
+  // A host-wide step without a target (daemon-reload) acts on its manager; a user's, on theirs.
+  if (step.user !== undefined)
+    return `${step.service ?? `${step.manager ?? 'manager'} --user`} (user ${step.user})`;
   return step.service ?? step.target ?? step.manager ?? 'host';
 }
 

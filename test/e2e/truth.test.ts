@@ -52,6 +52,9 @@ const SYSTEMD_SETUP = [
 const SYSTEMD_UNDO = [
   'systemctl stop crm-reload crm-indirect crm-indirect-helper 2>/dev/null',
   'systemctl disable --runtime --quiet crm-app 2>/dev/null',
+  'systemctl unmask --runtime --quiet crm-main crm-rtmask 2>/dev/null',
+  'systemctl disable --now --quiet crm-rtmask 2>/dev/null',
+  'rm -f /usr/local/lib/systemd/system/crm-rtmask.service',
   'rm -f /etc/systemd/system/crm-indirect.service /etc/systemd/system/crm-indirect-helper.service /etc/systemd/system/crm-reload.service',
   'rm -f /etc/systemd/system/*.wants/crm-indirect*.service /etc/systemd/system/*.wants/crm-reload.service',
   'systemctl daemon-reload',
@@ -121,6 +124,43 @@ describeBed('what runstate believes about real hosts (issue 12)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/enable\s+crm-app/);
     expect((await onHost('bed-systemd', 'systemctl is-enabled crm-app')).trim()).toBe('enabled');
+    const again = await apply(pb);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('0 changes');
+  });
+
+  it('a unit masked only in /run (mask --runtime): warned, unmasked in one pass, then nothing to do', async () => {
+    // A /run mask hides only units below /run in the search path: a unit file in /etc wins over it
+    // (systemd still runs it), so crm-main stays what it is. The vendor-dir unit is masked.
+    await onHost(
+      'bed-systemd',
+      [
+        'mkdir -p /usr/local/lib/systemd/system',
+        `printf '%s' '${UNIT('runtime mask', 'WantedBy=multi-user.target')}' > /usr/local/lib/systemd/system/crm-rtmask.service`,
+        'systemctl daemon-reload',
+        'systemctl mask --runtime --quiet crm-main crm-rtmask',
+      ].join('\n'),
+    );
+    const pb = playbookOf({
+      'bed-systemd': {
+        services: { 'crm-rtmask': { state: 'running', enabled: true }, 'crm-main': { state: 'stopped' } },
+      },
+    });
+    expect(await seen(pb, 'bed-systemd', 'crm-main')).toMatchObject({ enabled: 'disabled' });
+    expect(await seen(pb, 'bed-systemd', 'crm-rtmask')).toMatchObject({
+      enabled: 'masked',
+      detail: expect.stringContaining('masked-runtime'),
+    });
+    const p = await plan(pb);
+    expect(p.stderr).toContain('it is masked only in /run: the mask is gone at reboot');
+    const r = await apply(pb);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const order = ['unmask', 'enable', 'start'].map((k) => r.stdout.search(new RegExp(`${k}\\s+crm-rtmask`)));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(
+      (await onHost('bed-systemd', 'systemctl is-enabled crm-rtmask; systemctl is-active crm-rtmask')).trim(),
+    ).toBe('enabled\nactive');
     const again = await apply(pb);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 changes');

@@ -13,7 +13,11 @@ kind=$1 out=$2 mirror=$3 suite=$4 base=${5:-}
 
 # sudo is in every recipe: the unprivileged `deploy` user needs it for `become` tests.
 # busybox gives the services their tiny HTTP server (busybox httpd).
-SYSTEMD_PKGS=systemd,systemd-sysv,dbus,openssh-server,busybox,sudo,procps
+# libpam-systemd: pam_systemd, without which a user's manager (user@UID.service, started by
+# `loginctl enable-linger`) fails at once — systemd user units need it (Debian installs it with
+# systemd's Recommends; minbase does not). Nothing else is needed for them: runstate reaches a
+# user's manager through its private socket, so neither dbus-user-session nor systemd-container.
+SYSTEMD_PKGS=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,busybox,sudo,procps
 SYSV_PKGS=sysvinit-core,openssh-server,procps,busybox,sudo
 OPENRC_EXTRA=(openrc)          # conflicts with sysv-rc, so it cannot be a debootstrap --include
 SUPERVISORD_EXTRA=(supervisor) # runs under SysV init, started at boot by its own init script

@@ -18,10 +18,36 @@ hosts:
 ${body}`;
 
 describe('playbook: user units and masks', () => {
-  it('user: is refused, never turned into the system unit', async () => {
-    expect(await errorsOf(svc('      syncthing:\n        state: running\n        user: alice\n'))).toEqual([
-      'pb.yml:7:9: error: user: "alice" asks for a systemd user unit, which runstate cannot manage yet; drop user: to manage the system unit, or manage the user unit outside runstate for now',
+  it('user: names a systemd user unit of that login, kept apart from the system unit', async () => {
+    const w = await world(INVENTORY, {
+      'pb.yml': svc(
+        '      syncthing:\n        state: running\n        user: alice\n      ssh:\n        state: running\n',
+      ),
+    });
+    const { desired } = await loadAll(w.inv, w.pbs);
+    const web = desired.hosts.web1?.services ?? {};
+    expect(web.syncthing).toMatchObject({ name: 'syncthing', user: 'alice', manager: 'auto' });
+    expect(web.ssh?.user).toBeUndefined();
+  });
+
+  it('user: must be a login name, and goes with no manager but systemd', async () => {
+    expect(await errorsOf(svc('      sync:\n        state: running\n        user: Alice Smith\n'))).toEqual([
+      'pb.yml:7:15: error: user "Alice Smith" is not a login name; name the login whose systemd user unit this is, as useradd takes it: lower-case letters, digits, "_" and "-", starting with a letter or "_", at most 32 (e.g. alice)',
     ]);
+    expect(await errorsOf(svc('      sync:\n        state: running\n        user: ../root\n'))).toHaveLength(
+      1,
+    );
+    expect(
+      await errorsOf(
+        svc('      sync:\n        state: running\n        manager: sysv\n        user: alice\n'),
+      ),
+    ).toEqual([
+      'pb.yml:8:9: error: user: "alice" asks for a user unit, but manager: sysv runs no per-user managers; for alice\'s own unit drop manager: (or set manager: systemd); for the sysv service drop user:',
+    ]);
+    const w = await world(INVENTORY, {
+      'pb.yml': svc('      sync:\n        state: running\n        manager: systemd\n        user: alice\n'),
+    });
+    expect((await loadAll(w.inv, w.pbs)).desired.hosts.web2?.services.sync?.user).toBe('alice');
   });
 
   it('masked: true goes with state: stopped and without enabled: true', async () => {

@@ -53,6 +53,9 @@ const SERVICE: FieldSpec<ObservedService> = {
   warning: 'optional',
   crashed: 'optional',
   problem: 'optional',
+  problemHint: 'optional',
+  user: 'optional',
+  uid: 'optional',
 };
 /** Records so tsc insists on every member of each union and nothing else. */
 const ACTIVE: Record<ActiveState, true> = {

@@ -60,6 +60,7 @@ const PLAN_HOST: FieldSpec<PlanHost> = {
   unreachable: 'optional',
   services: 'required',
   watches: 'optional',
+  users: 'optional',
   observed: 'required',
 };
 const STEP: FieldSpec<Step> = {
@@ -68,6 +69,7 @@ const STEP: FieldSpec<Step> = {
   kind: 'required',
   service: 'optional',
   manager: 'optional',
+  user: 'optional',
   target: 'optional',
   reason: 'required',
   change: 'optional',
