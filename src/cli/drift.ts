@@ -1,5 +1,4 @@
 import {
-  computeDrift,
   driftExitCode,
   type GateProbes,
   renderDriftJson,
@@ -7,7 +6,7 @@ import {
   renderDriftMarkdown,
   renderDriftText,
 } from '../drift/index.js';
-import { observedRunlevelFor } from '../drivers/index.js';
+import { driftWithDrivers } from '../drift/with-drivers.js';
 import type { DriftReport } from '../model/drift.js';
 import { type CommonOptions, type Io, useColor } from './context.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
@@ -56,10 +55,7 @@ export async function checkDrift(
 
 /** The drift of an observed fleet (and its gates, probed now), stamped with the time of the check. */
 export function driftOf(fleet: Fleet, health?: GateProbes): DriftReport {
-  return {
-    ...computeDrift(fleet.desired, fleet.observed, { observedRunlevelFor, ...(health ? { health } : {}) }),
-    generatedAt: new Date().toISOString(),
-  };
+  return driftWithDrivers(fleet.desired, fleet.observed, health, new Date());
 }
 
 export function renderDrift(report: DriftReport, format: DriftFormat, color: boolean): string {

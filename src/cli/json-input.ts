@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { DriftReport } from '../model/drift.js';
 import type { ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
@@ -17,6 +18,16 @@ export function readSnapshot(file: string): Promise<ObservedSnapshot> {
 /** Reads a saved plan (`runstate plan --out FILE`), checked against its schema. */
 export function readSavedPlan(file: string): Promise<Plan> {
   return readChecked<Plan>(file, 'plan', 'a runstate plan', 'runstate plan PLAYBOOK --out FILE');
+}
+
+/** Reads a drift report (`runstate drift --format json`), checked against its schema. */
+export function readDriftReport(file: string): Promise<DriftReport> {
+  return readChecked<DriftReport>(
+    file,
+    'drift',
+    'a drift report',
+    'runstate drift PLAYBOOK --format json > FILE',
+  );
 }
 
 async function readSchema(name: string): Promise<object> {

@@ -187,6 +187,25 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env), ...opts, dryRun }, io));
     });
 
+  withCommon(program.command('report'))
+    .description('write one self-contained HTML report: fleet, drift, plan, history; changes nothing')
+    .argument('[playbook...]', 'playbooks: observe, plan and drift now (or give saved JSON instead)')
+    .requiredOption('--html <file>', 'the HTML file to write')
+    .option('--plan <file>', 'a saved plan (runstate plan --out FILE)')
+    .option('--drift <file>', 'a drift report (runstate drift --format json)')
+    .option('--facts <file>', 'an observed-state snapshot (runstate facts --format json)')
+    .option('--history <file>', 'drift history (runstate history --format json)')
+    .option('--title <text>', 'the page title')
+    .action(async (playbooks: string[], opts: Partial<CommonOptions> & ReportFlags) => {
+      const { reportCommand } = await import('./report.js');
+      // From saved files no host is contacted, so no inventory is needed.
+      const common =
+        playbooks.length > 0
+          ? commonFrom(opts, io.env)
+          : { inventory: [], forks: 50, hostKeyChecking: 'strict' as const, connectTimeout: 10 };
+      setExit(await reportCommand(playbooks, { ...opts, ...common, html: opts.html }, io));
+    });
+
   registerInventoryCommand(program, io, setExit);
   return program;
 }
@@ -224,6 +243,15 @@ function parseNonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UserError(`"${value}" is not a whole number of seconds`);
   return n;
+}
+
+interface ReportFlags {
+  html: string;
+  plan?: string;
+  drift?: string;
+  facts?: string;
+  history?: string;
+  title?: string;
 }
 
 interface PlanFlags {
