@@ -9,6 +9,8 @@ command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-s
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 # ansible-inventory (Debian's ansible-core) is what `runstate inventory` is compared against.
 command -v ansible-inventory >/dev/null 2>&1 || [ -x /usr/bin/ansible-inventory ] || need_apt+=(ansible-core)
+# Headless Chromium opens the HTML report in test/e2e/report-html.test.ts.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need ${need_apt[*]} (apt-get install as root)" >&2
