@@ -7,7 +7,7 @@ header{padding:16px 24px;border-bottom:1px solid var(--line);background:var(--so
 nav a{margin-right:12px;color:#0b57d0}main{padding:8px 24px 32px}section{margin:18px 0}h2{font-size:17px;border-bottom:1px solid var(--line);padding-bottom:4px}
 h3{font-size:14px;margin:12px 0 6px}.muted{color:var(--muted)}.ok{color:var(--ok)}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:var(--soft);font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:var(--soft);font-weight:600}td.n{font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:0 7px;border-radius:9px;font-size:12px;background:#e8eaed}
 .s-in-sync,.s-observed{background:#dcf3e3;color:var(--ok)}.s-drift,.s-changes{background:#fbe1df;color:var(--drift)}
 .s-unchecked,.s-unreachable{background:#fff1c9;color:var(--warn)}.s-waived{background:#e6e2f8;color:#4b3b9a}

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../../src/model/drift.js';
 import type { Plan } from '../../../src/model/plan.js';
+import { renderHtmlReport } from '../../../src/report/html.js';
 import { esc } from '../../../src/report/html-escape.js';
 import { GRAPH_MAX_STEPS, renderPlanGraph } from '../../../src/report/html-graph.js';
 import { readHistory } from '../../../src/report/html-history.js';
-import { renderHtmlReport } from '../../../src/report/html.js';
 import { samplePlan } from './sample-plan.js';
 
 const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&';
@@ -27,7 +27,13 @@ function hostileDrift(): DriftReport {
         items: [
           item({}),
           item({ service: 'crm-app', waived: { reason: HOSTILE, until: '2027-01-01' } }),
-          item({ field: 'resource', service: undefined, resource: 'disk /', desired: '90%', observed: '93%' }),
+          item({
+            field: 'resource',
+            service: undefined,
+            resource: 'disk /',
+            desired: '90%',
+            observed: '93%',
+          }),
         ] as DriftReport['hosts'][string]['items'],
       },
       'bed-openrc': { status: 'unchecked', reason: HOSTILE, items: [] },
@@ -88,7 +94,10 @@ describe('the dependency graph', () => {
     const plan = samplePlan();
     const svg = renderPlanGraph(plan);
     expect(svg.match(/<g class="node/g)).toHaveLength(plan.steps.length);
-    const edges = plan.steps.reduce((n, s) => n + s.after.filter((a) => plan.steps.some((t) => t.id === a)).length, 0);
+    const edges = plan.steps.reduce(
+      (n, s) => n + s.after.filter((a) => plan.steps.some((t) => t.id === a)).length,
+      0,
+    );
     expect(svg.match(/class="edge"/g) ?? []).toHaveLength(edges);
   });
 

@@ -21,7 +21,9 @@ describe('the SDK without hosts', () => {
     });
     expect(Object.keys(fleet.desired.hosts).length).toBeGreaterThan(1);
     const { readFile } = await import('node:fs/promises');
-    const observed = JSON.parse(await readFile(new URL('../../../examples/observed/crm.json', import.meta.url), 'utf8'));
+    const observed = JSON.parse(
+      await readFile(new URL('../../../examples/observed/crm.json', import.meta.url), 'utf8'),
+    );
     const planned = plan({ fleet, observed, at });
     expect(planned.refused).toBe(false);
     expect(planned.plan.version).toBe(1);
