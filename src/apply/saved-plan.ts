@@ -15,11 +15,13 @@ import { escapeControls } from '../report/sanitize.js';
  */
 
 /**
- * "sha256:<hex>" of what a plan does (its hosts' recorded states, steps and waves) as canonical
- * JSON: the identity a host records once it applied it. File names and formatting do not count.
+ * "sha256:<hex>" of what a plan does (its hosts' recorded states, steps and waves) and its serial,
+ * as canonical JSON: the identity a host records once it applied it. File names and formatting do
+ * not count; the serial does, so planning the same change again gives a plan that can be applied.
  */
 export function planDigest(plan: Plan): string {
   const text = canonicalize({
+    serial: plan.serial ?? null,
     hosts: plan.hosts,
     steps: plan.steps,
     waves: plan.waves,

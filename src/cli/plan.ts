@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
@@ -31,7 +32,8 @@ export async function planCommand(playbookArgs: string[], opts: PlanOptions, io:
   if (opts.out) checkWritable(opts.out, '--out');
   const prepared = await preparePlan(playbooks, opts, io);
   if (!prepared.ok) return prepared.exitCode;
-  const { plan, pool } = prepared;
+  const { pool } = prepared;
+  const plan = { ...prepared.plan, serial: randomUUID() };
   await pool.closeAll();
   io.out(renderPlan(plan, opts, io));
   if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));

@@ -84,6 +84,11 @@ export interface PlanBlocked {
 /** The plan is a value: saved as JSON, reviewed, and applied later (schemas/plan.schema.json). */
 export interface Plan {
   version: 1;
+  /**
+   * A random id given when `runstate plan` makes the plan. Two plans with the same steps (the bed
+   * reset to the same state, planned again) are still two plans: each may be applied once.
+   */
+  serial?: string;
   playbooks: string[];
   inventory: string[];
   hosts: Record<string, PlanHost>;

@@ -24,6 +24,7 @@ function canonicalPlan(plan: Plan): Plan {
   }
   return {
     version: plan.version,
+    ...(plan.serial !== undefined ? { serial: plan.serial } : {}),
     playbooks: [...plan.playbooks],
     inventory: [...plan.inventory],
     hosts,

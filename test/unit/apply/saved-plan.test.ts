@@ -151,6 +151,14 @@ describe('apply --plan: a saved plan is data', () => {
     expect(planDigest(respelt)).toBe(planDigest(plan));
     expect(planDigest(edited(plan, (p) => p.steps.pop()))).not.toBe(planDigest(plan));
   });
+
+  it('two plans made with the same steps are two plans (their serials differ), so each applies once', async () => {
+    const { plan } = await saved();
+    const first = { ...plan, serial: '00000000-0000-4000-8000-000000000001' };
+    const again = { ...plan, serial: '00000000-0000-4000-8000-000000000002' };
+    expect(planDigest(first)).not.toBe(planDigest(again));
+    expect(planDigest({ ...first })).toBe(planDigest(first));
+  });
 });
 
 function hostsOf(plan: Plan): Record<string, unknown> {

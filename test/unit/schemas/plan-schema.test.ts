@@ -30,6 +30,7 @@ const defs = (name: string) => deref(schema, { $ref: `#/$defs/${name}` });
 
 const PLAN: FieldSpec<Plan> = {
   version: 'required',
+  serial: 'optional',
   playbooks: 'required',
   inventory: 'required',
   hosts: 'required',
