@@ -16,6 +16,8 @@ if [ -z "${RUNSTATE_NO_DOCKER-}" ]; then
   command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need_apt+=(docker.io)
   [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_apt+=(busybox-static)
 fi
+# Headless Chromium opens the HTML report in test/e2e/report-html.test.ts.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need ${need_apt[*]} (apt-get install as root)" >&2

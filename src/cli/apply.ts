@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
-import pLimit from 'p-limit';
 import { AuditLog, defaultAuditPath } from '../apply/audit.js';
-import { executePlan } from '../apply/executor.js';
-import { LOCK_DIR, takeLock, unlockScript } from '../apply/lock.js';
-import { recordPlanUse } from '../apply/plan-use.js';
+import {
+  executeLocked,
+  type HostLocks,
+  heldHosts,
+  lockHosts as lockHostsWith,
+  newOwner,
+  unlockedHosts,
+  unlockHosts,
+} from '../apply/locked-run.js';
 import { planDigest, renderCommands } from '../apply/saved-plan.js';
-import { sshActions } from '../apply/ssh-actions.js';
-import type { ExecEvent, HostAccess, HostActions, StepOutcome } from '../apply/types.js';
+import type { ExecEvent, StepOutcome } from '../apply/types.js';
 import { emitAll, execEvent, planEvents } from '../events/from.js';
 import { withEvents } from '../events/run.js';
 import type { EventSink } from '../events/types.js';
@@ -18,7 +20,6 @@ import { gateSets, type Plan } from '../model/plan.js';
 import { renderApplyText } from '../report/apply.js';
 import { renderPlanText } from '../report/index.js';
 import { isPartial, notPlanned } from '../report/plan-summary.js';
-import { sanitizeHostText } from '../report/sanitize.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io, nowOf, useColor } from './context.js';
 import { newPool } from './gather.js';
@@ -131,23 +132,7 @@ async function applyWithAudit(
   }
 }
 
-/** Who holds a host's lock (`true`: we do) or why we could not take it. */
-export interface HostLocks {
-  owner: string;
-  locks: Map<string, string | true>;
-}
-
-function newOwner(): string {
-  return `runstate ${userInfo().username}@${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
-}
-
-function unlockedHosts(held: HostLocks): [string, string][] {
-  return [...held.locks].filter((e): e is [string, string] => e[1] !== true);
-}
-
-function heldHosts(held: HostLocks): string[] {
-  return [...held.locks].filter(([, v]) => v === true).map(([h]) => h);
-}
+export type { HostLocks } from '../apply/locked-run.js';
 
 async function applyPrepared(
   plan: Plan,
@@ -264,17 +249,11 @@ export async function executeWithLocks(
 ): Promise<Executed> {
   const color = useColor(opts, io);
   const owner = held?.owner ?? newOwner();
-  const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
   const ownAudit =
     opts.dryRun || opts.audit
       ? undefined
       : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner, opts.label);
   const audit = opts.dryRun ? undefined : (opts.audit ?? ownAudit);
-  const locks =
-    held?.locks ??
-    (opts.dryRun
-      ? new Map<string, string | true>()
-      : await lockHosts(stepHosts, owner, pool, inventory, opts, io));
   const printer = opts.dryRun ? { onEvent: () => {}, done: () => {} } : progressPrinter(io, color);
   const sink = opts.eventSink;
   const progress = sink
@@ -288,39 +267,31 @@ export async function executeWithLocks(
       }
     : printer;
   try {
-    const outcomes = await executePlan(plan, {
-      forks: opts.forks,
-      dryRun: Boolean(opts.dryRun),
-      ...(signal ? { signal } : {}),
-      onEvent: progress.onEvent,
-      beforeCommand: (rec) => audit?.starting(rec, inventory.hosts[rec.host]?.user),
-      onCommand: (rec) => audit?.record(rec, inventory.hosts[rec.host]?.user),
-      access: async (host): Promise<HostAccess> => {
-        if (opts.observed) return { ok: true, actions: offlineActions(host) };
-        const lock = locks.get(host);
-        if (lock !== undefined && lock !== true) return { ok: false, reason: lock };
-        const inv = inventory.hosts[host];
-        if (!inv) return { ok: false, reason: 'not in the inventory' };
-        const got = await pool.get(inv);
-        if (!got.ok) return { ok: false, reason: got.failure.message };
-        if (opts.singleUse && !opts.dryRun) {
-          const refused = await recordPlanUse(got.conn, host, opts.singleUse, owner, inv.become);
-          if (refused) return { ok: false, reason: refused };
-        }
-        const actions = sshActions(got.conn, {
-          become: inv.become,
-          settleSec: opts.settle,
-          commandTimeoutMs: opts.commandTimeout * 1000,
-          ...(inv.init !== undefined ? { init: inv.init } : {}),
-        });
-        return { ok: true, actions };
+    const outcomes = await executeLocked(
+      plan,
+      inventory,
+      pool,
+      {
+        forks: opts.forks,
+        dryRun: Boolean(opts.dryRun),
+        lockTimeout: opts.lockTimeout,
+        settle: opts.settle,
+        commandTimeout: opts.commandTimeout,
+        ...(opts.breakLock ? { breakLock: true } : {}),
+        ...(opts.observed ? { offline: true } : {}),
+        ...(opts.singleUse ? { singleUse: opts.singleUse } : {}),
+        ...(audit ? { audit } : {}),
+        ...(signal ? { signal } : {}),
+        onEvent: progress.onEvent,
+        onLockWait: lockWaitPrinter(io),
+        owner,
       },
-    });
+      held,
+    );
     return { outcomes, ...(audit ? { auditPath: audit.path } : {}) };
   } finally {
     progress.done();
     ownAudit?.close();
-    if (!held) await unlockHosts(heldHosts({ owner, locks }), owner, pool, inventory);
   }
 }
 
@@ -336,8 +307,8 @@ export async function confirmed(opts: Pick<ApplyOptions, 'yes'>, io: Io): Promis
   return false;
 }
 
-/** Takes every host's lock concurrently; `true` = ours, a string = why we could not. */
-async function lockHosts(
+/** Takes every host's lock concurrently, saying on stderr whom it waits for. */
+function lockHosts(
   hosts: string[],
   owner: string,
   pool: ConnectionPool,
@@ -345,59 +316,17 @@ async function lockHosts(
   opts: Pick<ApplyOptions, 'forks' | 'lockTimeout' | 'breakLock'>,
   io?: Io,
 ): Promise<Map<string, string | true>> {
-  const limit = pLimit(opts.forks);
-  const entries = await Promise.all(
-    hosts.map((host) =>
-      limit(async (): Promise<[string, string | true]> => {
-        const inv = inventory.hosts[host];
-        if (!inv) return [host, 'not in the inventory'];
-        const got = await pool.get(inv);
-        if (!got.ok) return [host, got.failure.message];
-        const res = await takeLock(got.conn, owner, opts.lockTimeout, {
-          become: inv.become,
-          ...(opts.breakLock ? { breakLock: true } : {}),
-          onWait: (holder, left) =>
-            io?.err(
-              `waiting for the lock on ${host}: ${sanitizeHostText(holder)}; up to ${left}s more (--lock-timeout)\n`,
-            ),
-        });
-        if (res.ok) return [host, true];
-        if (res.stale !== undefined) {
-          return [
-            host,
-            `${host} is locked by ${sanitizeHostText(res.held ?? '')}, but the lock is stale: ${res.stale}; if no apply is running there, run again with --break-lock`,
-          ];
-        }
-        if (res.held !== undefined) {
-          return [
-            host,
-            `another apply holds the lock on ${host} (${sanitizeHostText(res.held)}); waited ${opts.lockTimeout}s (--lock-timeout)`,
-          ];
-        }
-        return [host, `could not take the lock ${LOCK_DIR} on ${host}: ${sanitizeHostText(res.error ?? '')}`];
-      }),
-    ),
-  );
-  return new Map(entries);
+  return lockHostsWith(hosts, owner, pool, inventory, {
+    forks: opts.forks,
+    lockTimeout: opts.lockTimeout,
+    ...(opts.breakLock ? { breakLock: true } : {}),
+    ...(io ? { onLockWait: lockWaitPrinter(io) } : {}),
+  });
 }
 
-async function unlockHosts(hosts: string[], owner: string, pool: ConnectionPool, inventory: Inventory) {
-  await Promise.all(
-    hosts.map(async (host) => {
-      const inv = inventory.hosts[host];
-      if (!inv) return;
-      const got = await pool.get(inv);
-      if (got.ok) await got.conn.runScript(unlockScript(owner), { become: inv.become, timeoutMs: 30_000 });
-    }),
-  );
-}
-
-/** A dry run from a snapshot never connects: these actions exist only to be not called. */
-function offlineActions(host: string): HostActions {
-  const refuse = (): never => {
-    throw new Error(`bug: a command reached ${host} during a dry run from a snapshot`);
-  };
-  return { run: refuse, verifyRunning: refuse, waitHealthy: refuse };
+function lockWaitPrinter(io: Io): (host: string, holder: string, left: number) => void {
+  return (host, holder, left) =>
+    io.err(`waiting for the lock on ${host}: ${holder}; up to ${left}s more (--lock-timeout)\n`);
 }
 
 /**

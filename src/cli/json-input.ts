@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
+import type { DriftReport } from '../model/drift.js';
 import type { ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
@@ -20,6 +21,16 @@ export function readSavedPlan(file: string): Promise<Plan> {
   return readChecked<Plan>(file, 'plan', 'a runstate plan', 'runstate plan PLAYBOOK --out FILE');
 }
 
+/** Reads a drift report (`runstate drift --format json`), checked against its schema. */
+export function readDriftReport(file: string): Promise<DriftReport> {
+  return readChecked<DriftReport>(
+    file,
+    'drift',
+    'a drift report',
+    'runstate drift PLAYBOOK --format json > FILE',
+  );
+}
+
 async function readSchema(name: string): Promise<string> {
   const url = new URL(`../../schemas/${name}.schema.json`, import.meta.url);
   return readFile(url, 'utf8');
@@ -36,9 +47,15 @@ interface Precompiled {
  * The build's standalone validator when it was generated from these very schema texts (no ajv
  * compiler loaded, nothing compiled); else the schema compiled now, with the same options.
  */
-async function validatorOf<T>(schemaName: 'observed' | 'plan'): Promise<ValidateFunction<T>> {
+async function validatorOf<T>(schemaName: 'observed' | 'plan' | 'drift'): Promise<ValidateFunction<T>> {
   const texts = [await readSchema('observed'), await readSchema('plan')];
   const require = createRequire(import.meta.url);
+  if (schemaName === 'drift') {
+    // Read only by `runstate report`: compiled when needed, not precompiled.
+    const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    return ajv.compile<T>(JSON.parse(await readSchema('drift')) as object);
+  }
   try {
     const mod = require('./json-validators.cjs') as Precompiled;
     if (mod.schemaTexts?.length === 2 && mod.schemaTexts.every((t, i) => t === texts[i]))
@@ -57,7 +74,7 @@ async function validatorOf<T>(schemaName: 'observed' | 'plan'): Promise<Validate
 
 async function readChecked<T>(
   file: string,
-  schemaName: 'observed' | 'plan',
+  schemaName: 'observed' | 'plan' | 'drift',
   what: string,
   howToMake: string,
 ): Promise<T> {

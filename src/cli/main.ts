@@ -289,6 +289,25 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await restartCommand(target, playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
     });
 
+  withCommon(program.command('report'))
+    .description('write one self-contained HTML report: fleet, drift, plan, history; changes nothing')
+    .argument('[playbook...]', 'playbooks: observe, plan and drift now (or give saved JSON instead)')
+    .requiredOption('--html <file>', 'the HTML file to write')
+    .option('--plan <file>', 'a saved plan (runstate plan --out FILE)')
+    .option('--drift <file>', 'a drift report (runstate drift --format json)')
+    .option('--facts <file>', 'an observed-state snapshot (runstate facts --format json)')
+    .option('--history <file>', 'drift history (runstate history --format json)')
+    .option('--title <text>', 'the page title')
+    .action(async (playbooks: string[], opts: Partial<CommonOptions> & ReportFlags) => {
+      const { reportCommand } = await import('./report.js');
+      // From saved files no host is contacted, so no inventory is needed.
+      const common =
+        playbooks.length > 0
+          ? commonFrom(opts, io.env)
+          : { inventory: [], forks: 50, hostKeyChecking: 'strict' as const, connectTimeout: 10 };
+      setExit(await reportCommand(playbooks, { ...opts, ...common, html: opts.html }, io));
+    });
+
   registerInventoryCommand(program, io, setExit);
   registerHistoryCommand(program, io, setExit);
   program
@@ -449,6 +468,15 @@ function withExecution(cmd: Command): Command {
       300,
     )
     .option('--break-lock', 'remove a host lock recognised as stale (its runstate is gone) and take it');
+}
+
+interface ReportFlags {
+  html: string;
+  plan?: string;
+  drift?: string;
+  facts?: string;
+  history?: string;
+  title?: string;
 }
 
 interface PlanFlags {

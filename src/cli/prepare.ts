@@ -1,12 +1,14 @@
 import { planDigest } from '../apply/saved-plan.js';
-import { commandsFor, observedRunlevelFor, unsupportedChange } from '../drivers/index.js';
+import { staleHosts } from '../apply/stale.js';
 import { assertUsable, loadAll, loadInventory } from '../load/index.js';
-import { type Desired, isGroupRequirement, requiredHosts } from '../model/desired.js';
+import { requiredOutside, restrictDesired } from '../load/restrict.js';
+import type { Desired } from '../model/desired.js';
 import type { Inventory } from '../model/inventory.js';
 import { serviceOnHost } from '../model/notation.js';
-import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
+import type { ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
-import { buildPlan, hostDigest, type OutsideLimit, scopeToServices } from '../plan/index.js';
+import type { OutsideLimit } from '../plan/index.js';
+import { planWithDrivers } from '../plan/with-drivers.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { type CommonOptions, EXIT, type Io } from './context.js';
 import { gatherFacts, newPool } from './gather.js';
@@ -14,6 +16,9 @@ import { readSavedPlan, readSnapshot } from './json-input.js';
 import { selectHosts } from './limit.js';
 import { hostsThatApplied, savedPlanProblems } from './saved-plan.js';
 import { packageVersion } from './version.js';
+
+export { describeChange } from '../apply/stale.js';
+export { restrictDesired } from '../load/restrict.js';
 
 export type Prepared =
   | { ok: true; plan: Plan; inventory: Inventory; pool: ConnectionPool }
@@ -77,44 +82,16 @@ export async function observeFleet(
   return { inventory, desired: limited, observed: snapshot, pool, outside };
 }
 
-/** The services on hosts outside --limit that the limited hosts' services require, if any. */
-function requiredOutside(desired: Desired, limited: Desired): Desired | undefined {
-  const hosts: Desired['hosts'] = {};
-  // Each requirement once: `all:db` named by every limited service is one walk of the group, not
-  // one per service (that was limited × group size).
-  const seen = new Set<string>();
-  for (const host of Object.values(limited.hosts)) {
-    for (const svc of Object.values(host.services)) {
-      for (const r of svc.requires) {
-        const id = isGroupRequirement(r) ? `@${r.group}\u0000${r.service}` : `${r.host}\u0000${r.service}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        for (const host of requiredHosts(r)) {
-          const wanted = desired.hosts[host]?.services[r.service];
-          if (host in limited.hosts || !wanted) continue;
-          const entry = hosts[host] ?? { host, services: {} };
-          entry.services[r.service] = wanted;
-          hosts[host] = entry;
-        }
-      }
-    }
-  }
-  return Object.keys(hosts).length > 0 ? { playbooks: desired.playbooks, hosts } : undefined;
-}
-
 /**
  * Diff and order with the drivers' knowledge, printing every problem. A host's problem (masked,
  * missing, no such manager) only blocks what depends on it, recorded in `plan.blocked`; only a
  * problem of the input itself (`refused`) keeps the whole run from going ahead.
  */
 export function planFleet(fleet: Fleet, io: Io): { plan: Plan; refused: boolean } {
-  const { plan, problems } = buildPlan({
+  const { plan, problems } = planWithDrivers({
     desired: fleet.desired,
     observed: fleet.observed,
     inventoryFiles: fleet.inventory.files,
-    commandsFor,
-    unsupportedFor: (_host, manager, change) => unsupportedChange(manager, change),
-    observedRunlevelFor,
     ...(fleet.outside ? { outside: fleet.outside } : {}),
   });
   for (const p of problems) {
@@ -199,8 +176,8 @@ export async function prepareSavedPlan(
 }
 
 /**
- * Observes `hosts` again exactly as the plan did (same services, same watched files) and names
- * every host whose state no longer has the digest the plan recorded. The pool stays open.
+ * Observes `hosts` again exactly as the plan did (src/apply/stale.ts) and names every host whose
+ * state no longer has the digest the plan recorded. The pool stays open.
  */
 export async function findStale(
   plan: Plan,
@@ -210,91 +187,8 @@ export async function findStale(
   io: Io,
   pool?: ConnectionPool,
 ): Promise<{ stale: string[]; pool: ConnectionPool }> {
-  const desiredShape: Desired = {
-    playbooks: plan.playbooks,
-    hosts: Object.fromEntries(
-      hosts.map((h) => [
-        h,
-        {
-          host: h,
-          services: Object.fromEntries(
-            (plan.hosts[h]?.services ?? []).map((s) => [
-              s,
-              placeholderService(s, plan.hosts[h]?.watches?.[s], plan.hosts[h]?.users?.[s]),
-            ]),
-          ),
-        },
-      ]),
-    ),
-  };
-  const gathered = await gatherFacts(inventory, desiredShape, opts, io, hosts, pool);
-  const snapshot = gathered.snapshot;
-  const stale: string[] = [];
-  for (const h of hosts) {
-    const then = plan.hosts[h];
-    const reported = snapshot.hosts[h];
-    if (!then) continue;
-    if (!reported) {
-      stale.push(`${h}: not observed again`);
-      continue;
-    }
-    const now = scopeToServices(reported, then.services);
-    if (hostDigest(now) === then.digest) continue;
-    stale.push(
-      `${h}: ${describeChange(then.observed, now).join('; ') || 'observed state differs from the plan'}`,
-    );
-  }
-  return { stale, pool: gathered.pool };
-}
-
-/** gatherFacts only reads service names, watched files and users; the rest is not read there. */
-function placeholderService(
-  name: string,
-  watches: string[] | undefined,
-  user: string | undefined,
-): Desired['hosts'][string]['services'][string] {
-  return {
-    name,
-    state: 'running',
-    tier: 'main',
-    manager: 'auto',
-    requires: [],
-    origin: {},
-    ...(watches ? { restart: { onChange: watches } } : {}),
-    ...(user ? { user } : {}),
-  };
-}
-
-/** "crm-db active: inactive → active", "runlevel: 2 → 3", "now unreachable (…)". */
-export function describeChange(then: ObservedHost | undefined, now: ObservedHost): string[] {
-  if (!then) return [];
-  if (then.status !== now.status) {
-    return [now.status === 'unreachable' ? `now unreachable (${now.reason})` : 'reachable again'];
-  }
-  if (then.status !== 'ok' || now.status !== 'ok') return [];
-  const out: string[] = [];
-  if (then.runlevel.current !== now.runlevel.current) {
-    out.push(`runlevel: ${then.runlevel.current ?? '?'} → ${now.runlevel.current ?? '?'}`);
-  }
-  if (then.runlevel.default !== now.runlevel.default) {
-    out.push(`default runlevel: ${then.runlevel.default ?? '?'} → ${now.runlevel.default ?? '?'}`);
-  }
-  const names = new Set([...Object.keys(then.services), ...Object.keys(now.services)]);
-  for (const name of [...names].sort()) {
-    const a = then.services[name];
-    const b = now.services[name];
-    if (a?.active !== b?.active)
-      out.push(`${name} active: ${a?.active ?? 'absent'} → ${b?.active ?? 'absent'}`);
-    if (a?.enabled !== b?.enabled)
-      out.push(`${name} enabled: ${a?.enabled ?? 'absent'} → ${b?.enabled ?? 'absent'}`);
-  }
-  return out;
-}
-
-/** Keeps only the hosts `--limit` selected; requirements on other hosts still order the plan. */
-export function restrictDesired(desired: Desired, hosts: Set<string>): Desired {
-  return {
-    playbooks: desired.playbooks,
-    hosts: Object.fromEntries(Object.entries(desired.hosts).filter(([h]) => hosts.has(h))),
-  };
+  const used = pool ?? newPool(opts);
+  const observeWith = async (desired: Desired) =>
+    (await gatherFacts(inventory, desired, opts, io, hosts, used)).snapshot;
+  return { stale: await staleHosts(plan, hosts, observeWith), pool: used };
 }

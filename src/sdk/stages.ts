@@ -1,0 +1,174 @@
+import { probeDeclaredGates } from '../apply/gate-probes.js';
+import { selectHosts } from '../cli/limit.js';
+import { driftWithDrivers } from '../drift/with-drivers.js';
+import { assertUsable, loadAll } from '../load/index.js';
+import { requiredOutside, restrictDesired } from '../load/restrict.js';
+import type { Desired } from '../model/desired.js';
+import type { DriftReport } from '../model/drift.js';
+import type { Inventory } from '../model/inventory.js';
+import type { ObservedSnapshot } from '../model/observed.js';
+import type { Plan } from '../model/plan.js';
+import { gatherSnapshot } from '../observe/gather.js';
+import type { PlanProblem } from '../plan/index.js';
+import { planWithDrivers } from '../plan/with-drivers.js';
+import type { ConnectionPool } from '../transport/index.js';
+import { abortError, type ConnectOptions, forksOf, poolFor, resolvePaths } from './options.js';
+
+export interface LoadOptions {
+  /** Inventory files or directories (Ansible YAML or INI). */
+  inventory: string | string[];
+  /** Playbook files or directories. */
+  playbooks: string | string[];
+  /** An Ansible host pattern, as the CLI's --limit. */
+  limit?: string;
+  /** What relative paths are resolved against; without it, paths must be absolute. */
+  cwd?: string;
+}
+
+/** The loaded, validated input: what to observe and what is wanted there. */
+export interface LoadedFleet {
+  inventory: Inventory;
+  /** Desired state of the hosts the limit selected (all declared hosts without one). */
+  desired: Desired;
+  /** With a limit: services on hosts outside it that the selected ones require (observed, not changed). */
+  required?: Desired;
+  /** What the CLI prints as "warning: …" while loading (e.g. a limit term matching nothing). */
+  warnings: string[];
+}
+
+/**
+ * Reads and checks inventory and playbooks, touching no host. Bad input throws a ProblemsError
+ * (every problem with file, line and hint) or a UserError, as `runstate validate` reports them.
+ */
+export async function loadFleet(opts: LoadOptions): Promise<LoadedFleet> {
+  const inventoryPaths = resolvePaths(opts.inventory, opts.cwd, 'inventory');
+  const playbookPaths = resolvePaths(opts.playbooks, opts.cwd, 'playbook');
+  const { inventory, desired } = await loadAll(inventoryPaths, playbookPaths);
+  const warnings: string[] = [];
+  const limited = restrictDesired(
+    desired,
+    selectHosts(inventory, opts.limit, (m) => warnings.push(m)),
+  );
+  assertUsable(inventory, Object.keys(limited.hosts));
+  const required = requiredOutside(desired, limited);
+  return { inventory, desired: limited, ...(required ? { required } : {}), warnings };
+}
+
+/** A fleet and what its hosts look like now. Plain data: save it, plan or drift from it later. */
+export interface Observation {
+  fleet: LoadedFleet;
+  observed: ObservedSnapshot;
+  /** The `required` hosts' state (just the required services). */
+  requiredObserved?: ObservedSnapshot;
+  /** When observing finished. */
+  at: string;
+}
+
+/**
+ * One connection and one script per host, `forks` at a time; unreachable hosts are part of the
+ * result, not errors. Connections are closed before it returns. Aborting stops new connections;
+ * it then rejects with the signal's reason.
+ */
+export async function observe(fleet: LoadedFleet, opts: ConnectOptions = {}): Promise<Observation> {
+  const pool = poolFor(opts);
+  try {
+    const observed = await gatherWith(pool, fleet.inventory, fleet.desired, opts);
+    const requiredObserved = fleet.required
+      ? await gatherWith(pool, fleet.inventory, fleet.required, opts)
+      : undefined;
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    return {
+      fleet,
+      observed,
+      ...(requiredObserved ? { requiredObserved } : {}),
+      at: new Date().toISOString(),
+    };
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+export function gatherWith(
+  pool: ConnectionPool,
+  inventory: Inventory,
+  desired: Desired,
+  opts: ConnectOptions,
+  hosts?: string[],
+): Promise<ObservedSnapshot> {
+  return gatherSnapshot(
+    inventory,
+    desired,
+    pool,
+    {
+      forks: forksOf(opts),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent
+        ? {
+            onObserved: (o) =>
+              opts.onEvent?.({
+                type: 'host-observed',
+                at: new Date().toISOString(),
+                host: o.host,
+                ms: o.ms,
+                channels: o.channels,
+              }),
+          }
+        : {}),
+    },
+    hosts,
+  );
+}
+
+/** A plan, the problems met making it, and whether they refuse the whole run (a cycle). */
+export interface Planned {
+  plan: Plan;
+  /** Host problems (masked, missing, no such manager) block only what needs them; see `plan.blocked`. */
+  problems: PlanProblem[];
+  /** True when a problem of the input itself means nothing may be applied. */
+  refused: boolean;
+  /** The inventory the plan was made with: apply connects through it. */
+  inventory: Inventory;
+}
+
+/** Diff and order, exactly as `runstate plan`: pure, no host is contacted. */
+export function plan(observation: Observation): Planned {
+  const { fleet } = observation;
+  const { plan, problems, refused } = planWithDrivers({
+    desired: fleet.desired,
+    observed: observation.observed,
+    inventoryFiles: fleet.inventory.files,
+    ...(fleet.required && observation.requiredObserved
+      ? { outside: { desired: fleet.required, observed: observation.requiredObserved } }
+      : {}),
+  });
+  return { plan, problems, refused, inventory: fleet.inventory };
+}
+
+export interface DriftOptions extends ConnectOptions {
+  /**
+   * Probe each declared health gate of a running service now (one attempt, on its host), as
+   * `runstate drift` does. Default true; false compares only what was observed (no connection).
+   */
+  probeGates?: boolean;
+}
+
+/** Desired vs observed per host and item, as `runstate drift --format json` (schemas/drift.schema.json). */
+export async function drift(observation: Observation, opts: DriftOptions = {}): Promise<DriftReport> {
+  const { fleet, observed } = observation;
+  if (opts.probeGates === false) return driftWithDrivers(fleet.desired, observed, undefined, new Date());
+  const pool = poolFor(opts);
+  try {
+    const health = await probeDeclaredGates(
+      { desired: fleet.desired, observed, inventory: fleet.inventory, pool },
+      forksOf(opts),
+      opts.signal,
+    );
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    return driftWithDrivers(fleet.desired, observed, health, new Date());
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+/** The exit code `runstate drift` would give this report: 0 in sync, 2 drift, 3 some host unchecked. */
+export { driftExitCode } from '../drift/index.js';
