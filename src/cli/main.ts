@@ -332,6 +332,8 @@ const EXAMPLES: Record<string, string> = {
   plan: 'runstate plan -i inventory/ playbooks/site.yml --out plan.json --detailed-exitcode',
   drift: 'runstate drift -i inventory/ playbooks/site.yml --format junit --out drift.xml',
   history: 'runstate history --history drift-history.jsonl --window 7d',
+  restart: 'runstate restart web:nginx -i inventory/ playbooks/site.yml --max-failures 1 --yes',
+  report: 'runstate report --html fleet.html -i inventory/ playbooks/site.yml',
   watch: 'runstate watch -i inventory/ playbooks/site.yml --every 5m --heal --max-runs 12',
   apply: 'runstate apply -i inventory/ playbooks/site.yml -C   (then: runstate apply --plan plan.json)',
 };
@@ -341,6 +343,9 @@ const EXIT_CODES: Record<string, string> = {
   plan: '0 planned (no changes with --detailed-exitcode), 1 bad input, 2 changes (--detailed-exitcode), 3 some hosts unreachable or blocked',
   drift: '0 in sync, 1 bad input, 2 drift, 3 some hosts unchecked',
   history: '0 read, 1 bad input',
+  restart:
+    '0 all restarted (or dry run), 1 bad input (nothing touched), 3 some host failed, was left untouched or unreachable',
+  report: '0 written, 1 bad input (nothing written), 3 some hosts unreachable (written)',
   watch: '0 stopped after --max-runs or SIGTERM, 1 bad input',
   apply:
     '0 converged (or nothing to do), 1 bad input (nothing changed), 3 some steps failed or hosts unreachable',
