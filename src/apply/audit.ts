@@ -102,10 +102,9 @@ export class AuditLog {
     }
   }
 
-  /** Before a command is sent: if this throws, the command is not sent. */
-  starting(entry: CommandStart, remoteUser: string | undefined): void {
-    this.write({
-      event: 'start',
+  /** What the start and end records of one command share. */
+  private commandFields(entry: CommandStart, remoteUser: string | undefined) {
+    return {
       run: this.runId,
       by: this.localUser,
       host: entry.host,
@@ -114,22 +113,19 @@ export class AuditLog {
       what: entry.what,
       argv: entry.argv,
       started: entry.startedAt,
-      ...this.labelled(),
-    });
+    };
+  }
+
+  /** Before a command is sent: if this throws, the command is not sent. */
+  starting(entry: CommandStart, remoteUser: string | undefined): void {
+    this.write({ event: 'start', ...this.commandFields(entry, remoteUser), ...this.labelled() });
   }
 
   /** After it ended, however it ended. */
   record(entry: CommandRecord, remoteUser: string | undefined): void {
     this.write({
       event: 'end',
-      run: this.runId,
-      by: this.localUser,
-      host: entry.host,
-      user: remoteUser ?? null,
-      step: entry.stepId,
-      what: entry.what,
-      argv: entry.argv,
-      started: entry.startedAt,
+      ...this.commandFields(entry, remoteUser),
       ended: entry.endedAt,
       exit: entry.exitCode,
       timedOut: entry.timedOut,

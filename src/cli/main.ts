@@ -9,6 +9,7 @@ import { durationFlag } from './duration.js';
 import type { HistoryCommandOptions } from './history.js';
 import type { HistoryOptions } from './history-file.js';
 import { registerInventoryCommand } from './inventory.js';
+import type { ReportOptions } from './report.js';
 import type { RestartOptions } from './restart.js';
 import { packageVersion } from './version.js';
 import type { WatchOptions } from './watch.js';
@@ -475,14 +476,7 @@ function withExecution(cmd: Command): Command {
     .option('--break-lock', 'remove a host lock recognised as stale (its runstate is gone) and take it');
 }
 
-interface ReportFlags {
-  html: string;
-  plan?: string;
-  drift?: string;
-  facts?: string;
-  history?: string;
-  title?: string;
-}
+type ReportFlags = Omit<ReportOptions, keyof CommonOptions>;
 
 interface PlanFlags {
   format: 'text' | 'json' | 'markdown' | 'mermaid';
