@@ -72,7 +72,9 @@ describeBed('errors that name the real cause', () => {
     );
     expect(r.stderr).not.toMatch(/not found/);
     const drift = await runstate(['drift', '-i', inv, pb]);
-    expect(drift.stdout).toMatch(/crm-main state\s+observed unknown, want running/);
+    expect(drift.stdout).toMatch(
+      /crm-main state\s+observed unknown \(permission denied on supervisord's socket.*\), want running/,
+    );
   });
 
   it('a service missing from an --observed snapshot is "not in the snapshot"', async () => {
