@@ -14,7 +14,9 @@ import { withEvents } from '../events/run.js';
 import type { EventSink } from '../events/types.js';
 import { recordOfDrift } from '../history/record.js';
 import type { DriftReport } from '../model/drift.js';
+import { UserError } from '../model/source.js';
 import { alerterFor } from '../notify/cli.js';
+import { renderDriftDiff } from '../report/state-diff.js';
 import { type CommonOptions, type Io, nowOf, useColor } from './context.js';
 import {
   aggregateHistory,
@@ -42,6 +44,8 @@ export interface DriftOptions extends CommonOptions, WaiverOptions, HistoryOptio
   notify?: string[];
   notifyCommand?: string[];
   notifyState?: string;
+  /** Then, per host, a unified diff of observed against desired (text format only). */
+  diff?: boolean;
 }
 
 /**
@@ -50,6 +54,9 @@ export interface DriftOptions extends CommonOptions, WaiverOptions, HistoryOptio
  */
 export async function driftCommand(playbooks: string[], opts: DriftOptions, io: Io): Promise<number> {
   if (opts.out) checkWritable(opts.out, '--out');
+  if (opts.diff && opts.format !== 'text') {
+    throw new UserError('--diff goes with --format text', undefined, 'drop --diff, or --format');
+  }
   checkHistoryWritable(opts);
   const alerts = alerterFor(opts, io);
   return withEvents(opts.events, { command: 'drift', playbooks }, io, async (sink) => {
@@ -79,6 +86,7 @@ function renderAndExit(report: DriftReport, opts: DriftOptions, io: Io): number 
   } else {
     io.out(text);
   }
+  if (opts.diff) io.out(renderDriftDiff(report));
   return driftExitCode(report);
 }
 

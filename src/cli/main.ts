@@ -179,6 +179,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <file>', 'also save the plan as JSON (for `apply --plan`)')
     .option('--observed <file>', 'plan from an observed-state snapshot (runstate facts --format json)')
     .option('--detailed-exitcode', 'exit 2 when there are changes')
+    .option('--diff', 'then, per host, a unified diff of observed against desired state (playbook YAML)')
     .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
     .option(...EVENTS_FLAG)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
@@ -196,13 +197,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--out <file>', 'write the report to a file (a text summary still goes to stdout)')
     .option('--observed <file>', 'compare against an observed-state snapshot instead of the hosts')
+    .option('--diff', 'then, per host, a unified diff of observed against desired state (playbook YAML)')
     .option(...EVENTS_FLAG)
     .action(
       async (
         playbooks: string[],
         opts: Partial<CommonOptions> &
           WaiverFlags &
-          HistoryFlags & { format: DriftFormat; out?: string; observed?: string; events?: string },
+          HistoryFlags & {
+            format: DriftFormat;
+            out?: string;
+            observed?: string;
+            events?: string;
+            diff?: boolean;
+          },
       ) => {
         const { driftCommand } = await import('./drift.js');
         setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
@@ -485,6 +493,7 @@ interface PlanFlags {
   detailedExitcode?: boolean;
   explain?: string[];
   events?: string;
+  diff?: boolean;
 }
 
 /** The one place that turns outcomes and errors into exit codes (SPEC: 1 = input/usage/internal). */

@@ -7,6 +7,7 @@ import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanMermaid, renderPlanText } from '../report/index.js';
 import { isPartial } from '../report/plan-summary.js';
+import { renderPlanDiff } from '../report/state-diff.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { preparePlan } from './prepare.js';
@@ -18,6 +19,8 @@ export interface PlanOptions extends CommonOptions {
   detailedExitcode?: boolean;
   explain?: string[];
   events?: string;
+  /** Then, per host, a unified diff of observed against desired (text format only). */
+  diff?: boolean;
 }
 
 /** `runstate plan`: observe (or read a snapshot), diff, order, render. Changes nothing. */
@@ -34,6 +37,9 @@ export async function planCommand(playbookArgs: string[], opts: PlanOptions, io:
     return EXIT.ok;
   }
   if (opts.out) checkWritable(opts.out, '--out');
+  if (opts.diff && opts.format !== 'text') {
+    throw new UserError('--diff goes with --format text', undefined, 'drop --diff, or --format');
+  }
   return withEvents(opts.events, { command: 'plan', playbooks }, io, (sink) =>
     planAndRender(playbooks, opts, io, sink),
   );
@@ -52,6 +58,7 @@ async function planAndRender(
   await pool.closeAll();
   emitAll(sink, planEvents(plan));
   io.out(renderPlan(plan, opts, io));
+  if (opts.diff) io.out(renderPlanDiff(plan));
   if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));
   const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
   for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
