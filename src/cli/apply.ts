@@ -18,6 +18,7 @@ import type { ChangeLabel } from '../model/history.js';
 import type { Inventory } from '../model/inventory.js';
 import { gateSets, type Plan } from '../model/plan.js';
 import { renderApplyText } from '../report/apply.js';
+import { renderApplyJson } from '../report/apply-json.js';
 import { renderPlanText } from '../report/index.js';
 import { isPartial, notPlanned } from '../report/plan-summary.js';
 import type { ConnectionPool } from '../transport/index.js';
@@ -42,6 +43,8 @@ export interface ApplyOptions extends CommonOptions {
   historyMaxBytes?: number;
   /** --events FILE|-: the run as JSON Lines, as it happens. */
   events?: string;
+  /** json: the outcome of every step as one document on stdout (the report goes to stderr). */
+  format?: 'text' | 'json';
 }
 
 /** `runstate apply`: plan (or load a saved plan), confirm, lock, execute, report. */
@@ -144,9 +147,12 @@ async function applyPrepared(
   signal: AbortSignal,
   lockAfterYes?: LockStep,
 ): Promise<number> {
-  const color = useColor(opts, io);
+  const json = opts.format === 'json';
+  // With --format json, stdout holds only the JSON document; the human report goes to stderr.
+  const say = json ? io.err : io.out;
+  const color = useColor(opts, io) && !json;
   emitAll(opts.eventSink, planEvents(plan));
-  io.out(renderPlanText(plan, { color }));
+  say(renderPlanText(plan, { color }));
   const unreachable: [string, unknown][] = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
   for (const [host, h] of unreachable)
     io.err(`unreachable: ${host}: ${(h as { unreachable: string }).unreachable}\n`);
@@ -156,10 +162,12 @@ async function applyPrepared(
     unreachable.push([host, why]);
   }
   if (plan.steps.length === 0) {
-    io.out('0 changes.\n');
-    return unreachable.length > 0 || isPartial(plan) ? EXIT.partial : EXIT.ok;
+    say('0 changes.\n');
+    const code = unreachable.length > 0 || isPartial(plan) ? EXIT.partial : EXIT.ok;
+    if (json) io.out(renderApplyJson(plan, [], code, Boolean(opts.dryRun)));
+    return code;
   }
-  if (!opts.dryRun) io.out(renderCommands(plan));
+  if (!opts.dryRun) say(renderCommands(plan));
   if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
   if (signal.aborted) {
     io.err('interrupted before any change; nothing was changed on any host.\n');
@@ -170,7 +178,7 @@ async function applyPrepared(
   }
   const execOpts = opts.plan ? { ...opts, singleUse: planDigest(plan) } : opts;
   const { outcomes, auditPath } = await executeWithLocks(plan, inventory, pool, execOpts, io, signal, held);
-  io.out(
+  say(
     `\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun), notPlanned: notPlanned(plan), gates: gateSets(plan), label: 'intentional' })}`,
   );
   if (auditPath) io.err(`audit log: ${auditPath}\n`);
@@ -181,7 +189,9 @@ async function applyPrepared(
   }
   const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
   const interrupted = outcomes.some((o) => o.kind === 'not-started');
-  return allOk && unreachable.length === 0 && !interrupted && !isPartial(plan) ? EXIT.ok : EXIT.partial;
+  const code = allOk && unreachable.length === 0 && !interrupted && !isPartial(plan) ? EXIT.ok : EXIT.partial;
+  if (json) io.out(renderApplyJson(plan, outcomes, code, Boolean(opts.dryRun)));
+  return code;
 }
 
 /** Takes the locks of `hosts` into the command's HostLocks (released when the command ends). */

@@ -251,6 +251,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-C, --check', 'the same as --dry-run (Ansible spelling)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
+    .addOption(
+      new Option('--format <format>', "text, or json: every step's outcome on stdout (the report on stderr)")
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
     .option('--history <file>', 'append what was changed (labelled intentional) to this history file')
     .option('--history-max-bytes <n>', 'rotate the history file to FILE.1 beyond this size', parsePositiveInt)

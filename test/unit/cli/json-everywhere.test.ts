@@ -88,3 +88,25 @@ describe('plan --format json carries version, time, warnings and change fields',
     expect(start.reason).toBe(`observed ${start.change.before}, want running`);
   });
 });
+
+describe('apply --format json: the outcome of every step on stdout, the report on stderr', () => {
+  it('a dry run from a snapshot accounts for every planned step', async () => {
+    await import('../../../src/cli/apply.js');
+    const args = [
+      '-i',
+      'inventory/crm.yml',
+      'playbooks/site.yml',
+      '--observed',
+      'examples/observed/crm.json',
+    ];
+    const plan = JSON.parse((await run('plan', ...args, '--format', 'json')).out);
+    const r = await run('apply', ...args, '--dry-run', '--format', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ version: 1, dryRun: true, exitCode: 0 });
+    expect(doc.steps.map((s: { id: string }) => s.id)).toEqual(plan.steps.map((s: { id: string }) => s.id));
+    expect(doc.steps.every((s: { outcome: string }) => s.outcome === 'would-run')).toBe(true);
+    expect(doc.summary.wouldRun).toBe(plan.steps.length);
+    expect(r.err).toMatch(/Plan: \d+ changes/);
+  });
+});
