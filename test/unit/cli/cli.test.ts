@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../../src/cli/context.js';
-import { main } from '../../../src/cli/main.js';
+import { run } from './run-cli.js';
 
 // main() imports each command's module when the command runs; load them with the test file (as a
 // static import did) so the first test of each command does not pay for transforming them.
@@ -19,22 +18,6 @@ await Promise.all([
 
 // The CLI in-process against the committed example and its snapshot: no host is contacted
 // (every command here is offline: validate, plan/apply/drift from --observed).
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-    env: {},
-  };
-  const code = await main(['node', 'runstate', ...args], io);
-  return { code, out, err };
-}
 
 const INV = ['-i', 'inventory/crm.yml'];
 const SNAP = ['--observed', 'examples/observed/crm.json'];

@@ -2,27 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../../src/cli/context.js';
-import { main } from '../../../src/cli/main.js';
+import { run } from './run-cli.js';
 
 await Promise.all([import('../../../src/cli/plan.js'), import('../../../src/cli/validate.js')]);
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-    env: {},
-  };
-  const code = await main(['node', 'runstate', ...args], io);
-  return { code, out, err };
-}
 
 describe('validate --format json (the shape of terraform validate -json)', () => {
   it('valid input: no diagnostics, exit 0', async () => {
