@@ -8,6 +8,7 @@ import type { DriftReport } from '../model/drift.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
+import { observeBoundMs } from '../observe/bound.js';
 import { gatherSnapshot } from '../observe/gather.js';
 import type { PlanProblem } from '../plan/index.js';
 import { planWithDrivers } from '../plan/with-drivers.js';
@@ -92,7 +93,7 @@ export function gatherWith(
   pool: ConnectionPool,
   inventory: Inventory,
   desired: Desired,
-  opts: ConnectOptions,
+  opts: ConnectOptions & { commandTimeout?: number },
   hosts?: string[],
 ): Promise<ObservedSnapshot> {
   return gatherSnapshot(
@@ -101,6 +102,7 @@ export function gatherWith(
     pool,
     {
       forks: forksOf(opts),
+      timeoutMs: observeBoundMs(opts.observeTimeout, opts.commandTimeout),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent
         ? {
