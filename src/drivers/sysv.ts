@@ -113,8 +113,8 @@ const STATUS = [
   '  if [ ! -e "$rs_s" ]; then rs_c=missing',
   '  elif [ ! -x "$rs_s" ]; then rs_c=noexec',
   '  else case $rs_h in *" $rs_s "*) case $rs_g in',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
   // A path (no name holds a /) followed by = is found only as the whole of its entry.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
   '    *"$rs_s="*) rs_c=${rs_g#*"$rs_s="}; rs_c=${rs_c%%;*} ;;',
   // Not reported: the batch's bound ran out first. On its own, under its own bound, as before.
   `    *) ${TIMEOUT} "$rs_s" status >/dev/null 2>&1 </dev/null; rs_c=$? ;; esac ;;`,
