@@ -127,12 +127,16 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
   return [
     setNames(checkedNames(services)),
     'for rs_x in update-rc.d chkconfig; do command -v "$rs_x" >/dev/null 2>&1 && echo "tool|$rs_x"; done',
+    // The current level is utmp's run-level record, which `runlevel` and `who -r` both read: with
+    // no utmp there is none, and neither process is started (where `runlevel` is systemd's
+    // systemctl, as on a Debian box whose PID 1 is not init, it is the costliest call here).
+    'if [ -s /run/utmp ] || [ -s /var/run/utmp ]; then',
     capture('runlevel', 'runlevel'),
-    // The parser reads `who -r` only when `runlevel` has no answer; both read the utmp record,
-    // so ask `who` only when there is no `runlevel` to say "unknown" (exit 1) from it.
+    // The parser reads `who -r` only when `runlevel` has no answer, so ask `who` only when there
+    // is no `runlevel` to say "unknown" (exit 1) from it.
     'case $rs_c in 0|1) ;; *)',
     capture('whor', 'who -r'),
-    ';; esac',
+    ';; esac; fi',
     INITTAB,
     LINKS,
     ...STATUS,
