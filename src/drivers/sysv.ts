@@ -106,7 +106,8 @@ const STATUS = [
   // Names arrive checked (no blank or glob character), so the path lists split back safely. Only
   // readable files go to awk (one awk stops at a file it cannot open); -x is checked below.
   'rs_q=; for rs_n; do rs_s=/etc/init.d/$rs_n; [ -f "$rs_s" ] && [ -r "$rs_s" ] && rs_q="$rs_q $rs_s"; done',
-  `rs_h=; [ -z "$rs_q" ] || rs_h=$(${HAS_STATUS_ACTIONS} $rs_q 2>/dev/null)`,
+  // With no file at all, awk reads the script's stdin (/dev/null) and names nothing.
+  `rs_h=$(${HAS_STATUS_ACTIONS} $rs_q 2>/dev/null)`,
   // stdin is already /dev/null (the whole script's), stderr the batch's own /dev/null.
   `rs_g=; [ -z "$rs_h" ] || rs_g=$(${TIMEOUT} sh -c 'for rs_s; do "$rs_s" status >/dev/null; echo "$rs_s=$?;"; done' sh $rs_h 2>/dev/null)`,
   'for rs_n; do rs_s=/etc/init.d/$rs_n',
@@ -130,7 +131,8 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
     // The current level is utmp's run-level record, which `runlevel` and `who -r` both read: with
     // no utmp there is none, and neither process is started (where `runlevel` is systemd's
     // systemctl, as on a Debian box whose PID 1 is not init, it is the costliest call here).
-    'if [ -s /run/utmp ] || [ -s /var/run/utmp ]; then',
+    // /var/run/utmp: the path on systems whose /var/run is /run, and on older ones where it is not.
+    'if [ -s /var/run/utmp ]; then',
     capture('runlevel', 'runlevel'),
     // The parser reads `who -r` only when `runlevel` has no answer, so ask `who` only when there
     // is no `runlevel` to say "unknown" (exit 1) from it.
