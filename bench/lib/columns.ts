@@ -103,7 +103,7 @@ export function columns(root: string, lb: Loopback, connectS: number): Column[] 
       cmd: process.execPath,
       args: [
         join(root, 'bench', 'ssh2-fanout.mjs'),
-        String(l.port),
+        l.ports.join(','),
         l.user,
         l.keyPath,
         l.hostKeyBlob.toString('base64'),
@@ -129,7 +129,7 @@ export function columns(root: string, lb: Loopback, connectS: number): Column[] 
         cmd: 'sh',
         args: [
           join(root, 'bench', 'openssh-fanout.sh'),
-          String(l.port),
+          l.ports.join(','),
           l.user,
           l.keyPath,
           l.knownHostsPath,
