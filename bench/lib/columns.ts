@@ -62,6 +62,10 @@ export function columns(root: string, lb: Loopback, connectS: number): Column[] 
         String(n),
         '--connect-timeout',
         String(connectS),
+        // The other tools bound no command: neither does runstate here (its default is 60 s, which
+        // 500 scripts at once on a loaded 2-core box can pass).
+        '--observe-timeout',
+        '600',
       ],
       env,
     }),
