@@ -1,5 +1,6 @@
 import { ansibleSettings } from '../load/ansible-cfg.js';
 import { readInventory } from '../load/inventory.js';
+import { useHost } from '../model/inventory.js';
 import { formatWarning, ProblemsError, UserError } from '../model/source.js';
 import { inventoryGraph, inventoryHostVars, inventoryList } from '../report/inventory.js';
 import { EXIT, type Io } from './context.js';
@@ -45,6 +46,8 @@ export async function inventoryCommand(opts: InventoryFlags, io: Io): Promise<nu
     };
   }
   if (opts.host !== undefined) {
+    // As ansible-inventory --host localhost: the implicit localhost when the inventory has none.
+    useHost(inv, opts.host);
     const vars = inventoryHostVars(inv, opts.host);
     if (!vars) throw new UserError(`no host ${JSON.stringify(opts.host)} in the inventory`);
     io.out(`${JSON.stringify(vars, null, 4)}\n`);
