@@ -47,8 +47,7 @@ export async function inventoryCommand(opts: InventoryFlags, io: Io): Promise<nu
   }
   if (opts.host !== undefined) {
     // As ansible-inventory --host localhost: the implicit localhost when the inventory has none.
-    useHost(inv, opts.host);
-    const vars = inventoryHostVars(inv, opts.host);
+    const vars = inventoryHostVars(inv, useHost(inv, opts.host)?.name ?? opts.host);
     if (!vars) throw new UserError(`no host ${JSON.stringify(opts.host)} in the inventory`);
     io.out(`${JSON.stringify(vars, null, 4)}\n`);
   } else if (opts.graph !== undefined) {

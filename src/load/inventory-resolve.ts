@@ -1,4 +1,10 @@
-import type { ImplicitLocalhost, Inventory, InventoryGroup, InventoryHost } from '../model/inventory.js';
+import {
+  type ImplicitLocalhost,
+  type Inventory,
+  type InventoryGroup,
+  type InventoryHost,
+  LOCALHOST_NAMES,
+} from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import { resolveConnection } from './connection-vars.js';
 import {
@@ -125,7 +131,10 @@ export function resolveInventory(
   }
   const order = { hosts: [...raw.hosts.keys()], groups: [...raw.groups.keys()] };
   const inventory: Inventory = { files: raw.files, hosts, groups, order, warnings: [...warnings.values()] };
-  if (implicit.length > 0) inventory.implicitLocalhost = { candidates };
+  // ansible-core's add_host keeps the first host of a localhost name it adds as `self.localhost`.
+  const definedLocal = [...raw.hosts.keys()].find((n) => LOCALHOST_NAMES.includes(n));
+  if (definedLocal !== undefined) inventory.implicitLocalhost = { candidates: {}, name: definedLocal };
+  else if (implicit.length > 0) inventory.implicitLocalhost = { candidates };
   return inventory;
 }
 

@@ -54,8 +54,10 @@ export async function readInventory(paths: readonly string[]): Promise<ReadInven
     }
   }
   if (raw.files.length === 0) return { problems, complete: false, files: [...paths] };
-  // The implicit localhost's names the inventory leaves free: host_vars/localhost.yml applies to it.
-  const implicit: RawHost[] = LOCALHOST_NAMES.filter((n) => !raw.hosts.has(n)).map((name) => ({
+  // The implicit localhost's names, unless the inventory defines one of them (that host then
+  // answers to all three, as in Ansible); host_vars/localhost.yml applies to it.
+  const defined = LOCALHOST_NAMES.some((n) => raw.hosts.has(n));
+  const implicit: RawHost[] = (defined ? [] : LOCALHOST_NAMES).map((name) => ({
     name,
     where: { file: raw.files[0] ?? '', line: 1, col: 1 },
     vars: new Map(),

@@ -86,7 +86,10 @@ export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::
 export interface ImplicitLocalhost {
   /** The host as it would be made under each such name the inventory does not define. */
   candidates: Record<string, InventoryHost>;
-  /** The name it was made under in this run; unset until something names it. */
+  /**
+   * The name it was made under in this run; unset until something names it. When the inventory
+   * defines one of the names, that host (the first defined) from the start: it answers to all three.
+   */
   name?: string;
 }
 
@@ -109,11 +112,12 @@ export function useHost(inventory: Inventory, name: string): InventoryHost | und
   const implicit = inventory.implicitLocalhost;
   if (!implicit || !LOCALHOST_NAMES.includes(name)) return undefined;
   if (implicit.name === undefined && implicit.candidates[name]) implicit.name = name;
-  return implicit.name === undefined ? undefined : implicit.candidates[implicit.name];
+  if (implicit.name === undefined) return undefined;
+  return inventory.hosts[implicit.name] ?? implicit.candidates[implicit.name];
 }
 
-/** The implicit localhost's name when something in this run named it. */
+/** The implicit localhost's name when something in this run named it (and it is not an inventory host). */
 export function implicitHostInUse(inventory: Inventory): string[] {
   const name = inventory.implicitLocalhost?.name;
-  return name === undefined ? [] : [name];
+  return name === undefined || inventory.hosts[name] ? [] : [name];
 }

@@ -26,6 +26,8 @@ describe('the implicit localhost', async () => {
     'needs.yml': `version: 1\nhosts:\n  w1:\n    services:\n      app:\n        state: running\n        requires: [localhost:db]\n`,
     'defined.yml': 'all:\n  hosts:\n    localhost:\n      ansible_host: 10.9.9.9\n    w1: {}\n',
     'group.ini': '[localhost]\nw9\n',
+    'loopback.ini': '[lab]\n127.0.0.1 ansible_port=2200\nw1\n',
+    'via-loopback.yml': `version: 1\nhosts:\n  localhost:\n${service('ssh')}`,
   });
   const inv = join(dir, 'hosts');
 
@@ -79,6 +81,19 @@ describe('the implicit localhost', async () => {
     expect(inventory.implicitLocalhost?.candidates.localhost).toBeUndefined();
     expect(inventory.hosts.localhost).toMatchObject({ connection: 'ssh', address: '10.9.9.9' });
     expect([...selectHosts(inventory, 'all')].sort()).toEqual(['localhost', 'w1']);
+  });
+
+  it('an inventory host 127.0.0.1 answers to localhost and ::1 too (Ansible keeps it as its localhost)', async () => {
+    const loopback = join(dir, 'loopback.ini');
+    const { inventory, desired } = await loadAll([loopback], [join(dir, 'via-loopback.yml')]);
+    expect(Object.keys(desired.hosts)).toEqual(['127.0.0.1']);
+    expect(hostNamed(inventory, '127.0.0.1')).toMatchObject({
+      connection: 'ssh',
+      port: 2200,
+      groups: ['all', 'lab'],
+    });
+    expect([...selectHosts(inventory, 'localhost')]).toEqual(['127.0.0.1']);
+    expect([...selectHosts(inventory, undefined)].sort()).toEqual(['127.0.0.1', 'w1']);
   });
 
   it('a group named localhost is a group, and no implicit host is made', async () => {

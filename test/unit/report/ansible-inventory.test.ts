@@ -109,6 +109,7 @@ describe('runstate inventory against ansible-inventory (ansible-core)', async ()
   });
   const defined = await tree({
     'hosts.yml': 'all:\n  hosts:\n    localhost:\n      ansible_host: 10.9.9.9\n',
+    loopback: '[lab]\n127.0.0.1 ansible_port=2200 foo=9\n',
   });
   const withoutPython = (json: string) => {
     const { ansible_python_interpreter: _, ...rest } = JSON.parse(json) as Record<string, unknown>;
@@ -131,7 +132,7 @@ describe('runstate inventory against ansible-inventory (ansible-core)', async ()
       hv: 3,
     });
   }, 180_000);
-  it('a localhost the inventory defines wins over the implicit one', async () => {
+  it('a localhost the inventory defines wins over the implicit one; a defined 127.0.0.1 answers to localhost', async () => {
     const inv = join(defined, 'hosts.yml');
     expect(await runstateInventory({ inventory: [inv], list: true })).toBe(
       ansibleInventory(['-i', inv, '--list']),
@@ -139,5 +140,11 @@ describe('runstate inventory against ansible-inventory (ansible-core)', async ()
     expect(await runstateInventory({ inventory: [inv], host: 'localhost' })).toBe(
       ansibleInventory(['-i', inv, '--host', 'localhost']),
     );
+    const loopback = join(defined, 'loopback');
+    for (const host of ['localhost', '::1', '127.0.0.1']) {
+      expect(await runstateInventory({ inventory: [loopback], host })).toBe(
+        ansibleInventory(['-i', loopback, '--host', host]),
+      );
+    }
   }, 180_000);
 });
