@@ -28,6 +28,9 @@ export function uncheckedBySshConfig(
   const loaded = loadSshConfig(file);
   if (!loaded.ok || !loaded.config) return undefined;
   const config = loaded.config;
+  // Most configs say no such thing: then no host needs resolving (a fleet of thousands costs nothing).
+  const lines = strictOffLines(config);
+  if (lines.length === 0) return undefined;
   const off = new Set<string>();
   const check = (name: string, address: string, jumps: InventoryHost['jumps']) => {
     const t = resolveTarget({ name, address, ...(jumps ? { jumps } : {}) }, config, env);
@@ -39,7 +42,7 @@ export function uncheckedBySshConfig(
   };
   for (const h of hosts) if (h.connection === 'ssh') check(h.name, h.address, h.jumps);
   if (off.size === 0) return undefined;
-  return { file, lines: strictOffLines(config), hosts: [...off].sort() };
+  return { file, lines, hosts: [...off].sort() };
 }
 
 /**
