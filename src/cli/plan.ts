@@ -56,7 +56,8 @@ async function planAndRender(
   const { pool } = prepared;
   const plan = { ...prepared.plan, serial: randomUUID() };
   await pool.closeAll();
-  emitAll(sink, planEvents(plan));
+  // Only with --events: at 400,000 steps the event list alone is as many objects again.
+  if (sink) emitAll(sink, planEvents(plan));
   io.out(renderPlan(plan, opts, io));
   if (opts.diff) io.out(renderPlanDiff(plan));
   if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));

@@ -44,7 +44,24 @@ export function orderIntoWaves(
   desired: Desired,
   opts: { maxFailures?: number } = {},
 ): Ordered {
-  const steps = [...pending].sort(compareSteps);
+  return orderSteps(
+    pending.map((s) => ({ ...s, after: [], wave: 0 })),
+    desired,
+    opts,
+  );
+}
+
+/**
+ * orderIntoWaves on steps the caller made for the purpose (`after` and `wave` placeholders): each
+ * step's `after` and `wave` are set in place rather than copied into a new object, which at
+ * 400,000 steps was a second copy of every step (buildPlan makes them; docs/performance.md).
+ */
+export function orderSteps(
+  made: readonly Step[],
+  desired: Desired,
+  opts: { maxFailures?: number } = {},
+): Ordered {
+  const steps = [...made].sort(compareSteps);
   const rg = requiresGraph(desired);
   const problems = cutCycles(rg);
   const g = new StepGraph(steps.length);
@@ -253,19 +270,23 @@ function chainTiers(
   }
 }
 
-/** Direct predecessors and waves, then the steps and wave lists in their listed order. */
-function layer(steps: readonly PendingStep[], g: StepGraph): Omit<Ordered, 'problems'> {
+/** Direct predecessors and waves (set on the steps), then the steps and wave lists in listed order. */
+function layer(steps: readonly Step[], g: StepGraph): Omit<Ordered, 'problems'> {
   const { after, wave, barriers } = g.finish();
-  const idOf = (node: number): string =>
-    g.isVirtual(node) ? g.label(node).id : (steps[node] as PendingStep).id;
-  const ordered: Step[] = steps.map((s, i) => ({
-    ...s,
-    after: (after[i] ?? []).map(idOf).sort(compareText),
-    wave: wave[i] as number,
-  }));
+  const idOf = (node: number): string => (g.isVirtual(node) ? g.label(node).id : (steps[node] as Step).id);
+  steps.forEach((s, i) => {
+    const preds = after[i] ?? [];
+    s.after =
+      preds.length === 0
+        ? []
+        : preds.length === 1
+          ? [idOf(preds[0] as number)]
+          : preds.map(idOf).sort(compareText);
+    s.wave = wave[i] as number;
+  });
   // `steps` are already in compareSteps order: bucketing by wave keeps it, without a second sort.
   const byWave: Step[][] = [];
-  for (const s of ordered) {
+  for (const s of steps) {
     const list = byWave[s.wave - 1];
     if (list) list.push(s);
     else byWave[s.wave - 1] = [s];
