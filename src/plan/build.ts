@@ -23,13 +23,19 @@ const NOT_OBSERVED = 'not observed';
 
 /** diff every reachable desired host, attach the drivers' commands, order the steps into waves. */
 export function buildPlan(input: PlanInput): PlanResult {
-  const { desired, observed, commandsFor } = input;
+  const { desired, observed } = input;
   const names = [...new Set([...Object.keys(desired.hosts), ...Object.keys(observed.hosts)])].sort(
     compareText,
   );
   const hosts: Record<string, PlanHost> = {};
-  const changes: Change[] = [];
   const problems: PlanProblem[] = [];
+  // Changes a driver has no command for: listed after every host's diff problems, as they always were.
+  const uncommanded: PlanProblem[] = [];
+  const made: Step[] = [];
+  const hooks = {
+    ...(input.observedRunlevelFor ? { observedRunlevelFor: input.observedRunlevelFor } : {}),
+    ...(input.knowledge ? { knowledge: input.knowledge } : {}),
+  };
 
   for (const name of names) {
     const want = desired.hosts[name];
@@ -49,36 +55,16 @@ export function buildPlan(input: PlanInput): PlanResult {
       observed: seen,
     };
     if (!want || seen.status !== 'ok') continue;
-    const diff = diffHostDetailed(want, seen, {
-      ...(input.observedRunlevelFor ? { observedRunlevelFor: input.observedRunlevelFor } : {}),
-      ...(input.knowledge ? { knowledge: input.knowledge } : {}),
-    });
-    changes.push(...diff.changes);
+    const diff = diffHostDetailed(want, seen, hooks);
     problems.push(...diff.problems);
-  }
-
-  const made: Step[] = [];
-  for (const c of changes) {
-    const request = requestOf(c);
-    const why = input.unsupportedFor?.(c.host, c.manager, request);
-    const commands = why === undefined ? commandsFor(c.host, c.manager, request) : [];
-    if (commands.length > 0 && c.service && c.watchPaths && (c.kind === 'start' || c.kind === 'restart')) {
-      commands.push(recordWatchCommand(c.service, c.watchPaths));
+    // Each host's changes become steps right away: a change lives only until its step is made.
+    for (const c of diff.changes) {
+      const step = stepOrProblem(c, input);
+      if ('problem' in step) uncommanded.push(step.problem);
+      else made.push(step);
     }
-    if (commands.length === 0) {
-      // A step without commands would be reported as done without anything having happened.
-      problems.push({
-        host: c.host,
-        ...(c.service !== undefined ? { service: c.service } : {}),
-        message: `cannot ${c.kind} ${c.service ?? c.target} on ${c.host} with ${c.manager} (${c.reason})`,
-        hint: why ?? `${c.manager} has no command for it`,
-        ...(c.kind === 'start' || c.kind === 'restart' ? { prevents: 'up' as const } : {}),
-        ...(c.kind === 'stop' ? { prevents: 'down' as const } : {}),
-      });
-      continue;
-    }
-    made.push(stepOf(c, commands));
   }
+  problems.push(...uncommanded);
 
   const ordered = orderSteps(made, desired);
   problems.push(...ordered.problems);
@@ -108,6 +94,28 @@ export function buildPlan(input: PlanInput): PlanResult {
     ...(blocked.length > 0 ? { blocked: blocked.map(toBlocked) } : {}),
   };
   return { plan, problems };
+}
+
+/** The step for a change, with the drivers' commands; a problem when they have none for it. */
+function stepOrProblem(c: Change, input: PlanInput): Step | { problem: PlanProblem } {
+  const request = requestOf(c);
+  const why = input.unsupportedFor?.(c.host, c.manager, request);
+  const commands = why === undefined ? input.commandsFor(c.host, c.manager, request) : [];
+  if (commands.length > 0 && c.service && c.watchPaths && (c.kind === 'start' || c.kind === 'restart')) {
+    commands.push(recordWatchCommand(c.service, c.watchPaths));
+  }
+  if (commands.length > 0) return stepOf(c, commands);
+  // A step without commands would be reported as done without anything having happened.
+  return {
+    problem: {
+      host: c.host,
+      ...(c.service !== undefined ? { service: c.service } : {}),
+      message: `cannot ${c.kind} ${c.service ?? c.target} on ${c.host} with ${c.manager} (${c.reason})`,
+      hint: why ?? `${c.manager} has no command for it`,
+      ...(c.kind === 'start' || c.kind === 'restart' ? { prevents: 'up' as const } : {}),
+      ...(c.kind === 'stop' ? { prevents: 'down' as const } : {}),
+    },
+  };
 }
 
 /*

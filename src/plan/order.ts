@@ -3,6 +3,7 @@ import type { Barrier, Step } from '../model/plan.js';
 import { topologicalOrder } from './graph.js';
 import {
   cutCycles,
+  nodeKey,
   type RequiresGraph,
   requiresGraph,
   type ServiceNode,
@@ -78,7 +79,7 @@ export function orderSteps(
 
 /** Numbers each step into its service node, and puts a host's runlevel steps before its others. */
 function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGraph): void {
-  const byKey = new Map(rg.services.map((s, i) => [`${s.host}\u0000${s.name}`, i]));
+  const byKey = rg.index;
   const runlevelSteps = new Map<string, number[]>();
   steps.forEach((step, i) => {
     if (step.service === undefined) {
@@ -87,24 +88,34 @@ function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGr
       else runlevelSteps.set(step.host, [i]);
       return;
     }
-    const node = rg.services[byKey.get(`${step.host}\u0000${step.service}`) ?? -1];
+    const node = rg.services[byKey.get(nodeKey(step.host, step.service)) ?? -1];
     if (!node) return; // a step for an undeclared service: nothing to order it against
     if (step.kind === 'stop') node.stop = i;
     else if (step.kind === 'start' || step.kind === 'restart') node.up.push(i); // sorted: start, restart
   });
   // A host's boot default changes only once the host really runs in that runlevel: a failed
   // isolate skips set-default.
+  if (runlevelSteps.size > 0) attachRunlevels(steps, runlevelSteps, g);
+  maskEdges(steps, g);
+}
+
+function attachRunlevels(
+  steps: readonly PendingStep[],
+  runlevelSteps: ReadonlyMap<string, readonly number[]>,
+  g: StepGraph,
+): void {
   steps.forEach((step, i) => {
     if (step.service !== undefined) for (const r of runlevelSteps.get(step.host) ?? []) g.edge(r, i);
     if (step.kind === 'set-default-runlevel') {
       for (const r of runlevelSteps.get(step.host) ?? []) if (steps[r]?.kind === 'set-runlevel') g.edge(r, i);
     }
   });
-  maskEdges(steps, g);
 }
 
 /** A service's unmask comes before its other steps (enable, start); its mask after its stop. */
 function maskEdges(steps: readonly PendingStep[], g: StepGraph): void {
+  // No mask or unmask step (the usual plan): no edge to add, no map of every service's steps.
+  if (!steps.some((s) => s.kind === 'mask' || s.kind === 'unmask')) return;
   const byService = new Map<string, Map<string, number>>();
   steps.forEach((step, i) => {
     if (step.service === undefined) return;
