@@ -41,7 +41,8 @@ export class StepGraph {
 
   finish(): Finished {
     const order = topologicalOrder(this.preds);
-    const preds = this.preds.map((ps) => (ps.length < 2 ? [...ps] : [...new Set(ps)]));
+    // contract and reduce replace a node's list, never change it: a list without repeats is shared.
+    const preds = this.preds.map((ps) => (ps.length < 2 ? ps : [...new Set(ps)]));
     const alive = contract(this, preds, order);
     const live = order.filter((v) => alive[v]);
     const wave = new Array<number>(preds.length).fill(0);
@@ -83,22 +84,30 @@ export interface Finished {
  * edges when that is no more edges (p × s ≤ p + s): a barrier is only kept where it saves edges.
  */
 function contract(g: StepGraph, preds: number[][], order: readonly number[]): boolean[] {
-  const succ: number[][] = preds.map(() => []);
+  // Successors are only ever read for virtual nodes: lists for those alone, not for every step.
+  const succ: (number[] | undefined)[] = [];
   preds.forEach((ps, v) => {
-    for (const p of ps) succ[p]?.push(v);
+    for (const p of ps) {
+      if (!g.isVirtual(p)) continue;
+      const list = succ[p];
+      if (list) list.push(v);
+      else succ[p] = [v];
+    }
   });
   const alive = preds.map(() => true);
   for (const x of order) {
     if (!g.isVirtual(x) || g.isKept(x)) continue;
     const ps = preds[x] as number[];
-    const ss = succ[x] as number[];
+    const ss = succ[x] ?? [];
     if (ps.length > 0 && ss.length > 0 && ps.length * ss.length > ps.length + ss.length) continue;
     alive[x] = false;
     const inherit = ss.length > 0 ? ps : [];
     for (const s of ss)
       preds[s] = [...new Set([...(preds[s] as number[]).filter((p) => p !== x), ...inherit])];
     const pass = ps.length > 0 ? ss : [];
-    for (const p of ps) succ[p] = [...new Set([...(succ[p] as number[]).filter((s) => s !== x), ...pass])];
+    for (const p of ps) {
+      if (g.isVirtual(p)) succ[p] = [...new Set([...(succ[p] ?? []).filter((s) => s !== x), ...pass])];
+    }
     preds[x] = [];
     succ[x] = [];
   }
