@@ -1,7 +1,7 @@
 import type { Desired } from '../model/desired.js';
 import type { Step } from '../model/plan.js';
 import { topologicalOrder } from './graph.js';
-import { cutCycles, nodeKey, type RequiresGraph, requiresGraph, serviceLabel } from './requires-graph.js';
+import { cutCycles, type RequiresGraph, requiresGraph, serviceLabel } from './requires-graph.js';
 
 const UP_KINDS = new Set<Step['kind']>(['start', 'restart', 'enable', 'unmask']);
 
@@ -50,12 +50,11 @@ export function markBlocked(steps: Step[], desired: Desired, blockers: Blockers)
   };
   const up = firstReason(rg, rg.targets, upReason);
   const down = firstReason(rg, rg.requirers, downReason);
-  const index = rg.index;
   return steps.map((step) => {
     const own = hostProblems.get(step.host);
     if (own !== undefined) return { ...step, blockedBy: `${step.host}: ${own}` };
     if (!step.service) return step;
-    const i = index.get(nodeKey(step.host, step.service));
+    const i = rg.nodeOf(step.host, step.service);
     if (i === undefined) return step;
     const why = (UP_KINDS.has(step.kind) ? up : down)[i];
     return why === undefined ? step : { ...step, blockedBy: why };

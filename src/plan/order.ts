@@ -3,7 +3,6 @@ import type { Barrier, Step } from '../model/plan.js';
 import { topologicalOrder } from './graph.js';
 import {
   cutCycles,
-  nodeKey,
   type RequiresGraph,
   requiresGraph,
   type ServiceNode,
@@ -79,7 +78,6 @@ export function orderSteps(
 
 /** Numbers each step into its service node, and puts a host's runlevel steps before its others. */
 function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGraph): void {
-  const byKey = rg.index;
   const runlevelSteps = new Map<string, number[]>();
   steps.forEach((step, i) => {
     if (step.service === undefined) {
@@ -88,7 +86,7 @@ function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGr
       else runlevelSteps.set(step.host, [i]);
       return;
     }
-    const node = rg.services[byKey.get(nodeKey(step.host, step.service)) ?? -1];
+    const node = rg.services[rg.nodeOf(step.host, step.service) ?? -1];
     if (!node) return; // a step for an undeclared service: nothing to order it against
     if (step.kind === 'stop') node.stop = i;
     else if (step.kind === 'start' || step.kind === 'restart') node.up.push(i); // sorted: start, restart

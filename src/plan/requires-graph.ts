@@ -38,12 +38,9 @@ export interface RequiresGraph {
   targets: number[][];
   /** Node → what requires it (services, and the groups holding it). */
   requirers: number[][];
-  /** `host\u0000service` → its service node. */
-  index: Map<string, number>;
+  /** A declared (host, service)'s node number. */
+  nodeOf: (host: string, service: string) => number | undefined;
 }
-
-/** The key of `index`. */
-export const nodeKey = (host: string, service: string): string => `${host}\u0000${service}`;
 
 export const serviceLabel = (s: ServiceNode): string => serviceOnHost(s.host, s.name);
 
@@ -57,8 +54,15 @@ export function requiresGraph(desired: Desired): RequiresGraph {
       services.push({ host, name, stack: h?.stack ?? DEFAULT_STACK, want, up: [] });
     }
   }
-  const index = new Map<string, number>();
-  services.forEach((s, i) => index.set(nodeKey(s.host, s.name), i));
+  // Host, then service: the names are the same string objects every time, so their hashes are
+  // kept, where a "host\0service" key was a new string to hash per lookup (400,000 steps).
+  const index = new Map<string, Map<string, number>>();
+  services.forEach((s, i) => {
+    const onHost = index.get(s.host);
+    if (onHost) onHost.set(s.name, i);
+    else index.set(s.host, new Map([[s.name, i]]));
+  });
+  const nodeOf = (host: string, service: string): number | undefined => index.get(host)?.get(service);
   const groups: GroupNode[] = [];
   const groupIndex = new Map<string, number>();
   const targets: number[][] = services.map(() => []);
@@ -68,7 +72,7 @@ export function requiresGraph(desired: Desired): RequiresGraph {
     const found = new Set<number>();
     for (const r of s.want.requires) {
       if (!isGroupRequirement(r)) {
-        const t = index.get(nodeKey(r.host, r.service));
+        const t = nodeOf(r.host, r.service);
         if (t !== undefined) found.add(t);
         continue;
       }
@@ -79,7 +83,7 @@ export function requiresGraph(desired: Desired): RequiresGraph {
         groupIndex.set(key, g);
         groups.push({ name: `${r.group}:${r.service}`, group: r.group, service: r.service });
         const members = requiredHosts(r)
-          .map((host) => index.get(nodeKey(host, r.service)))
+          .map((host) => nodeOf(host, r.service))
           .filter((m): m is number => m !== undefined);
         targets.push([...new Set(members)].sort((a, b) => a - b));
       }
@@ -87,7 +91,7 @@ export function requiresGraph(desired: Desired): RequiresGraph {
     }
     targets[i] = found.size === 1 ? [...found] : [...found].sort((a, b) => a - b);
   });
-  return { services, groups, targets, requirers: invert(targets), index };
+  return { services, groups, targets, requirers: invert(targets), nodeOf };
 }
 
 function invert(targets: readonly (readonly number[])[]): number[][] {
