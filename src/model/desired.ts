@@ -4,7 +4,7 @@ import type { Waiver } from './waiver.js';
 export const TIERS = ['database', 'app', 'network', 'main'] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord', 'docker'] as const;
+export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord', 'docker', 'podman'] as const;
 export type ManagerKind = (typeof MANAGERS)[number];
 export type ManagerChoice = ManagerKind | 'auto';
 
