@@ -114,6 +114,11 @@ export interface ResourceThresholds {
 /** Per service: the most memory (bytes) its processes may use. */
 export interface ServiceLimits {
   memory?: number;
+  /**
+   * Most CPU, in percent of ONE core (systemd's CPUQuota= and top's %CPU read it the same way:
+   * 200 = two cores busy), measured over a one-second window inside the observe script.
+   */
+  cpu?: number;
 }
 
 /** Stack of a host that names none: tiers order everything in it, as before stacks existed. */
