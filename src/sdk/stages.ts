@@ -1,7 +1,7 @@
 import { probeDeclaredGates } from '../apply/gate-probes.js';
-import { selectHosts } from '../cli/limit.js';
 import { driftWithDrivers } from '../drift/with-drivers.js';
 import { assertUsable, loadAll } from '../load/index.js';
+import { selectHosts } from '../load/limit.js';
 import { requiredOutside, restrictDesired } from '../load/restrict.js';
 import type { Desired } from '../model/desired.js';
 import type { DriftReport } from '../model/drift.js';
