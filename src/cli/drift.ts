@@ -1,6 +1,5 @@
 import { healKey } from '../apply/heal-limit.js';
 import {
-  computeDrift,
   driftExitCode,
   type GateProbes,
   renderDriftJson,
@@ -8,7 +7,7 @@ import {
   renderDriftMarkdown,
   renderDriftText,
 } from '../drift/index.js';
-import { observedRunlevelFor } from '../drivers/index.js';
+import { driftWithDrivers } from '../drift/with-drivers.js';
 import { driftEvents, emitAll, hostEvents } from '../events/from.js';
 import { withEvents } from '../events/run.js';
 import type { EventSink } from '../events/types.js';
@@ -31,7 +30,7 @@ import {
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, observeFleet } from './prepare.js';
 import { probeGates } from './probe-gates.js';
-import { type LoadedWaivers, loadWaivers, type WaiverOptions, withWaivers } from './waivers.js';
+import { type LoadedWaivers, loadWaivers, type WaiverOptions } from './waivers.js';
 
 export type DriftFormat = 'text' | 'json' | 'junit' | 'markdown';
 
@@ -131,12 +130,7 @@ export function driftOf(
   health?: GateProbes,
   extra: { waivers?: LoadedWaivers | undefined; now?: Date } = {},
 ): DriftReport {
-  const now = extra.now ?? new Date();
-  const report = computeDrift(fleet.desired, fleet.observed, {
-    observedRunlevelFor,
-    ...(health ? { health } : {}),
-  });
-  return { ...withWaivers(report, extra.waivers, now), generatedAt: now.toISOString() };
+  return driftWithDrivers(fleet.desired, fleet.observed, health, extra.now ?? new Date(), extra.waivers);
 }
 
 export function renderDrift(report: DriftReport, format: DriftFormat, color: boolean): string {
