@@ -18,13 +18,10 @@ import { alerterFor } from '../notify/cli.js';
 import { renderDriftDiff } from '../report/state-diff.js';
 import { type CommonOptions, type Io, nowOf, useColor } from './context.js';
 import {
-  aggregateHistory,
   checkHistoryWritable,
-  DEFAULT_FLAP_WINDOW,
-  flapOptions,
   type HistoryOptions,
   loadHistory,
-  markFlapping,
+  markFlappingFrom,
   recordHistory,
 } from './history-file.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
@@ -62,12 +59,7 @@ export async function driftCommand(playbooks: string[], opts: DriftOptions, io: 
     let report = await checkDrift(playbooks, opts, io, sink);
     if (opts.history) {
       const record = recordOfDrift(report, 'drift', report.generatedAt ?? nowOf(io).toISOString());
-      const past = loadHistory(opts.history, io);
-      const summary = aggregateHistory(
-        [...past, record],
-        flapOptions(opts, nowOf(io), Number.POSITIVE_INFINITY),
-      );
-      report = markFlapping(report, summary, opts.flapWindow ?? DEFAULT_FLAP_WINDOW);
+      report = markFlappingFrom(report, [...loadHistory(opts.history, io), record], opts, nowOf(io));
       recordHistory(opts, record, io);
     }
     emitAll(sink, driftEvents(report));
