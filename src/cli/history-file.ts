@@ -104,4 +104,3 @@ function markFlapping(report: DriftReport, summary: HistorySummary, window: stri
   }
   return { ...report, hosts };
 }
-
