@@ -11,10 +11,12 @@ command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 command -v ansible-inventory >/dev/null 2>&1 || [ -x /usr/bin/ansible-inventory ] || need_apt+=(ansible-core)
 # A container engine for the docker driver's e2e test (test/e2e/containers.test.ts starts its own
 # dockerd); busybox-static is the one binary its offline test image holds. About a minute on a
-# fresh machine; RUNSTATE_NO_DOCKER=1 leaves it out (the test then says it was skipped and why).
+# fresh machine; RUNSTATE_NO_DOCKER=1 leaves it (and podman) out (the test then says it was skipped and why).
 if [ -z "${RUNSTATE_NO_DOCKER-}" ]; then
   command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need_apt+=(docker.io)
   [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_apt+=(busybox-static)
+  # manager: podman (test/e2e/podman.test.ts): daemonless, the test points it at a store of its own.
+  command -v podman >/dev/null 2>&1 || need_apt+=(podman)
 fi
 # Headless Chromium opens the HTML report in test/e2e/report-html.test.ts.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)

@@ -8,6 +8,7 @@ import {
   unlockedHosts,
   unlockHosts,
 } from '../apply/locked-run.js';
+import { runStatus } from '../apply/run-status.js';
 import { planDigest, renderCommands } from '../apply/saved-plan.js';
 import type { ExecEvent, StepOutcome } from '../apply/types.js';
 import { emitAll, execEvent, planEvents } from '../events/from.js';
@@ -187,9 +188,7 @@ async function applyPrepared(
     const changes = changesOf(outcomes, 'intentional', at);
     recordHistory(opts, { version: 1, at, source: 'apply', hosts: {}, drifts: [], changes }, io);
   }
-  const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
-  const interrupted = outcomes.some((o) => o.kind === 'not-started');
-  const code = allOk && unreachable.length === 0 && !interrupted && !isPartial(plan) ? EXIT.ok : EXIT.partial;
+  const code = runStatus(plan, outcomes, unreachable.length).exitCode === 0 ? EXIT.ok : EXIT.partial;
   if (json) io.out(renderApplyJson(plan, outcomes, code, Boolean(opts.dryRun)));
   return code;
 }

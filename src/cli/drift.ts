@@ -1,6 +1,5 @@
 import { healKey } from '../apply/heal-limit.js';
 import {
-  computeDrift,
   driftExitCode,
   type GateProbes,
   renderDriftJson,
@@ -8,7 +7,7 @@ import {
   renderDriftMarkdown,
   renderDriftText,
 } from '../drift/index.js';
-import { observedRunlevelFor } from '../drivers/index.js';
+import { driftWithDrivers } from '../drift/with-drivers.js';
 import { driftEvents, emitAll, hostEvents } from '../events/from.js';
 import { withEvents } from '../events/run.js';
 import type { EventSink } from '../events/types.js';
@@ -19,19 +18,16 @@ import { alerterFor } from '../notify/cli.js';
 import { renderDriftDiff } from '../report/state-diff.js';
 import { type CommonOptions, type Io, nowOf, useColor } from './context.js';
 import {
-  aggregateHistory,
   checkHistoryWritable,
-  DEFAULT_FLAP_WINDOW,
-  flapOptions,
   type HistoryOptions,
   loadHistory,
-  markFlapping,
+  markFlappingFrom,
   recordHistory,
 } from './history-file.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
 import { type Fleet, observeFleet } from './prepare.js';
 import { probeGates } from './probe-gates.js';
-import { type LoadedWaivers, loadWaivers, type WaiverOptions, withWaivers } from './waivers.js';
+import { type LoadedWaivers, loadWaivers, type WaiverOptions } from './waivers.js';
 
 export type DriftFormat = 'text' | 'json' | 'junit' | 'markdown';
 
@@ -63,12 +59,7 @@ export async function driftCommand(playbooks: string[], opts: DriftOptions, io: 
     let report = await checkDrift(playbooks, opts, io, sink);
     if (opts.history) {
       const record = recordOfDrift(report, 'drift', report.generatedAt ?? nowOf(io).toISOString());
-      const past = loadHistory(opts.history, io);
-      const summary = aggregateHistory(
-        [...past, record],
-        flapOptions(opts, nowOf(io), Number.POSITIVE_INFINITY),
-      );
-      report = markFlapping(report, summary, opts.flapWindow ?? DEFAULT_FLAP_WINDOW);
+      report = markFlappingFrom(report, [...loadHistory(opts.history, io), record], opts, nowOf(io));
       recordHistory(opts, record, io);
     }
     emitAll(sink, driftEvents(report));
@@ -131,12 +122,7 @@ export function driftOf(
   health?: GateProbes,
   extra: { waivers?: LoadedWaivers | undefined; now?: Date } = {},
 ): DriftReport {
-  const now = extra.now ?? new Date();
-  const report = computeDrift(fleet.desired, fleet.observed, {
-    observedRunlevelFor,
-    ...(health ? { health } : {}),
-  });
-  return { ...withWaivers(report, extra.waivers, now), generatedAt: now.toISOString() };
+  return driftWithDrivers(fleet.desired, fleet.observed, health, extra.now ?? new Date(), extra.waivers);
 }
 
 export function renderDrift(report: DriftReport, format: DriftFormat, color: boolean): string {

@@ -65,7 +65,7 @@ export function recordHistory(opts: HistoryOptions, record: HistoryRecord, io: I
 }
 
 /** Flapping thresholds from the flags. */
-export function flapOptions(opts: HistoryOptions, now: Date, fightThreshold: number): AggregateOptions {
+function flapOptions(opts: HistoryOptions, now: Date, fightThreshold: number): AggregateOptions {
   return {
     now,
     windowMs: durationMs(opts.flapWindow ?? DEFAULT_FLAP_WINDOW, '--flap-window'),
@@ -74,8 +74,22 @@ export function flapOptions(opts: HistoryOptions, now: Date, fightThreshold: num
   };
 }
 
+/**
+ * The report with its flapping items marked, from `records` (this run's last): what drift reads
+ * from the history file and watch keeps in memory go through this one function.
+ */
+export function markFlappingFrom(
+  report: DriftReport,
+  records: readonly HistoryRecord[],
+  opts: HistoryOptions,
+  now: Date,
+): DriftReport {
+  const summary = aggregateHistory([...records], flapOptions(opts, now, Number.POSITIVE_INFINITY));
+  return markFlapping(report, summary, opts.flapWindow ?? DEFAULT_FLAP_WINDOW);
+}
+
 /** Marks the report's items that flap according to these records (this run's included). */
-export function markFlapping(report: DriftReport, summary: HistorySummary, window: string): DriftReport {
+function markFlapping(report: DriftReport, summary: HistorySummary, window: string): DriftReport {
   const flapping = new Map<string, number>();
   for (const i of summary.items)
     if (i.flapping) flapping.set(`${i.host}\t${i.service ?? ''}\t${i.field}`, i.episodes);
@@ -90,5 +104,3 @@ export function markFlapping(report: DriftReport, summary: HistorySummary, windo
   }
   return { ...report, hosts };
 }
-
-export { aggregateHistory };

@@ -252,7 +252,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
     });
 
-  withExecution(withCommon(program.command('apply')))
+  withHistoryFileFlags(
+    withExecution(withCommon(program.command('apply'))),
+    'what was changed (labelled intentional)',
+  )
     .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')
     .argument('[playbook...]', 'playbook files or directories (not with --plan)')
     .option('--dry-run', 'walk the same path as apply and stop before every command')
@@ -265,8 +268,6 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .default('text'),
     )
     .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
-    .option('--history <file>', 'append what was changed (labelled intentional) to this history file')
-    .option('--history-max-bytes <n>', 'rotate the history file to FILE.1 beyond this size', parsePositiveInt)
     .option(...EVENTS_FLAG)
     .action(async (playbooks: string[], opts: Partial<CommonOptions> & ApplyFlags) => {
       if (opts.plan && playbooks.length > 0) {
@@ -393,15 +394,20 @@ function withWaiverFlags(cmd: Command): Command {
     );
 }
 
-/** History: append each result to --history FILE (JSON Lines, rotated), flapping thresholds. */
-function withHistoryFlags(cmd: Command): Command {
+/** History file: append `what` to --history FILE (JSON Lines, rotated). drift, watch and apply. */
+function withHistoryFileFlags(cmd: Command, what = 'each result'): Command {
   return cmd
-    .option('--history <file>', 'append each result to this history file (JSON Lines)')
+    .option('--history <file>', `append ${what} to this history file (JSON Lines)`)
     .option(
       '--history-max-bytes <n>',
       'rotate the history file to FILE.1 beyond this size (default 10 MiB)',
       parsePositiveInt,
-    )
+    );
+}
+
+/** History file and flapping thresholds: the commands that check drift (drift, watch). */
+function withHistoryFlags(cmd: Command): Command {
+  return withHistoryFileFlags(cmd)
     .option(
       '--flap-threshold <n>',
       'drifting N times within --flap-window is "flapping"',

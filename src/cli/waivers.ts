@@ -1,17 +1,11 @@
-import { applyWaivers, utcDay } from '../drift/waivers.js';
-import {
-  checkWaivers,
-  DEFAULT_WAIVER_MAX_DAYS,
-  readWaiverFiles,
-  targetHosts,
-  waiverFiles,
-} from '../load/waivers.js';
+import { loadCheckedWaivers } from '../load/waivers.js';
 import type { Desired } from '../model/desired.js';
-import type { DriftReport } from '../model/drift.js';
 import type { Inventory } from '../model/inventory.js';
-import { formatWarning, ProblemsError } from '../model/source.js';
-import type { Waiver } from '../model/waiver.js';
+import { formatWarning } from '../model/source.js';
+import type { LoadedWaivers } from '../model/waiver.js';
 import type { Io } from './context.js';
+
+export type { LoadedWaivers } from '../model/waiver.js';
 
 export interface WaiverOptions {
   /** A waivers file instead of the drift-waivers.yml beside the playbooks. */
@@ -20,15 +14,9 @@ export interface WaiverOptions {
   waiverMaxDays?: number;
 }
 
-/** The waivers in force for a run: its files and the playbooks' `waivers:`, checked; warnings printed. */
-export interface LoadedWaivers {
-  waivers: Waiver[];
-  inventory: Inventory;
-}
-
 /**
  * Reads and checks every waiver (files beside the playbooks or --waivers, and playbook sections);
- * any problem refuses the run before a host is contacted. Expired waivers are warnings.
+ * any problem refuses the run before a host is contacted. Expired waivers are printed as warnings.
  */
 export async function loadWaivers(
   playbooks: readonly string[],
@@ -38,33 +26,13 @@ export async function loadWaivers(
   today: string,
   io: Io,
 ): Promise<LoadedWaivers> {
-  const files = await waiverFiles(playbooks, opts.waivers);
-  const read = await readWaiverFiles(files);
-  const waivers = [...(desired.waivers ?? []), ...read.waivers];
-  const { problems, warnings } = checkWaivers(
-    waivers,
+  const { loaded, warnings } = await loadCheckedWaivers(
+    playbooks,
     desired,
     inventory,
+    { file: opts.waivers, maxDays: opts.waiverMaxDays },
     today,
-    opts.waiverMaxDays ?? DEFAULT_WAIVER_MAX_DAYS,
   );
-  const all = [...read.problems, ...problems];
-  if (all.length > 0) throw new ProblemsError(all);
   for (const w of warnings) io.err(`${formatWarning(w)}\n`);
-  return { waivers, inventory };
-}
-
-/** The report with the waivers marked, as of `now` (UTC day). */
-export function withWaivers(report: DriftReport, loaded: LoadedWaivers | undefined, now: Date): DriftReport {
-  if (!loaded || loaded.waivers.length === 0) return report;
-  const cache = new Map<string, ReadonlySet<string>>();
-  const hostsOf = (target: string): ReadonlySet<string> => {
-    let hosts = cache.get(target);
-    if (!hosts) {
-      hosts = targetHosts(loaded.inventory, target) ?? new Set();
-      cache.set(target, hosts);
-    }
-    return hosts;
-  };
-  return applyWaivers(report, loaded.waivers, utcDay(now), hostsOf);
+  return loaded;
 }

@@ -20,13 +20,12 @@ import { type CommonOptions, EXIT, type Io, nowOf, useColor } from './context.js
 import { type DriftFormat, driftOf, flappingKeys, observeWithWaivers, renderDrift } from './drift.js';
 import { parseDuration } from './duration.js';
 import {
-  aggregateHistory,
   checkHistoryWritable,
   DEFAULT_FLAP_WINDOW,
-  flapOptions,
+  durationMs,
   type HistoryOptions,
   loadHistory,
-  markFlapping,
+  markFlappingFrom,
   recordHistory,
 } from './history-file.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
@@ -213,12 +212,10 @@ async function checkAndHeal(
   const checked = driftOf(fleet, await probeGates(fleet, opts), { waivers, now });
   const fought = markFighting(checked, memory.healedOk, opts, now.getTime());
   const record = recordOfDrift(fought.report, 'watch', fought.report.generatedAt ?? now.toISOString(), run);
-  const flapWindow = opts.flapWindow ?? DEFAULT_FLAP_WINDOW;
-  const flapOpts = flapOptions(opts, now, Number.POSITIVE_INFINITY);
-  memory.records = [...memory.records, record].filter(
-    (r) => Date.parse(r.at) >= now.getTime() - flapOpts.windowMs,
-  );
-  const report = markFlapping(fought.report, aggregateHistory(memory.records, flapOpts), flapWindow);
+  // Only what --flap-window can still count stays in memory; the file keeps everything.
+  const windowMs = durationMs(opts.flapWindow ?? DEFAULT_FLAP_WINDOW, '--flap-window');
+  memory.records = [...memory.records, record].filter((r) => Date.parse(r.at) >= now.getTime() - windowMs);
+  const report = markFlappingFrom(fought.report, memory.records, opts, now);
   seen.report = report;
   emitAll(opts.eventSink, driftEvents(report));
   await emitReport(report, run, opts, io);

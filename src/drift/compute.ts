@@ -270,15 +270,16 @@ function uncheckedItems(want: DesiredHost, opts: DriftOptions): DriftItem[] {
       items.push({ ...base, field: 'restart', desired: 'current', observed: 'unknown', inSync: false });
     if (svc.state === 'running' && svc.health && opts.health)
       items.push({ ...base, field: 'health', desired: 'passing', observed: 'unknown', inSync: false });
-    if (svc.limits?.memory !== undefined)
-      items.push({
-        ...base,
-        field: 'resource',
-        resource: 'memory',
-        desired: 'within limits',
-        observed: 'unknown',
-        inSync: false,
-      });
+    for (const resource of ['memory', 'cpu'] as const)
+      if (svc.limits?.[resource] !== undefined)
+        items.push({
+          ...base,
+          field: 'resource',
+          resource,
+          desired: 'within limits',
+          observed: 'unknown',
+          inSync: false,
+        });
   }
   const r = want.resources ?? {};
   const named = [

@@ -55,32 +55,38 @@ export function resourceItems(
     host(`disk ${mount}`, `at most ${limit}%`, usedText(used, d.usedKiB + d.availableKiB), used <= limit);
   }
   for (const svc of Object.values(want.services)) {
-    const limit = svc.limits?.memory;
-    if (limit === undefined) continue;
+    const { memory, cpu } = svc.limits ?? {};
+    if (memory === undefined && cpu === undefined) continue;
     const use = got.services?.[svc.name];
     const found = seen.services[svc.name];
-    const base = {
-      kind: 'service' as const,
-      service: svc.name,
-      field: 'resource' as const,
-      resource: 'memory',
-      desired: `at most ${bytes(limit)}`,
-      ...(found ? { manager: svc.manager !== 'auto' ? svc.manager : found.manager } : {}),
+    const limitItem = (
+      resource: string,
+      desired: string,
+      value: number | undefined,
+      limit: number,
+      shown: string,
+    ) => {
+      const base = {
+        kind: 'service' as const,
+        service: svc.name,
+        field: 'resource' as const,
+        resource,
+        desired,
+        ...(found ? { manager: svc.manager !== 'auto' ? svc.manager : found.manager } : {}),
+      };
+      if (value === undefined) {
+        // A stopped service uses nothing: its state item says whether that is drift.
+        const why =
+          use?.error ?? (use?.memoryBytes !== undefined ? 'the two CPU readings did not agree' : 'not read');
+        items.push({ ...base, observed: `not measured: ${why}`, inSync: found?.active !== 'active' });
+      } else {
+        items.push({ ...base, observed: `${shown} (${use?.source})`, inSync: value <= limit });
+      }
     };
-    if (use?.memoryBytes === undefined) {
-      // A stopped service uses nothing: its state item says whether that is drift.
-      items.push({
-        ...base,
-        observed: `not measured: ${use?.error ?? 'not read'}`,
-        inSync: found?.active !== 'active',
-      });
-    } else {
-      items.push({
-        ...base,
-        observed: `${bytes(use.memoryBytes)} (${use.source})`,
-        inSync: use.memoryBytes <= limit,
-      });
-    }
+    if (memory !== undefined)
+      limitItem('memory', `at most ${bytes(memory)}`, use?.memoryBytes, memory, bytes(use?.memoryBytes ?? 0));
+    if (cpu !== undefined)
+      limitItem('cpu', `at most ${cpu}% of a core`, use?.cpuPercent, cpu, `${use?.cpuPercent}% of a core`);
   }
   return items;
 }

@@ -1,5 +1,5 @@
 import type { ManagerKind } from '../model/desired.js';
-import { dockerDriver } from './docker.js';
+import { dockerDriver, podmanDriver } from './docker.js';
 import type { Capabilities, ChangeRequest, Driver, Hints } from './driver.js';
 import { openrcDriver } from './openrc.js';
 import { supervisordDriver } from './supervisord.js';
@@ -32,6 +32,7 @@ export const ALL_DRIVERS: readonly Driver[] = [
   sysvDriver,
   supervisordDriver,
   dockerDriver,
+  podmanDriver,
 ];
 
 const BY_KIND = new Map<ManagerKind, Driver>(ALL_DRIVERS.map((d) => [d.kind, d]));

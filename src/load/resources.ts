@@ -15,6 +15,21 @@ export function parsePercent(v: unknown): number | { message: string; hint: stri
   };
 }
 
+/**
+ * A CPU limit: `50%`, `150%` or 50 → percent of one core (above 100 = more than one core, as
+ * systemd's CPUQuota= reads it), at most 100 cores' worth.
+ */
+export function parseCpuShare(v: unknown): number | { message: string; hint: string } {
+  const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : undefined;
+  const m = text === undefined ? null : /^(\d+(?:\.\d+)?)%?$/.exec(text);
+  const n = m ? Number(m[1]) : Number.NaN;
+  if (m && n > 0 && n <= 10_000) return n;
+  return {
+    message: `${JSON.stringify(v) ?? String(v)} is not a CPU share`,
+    hint: 'write a percentage of one core, like 50% (half a core) or 200% (two cores)',
+  };
+}
+
 const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 /** Bytes, or 512M / 2G / 1.5GiB (powers of 1024, as systemd's MemoryMax= reads them). */
@@ -74,9 +89,10 @@ export function readResources(src: SourceDoc, e: Entry, problems: Problem[]): Re
 export function readLimits(src: SourceDoc, e: Entry, problems: Problem[]): ServiceLimits | undefined {
   const out: ServiceLimits = {};
   for (const l of mapEntries(src, e.value)) {
-    if (l.key !== 'memory') continue; // the schema reports other keys
-    const got = parseSize(l.value?.toJS(src.doc));
-    if (typeof got === 'number') out.memory = got;
+    if (l.key !== 'memory' && l.key !== 'cpu') continue; // the schema reports other keys
+    const value: unknown = l.value?.toJS(src.doc);
+    const got = l.key === 'memory' ? parseSize(value) : parseCpuShare(value);
+    if (typeof got === 'number') out[l.key] = got;
     else {
       problems.push({ where: refOf(src, l.value ?? l.keyNode), ...got });
       return undefined;

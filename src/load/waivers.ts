@@ -4,8 +4,8 @@ import { isSeq } from 'yaml';
 import type { Desired } from '../model/desired.js';
 import { DRIFT_FIELDS, type DriftField } from '../model/drift.js';
 import { hostNamed, type Inventory } from '../model/inventory.js';
-import type { Problem } from '../model/source.js';
-import type { Waiver } from '../model/waiver.js';
+import { type Problem, ProblemsError } from '../model/source.js';
+import type { LoadedWaivers, Waiver } from '../model/waiver.js';
 import { readText } from './files.js';
 import { didYouMean, q } from './names.js';
 import { schemaProblems } from './schema.js';
@@ -247,4 +247,30 @@ function realDate(day: string): boolean {
 /** YYYY-MM-DD plus n days, in UTC. */
 export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * Every waiver of a run — the files beside the playbooks (or `file`) and the playbooks' `waivers:` —
+ * read and checked; any problem throws a ProblemsError before a host is contacted. Expired waivers
+ * come back as warnings, for the caller to show (the CLI prints them; the SDK returns them).
+ */
+export async function loadCheckedWaivers(
+  playbooks: readonly string[],
+  desired: Desired,
+  inventory: Inventory,
+  opts: { file?: string | undefined; maxDays?: number | undefined },
+  today: string,
+): Promise<{ loaded: LoadedWaivers; warnings: Problem[] }> {
+  const read = await readWaiverFiles(await waiverFiles(playbooks, opts.file));
+  const waivers = [...(desired.waivers ?? []), ...read.waivers];
+  const { problems, warnings } = checkWaivers(
+    waivers,
+    desired,
+    inventory,
+    today,
+    opts.maxDays ?? DEFAULT_WAIVER_MAX_DAYS,
+  );
+  const all = [...read.problems, ...problems];
+  if (all.length > 0) throw new ProblemsError(all);
+  return { loaded: { waivers, inventory }, warnings };
 }

@@ -4,7 +4,7 @@ import type { Waiver } from './waiver.js';
 export const TIERS = ['database', 'app', 'network', 'main'] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord', 'docker'] as const;
+export const MANAGERS = ['systemd', 'sysv', 'openrc', 'upstart', 'supervisord', 'docker', 'podman'] as const;
 export type ManagerKind = (typeof MANAGERS)[number];
 export type ManagerChoice = ManagerKind | 'auto';
 
@@ -114,6 +114,11 @@ export interface ResourceThresholds {
 /** Per service: the most memory (bytes) its processes may use. */
 export interface ServiceLimits {
   memory?: number;
+  /**
+   * Most CPU, in percent of ONE core (systemd's CPUQuota= and top's %CPU read it the same way:
+   * 200 = two cores busy), measured over a one-second window inside the observe script.
+   */
+  cpu?: number;
 }
 
 /** Stack of a host that names none: tiers order everything in it, as before stacks existed. */

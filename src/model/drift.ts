@@ -41,7 +41,7 @@ export interface ServiceDriftItem extends DriftItemBase {
   kind: 'service';
   service: string;
   field: 'present' | 'state' | 'enabled' | 'restart' | 'health' | 'masked' | 'resource';
-  /** Field `resource` only: what was measured against `limits:` ("memory"). */
+  /** Field `resource` only: what was measured against `limits:` ("memory", "cpu"). */
   resource?: string;
 }
 

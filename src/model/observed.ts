@@ -93,6 +93,8 @@ export interface ObservedResources {
 export interface ServiceResources {
   memoryBytes?: number;
   cpuUsec?: number;
+  /** Only for a service with a `cpu` limit: CPU used over the sampling window, % of one core. */
+  cpuPercent?: number;
   /** `cgroup` (the unit's or container's cgroup files) or `pids` (the processes' /proc entries). */
   source?: 'cgroup' | 'pids';
   /** Why nothing could be read (not running, no pid found). */

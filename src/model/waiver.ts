@@ -1,4 +1,5 @@
 import type { DriftField } from './drift.js';
+import type { Inventory } from './inventory.js';
 import type { SourceRef } from './source.js';
 
 /**
@@ -17,6 +18,12 @@ export interface Waiver {
   /** YYYY-MM-DD (UTC). The waiver holds before this day and no longer on it. */
   expires: string;
   where: SourceRef;
+}
+
+/** The waivers in force for a run, with the inventory their targets (hosts, groups) are read in. */
+export interface LoadedWaivers {
+  waivers: Waiver[];
+  inventory: Inventory;
 }
 
 /** What a drift item carries of the waiver that matched it. */

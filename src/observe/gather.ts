@@ -108,7 +108,11 @@ function resourcesOf(
   const r = want?.resources;
   const services = Object.values(want?.services ?? {})
     .filter((s) => all || s.limits !== undefined)
-    .map((s) => ({ name: s.name, manager: s.manager }));
+    .map((s) => ({
+      name: s.name,
+      manager: s.manager,
+      ...(s.limits?.cpu !== undefined ? { cpu: true } : {}),
+    }));
   const mounts = Object.keys(r?.disk ?? {});
   const hostWide = all || r?.memory !== undefined || r?.swap !== undefined || r?.load !== undefined;
   if (!hostWide && mounts.length === 0 && services.length === 0) return {};

@@ -7,15 +7,19 @@ import type { ObservedResources, ServiceResources } from '../model/observed.js';
  * The opt-in resources section of the observe script: it is added only for a host whose playbook
  * declares `resources:` or `limits:` (or for `facts --resources`), so other hosts pay nothing.
  * Lines: `load|<loadavg>`, `mem|<meminfo line>`, `df|<mount>|<df -P line or error>`,
- * `svc|<name>|<source>|<memory bytes>|<cpu µs>` (or `svc|<name>|none|<why>`). Mounts and names
+ * `svc|<name>|<source>|<memory bytes>|<cpu µs>|<uptime s>` (or `svc|<name>|none|<why>`), and for
+ * services with a `cpu` limit a second `cpu|…` line of the same shape one second later. Mounts and names
  * enter as quoted words; everything the host prints is data for the pure parser below.
  */
 export interface ResourceRequest {
   /** Host-wide figures (load, memory, swap). */
   host: boolean;
   mounts: readonly string[];
-  /** Services with limits, and the manager their playbook names (auto when it names none). */
-  services: readonly { name: string; manager: ManagerKind | 'auto' }[];
+  /**
+   * Services with limits, and the manager their playbook names (auto when it names none); `cpu`:
+   * read again after a second, so a rate can be told from the two readings.
+   */
+  services: readonly { name: string; manager: ManagerKind | 'auto'; cpu?: boolean }[];
 }
 
 /**
@@ -31,15 +35,16 @@ rs_procs() { rs_pm=0; rs_pc=0; for rs_k in "$@"; do
   rs_tk=$(sed 's/^.*) //' /proc/"$rs_k"/stat 2>/dev/null | awk '{ print $12 + $13 }'); rs_pc=$((rs_pc + \${rs_tk:-0}))
 done; rs_pc=$((rs_pc * 1000000 / rs_hz)); }
 rs_res() {
+  read -r rs_up rs_x </proc/uptime 2>/dev/null || rs_up=
   set -- $2
   case $1 in
     cgroup) rs_d=$rs_v2$2; [ -d "$rs_d" ] || { echo "svc|$rs_n|none|no cgroup $2"; return; }
       rs_procs $(cat "$rs_d/cgroup.procs" 2>/dev/null)
       [ -r "$rs_d/memory.current" ] && rs_pm=$(cat "$rs_d/memory.current")
       rs_u=$(awk '$1 == "usage_usec" { print $2 }' "$rs_d/cpu.stat" 2>/dev/null); [ -z "$rs_u" ] || rs_pc=$rs_u
-      echo "svc|$rs_n|cgroup|$rs_pm|$rs_pc" ;;
+      echo "svc|$rs_n|cgroup|$rs_pm|$rs_pc|$rs_up" ;;
     pid) shift; case "$*" in ''|*[!0-9\\ ]*|0) echo "svc|$rs_n|none|no running process found"; return ;; esac
-      rs_procs $(rs_kids "$@"); echo "svc|$rs_n|pids|$rs_pm|$rs_pc" ;;
+      rs_procs $(rs_kids "$@"); echo "svc|$rs_n|pids|$rs_pm|$rs_pc|$rs_up" ;;
     *) echo "svc|$rs_n|none|no running process found" ;;
   esac
 }`;
@@ -83,6 +88,18 @@ export function resourcesFragment(req: ResourceRequest): string {
     for (const s of req.services) {
       lines.push(`rs_n=${shellWord(s.name)}`, sourceFor(s.name, s.manager), 'rs_res "$rs_n" "$rs_src"');
     }
+    // CPU time is a counter: a rate needs a second reading. One sleep per host, not per service.
+    const cpu = req.services.filter((s) => s.cpu);
+    if (cpu.length > 0) {
+      lines.push('sleep 1');
+      for (const s of cpu) {
+        lines.push(
+          `rs_n=${shellWord(s.name)}`,
+          sourceFor(s.name, s.manager),
+          `rs_res "$rs_n" "$rs_src" | sed 's/^svc|/cpu|/'`,
+        );
+      }
+    }
   }
   return lines.join('\n');
 }
@@ -94,6 +111,7 @@ const num = (s: string | undefined): number | undefined =>
 export function parseResources(body: string): ObservedResources {
   const out: ObservedResources = {};
   const mem = new Map<string, number>();
+  const firstCpu = new Map<string, { source: string | undefined; usec: number; at: number }>();
   for (const raw of body.split('\n')) {
     const line = raw.replace(/\r$/, '');
     const bar = line.indexOf('|');
@@ -116,7 +134,7 @@ export function parseResources(body: string): ObservedResources {
         ? { sizeKiB: Number(m[1]), usedKiB: Number(m[2]), availableKiB: Number(m[3]) }
         : { error: text.replace(/^error: /, '').slice(0, 200) || 'df printed nothing' };
     } else if (tag === 'svc') {
-      const [name, source, a, b] = rest.split('|');
+      const [name, source, a, b, up] = rest.split('|');
       if (!name) continue;
       out.services ??= {};
       const memory = num(a);
@@ -125,6 +143,18 @@ export function parseResources(body: string): ObservedResources {
         (source === 'cgroup' || source === 'pids') && memory !== undefined
           ? { source, memoryBytes: memory, ...(cpu !== undefined ? { cpuUsec: cpu } : {}) }
           : { error: a ?? 'not read' };
+      const at = num(up);
+      if (cpu !== undefined && at !== undefined) firstCpu.set(name, { source, usec: cpu, at });
+    } else if (tag === 'cpu') {
+      const [name, source, , b, up] = rest.split('|');
+      const first = name ? firstCpu.get(name) : undefined;
+      const usec = num(b);
+      const at = num(up);
+      const seen = name ? out.services?.[name] : undefined;
+      if (!first || !seen || usec === undefined || at === undefined || source !== first.source) continue;
+      // A process set that changed between the readings (one exited) can count backwards: no rate then.
+      if (at > first.at && usec >= first.usec)
+        seen.cpuPercent = Math.round(((usec - first.usec) / ((at - first.at) * 1e6)) * 1000) / 10;
     }
   }
   const total = mem.get('MemTotal');

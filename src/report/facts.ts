@@ -70,7 +70,8 @@ function resourceLines(r: ObservedResources): string[] {
   for (const [name, u] of Object.entries(r.services ?? {}).sort()) {
     if (u.memoryBytes === undefined) out.push(`  ${name}: ${u.error ?? 'not measured'}`);
     else {
-      const cpu = u.cpuUsec === undefined ? '' : `, CPU ${(u.cpuUsec / 1e6).toFixed(2)} s`;
+      const rate = u.cpuPercent === undefined ? '' : `, ${u.cpuPercent}% of a core now`;
+      const cpu = u.cpuUsec === undefined ? '' : `, CPU ${(u.cpuUsec / 1e6).toFixed(2)} s${rate}`;
       out.push(`  ${name} memory ${bytes(u.memoryBytes)}${cpu} (${u.source})`);
     }
   }

@@ -1,8 +1,8 @@
 import { AuditLog } from '../apply/audit.js';
 import { executeLocked, heldHosts, lockHosts, newOwner, unlockHosts } from '../apply/locked-run.js';
+import { runStatus } from '../apply/run-status.js';
 import { staleHosts } from '../apply/stale.js';
 import type { ExecEvent, StepOutcome } from '../apply/types.js';
-import { isPartial } from '../report/plan-summary.js';
 import { EventQueue, type RunstateEvent } from './events.js';
 import { type ConnectOptions, forksOf, poolFor, resolvePaths } from './options.js';
 import type { Planned } from './stages.js';
@@ -119,15 +119,10 @@ async function applyPlanned(planned: Planned, opts: ApplyOptions): Promise<Apply
       },
       held,
     );
-    const interrupted = outcomes.some((o) => o.kind === 'not-started');
-    const allOk = outcomes.every((o) => o.kind === 'ok' || o.kind === 'would-run');
-    const blocked = isPartial(plan);
-    const clean = allOk && !interrupted && !blocked && Object.keys(unreachable).length === 0;
     return {
-      status: interrupted ? 'interrupted' : clean ? 'converged' : 'partial',
+      ...runStatus(plan, outcomes, Object.keys(unreachable).length),
       outcomes,
       unreachable,
-      exitCode: clean ? 0 : 3,
       ...(audit ? { auditLog: audit.path } : {}),
     };
   } finally {

@@ -16,6 +16,7 @@ export type { Inventory, InventoryHost } from '../model/inventory.js';
 export type { ObservedHost, ObservedService, ObservedSnapshot } from '../model/observed.js';
 export type { Plan, Step } from '../model/plan.js';
 export { type Problem, ProblemsError, UserError } from '../model/source.js';
+export type { Waiver, WaiverNote } from '../model/waiver.js';
 export type { PlanProblem } from '../plan/index.js';
 export { renderDriftJson } from '../report/drift-json.js';
 export { renderPlanJson, renderPlanText } from '../report/index.js';

@@ -1,13 +1,17 @@
 import { probeDeclaredGates } from '../apply/gate-probes.js';
-import { selectHosts } from '../cli/limit.js';
+import { utcDay } from '../drift/waivers.js';
 import { driftWithDrivers } from '../drift/with-drivers.js';
 import { assertUsable, loadAll } from '../load/index.js';
+import { selectHosts } from '../load/limit.js';
 import { requiredOutside, restrictDesired } from '../load/restrict.js';
+import { loadCheckedWaivers } from '../load/waivers.js';
 import type { Desired } from '../model/desired.js';
 import type { DriftReport } from '../model/drift.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
+import { formatWarning } from '../model/source.js';
+import type { Waiver } from '../model/waiver.js';
 import { observeBoundMs } from '../observe/bound.js';
 import { gatherSnapshot } from '../observe/gather.js';
 import type { PlanProblem } from '../plan/index.js';
@@ -24,6 +28,15 @@ export interface LoadOptions {
   limit?: string;
   /** What relative paths are resolved against; without it, paths must be absolute. */
   cwd?: string;
+  /**
+   * Drift waivers, as the CLI reads them: by default the drift-waivers.yml beside the playbooks
+   * (and the playbooks' `waivers:`); a path reads that file instead; false reads none.
+   */
+  waivers?: string | false;
+  /** How far ahead a waiver may expire (default 90 days), as --waiver-max-days. */
+  waiverMaxDays?: number;
+  /** The day waivers are checked against (default: now). */
+  now?: Date;
 }
 
 /** The loaded, validated input: what to observe and what is wanted there. */
@@ -33,8 +46,10 @@ export interface LoadedFleet {
   desired: Desired;
   /** With a limit: services on hosts outside it that the selected ones require (observed, not changed). */
   required?: Desired;
-  /** What the CLI prints as "warning: …" while loading (e.g. a limit term matching nothing). */
+  /** What the CLI prints as "warning: …" while loading (a limit term matching nothing, an expired waiver). */
   warnings: string[];
+  /** The waivers read and checked (none when `waivers: false`); `drift` marks what they accept. */
+  waivers: Waiver[];
 }
 
 /**
@@ -52,7 +67,20 @@ export async function loadFleet(opts: LoadOptions): Promise<LoadedFleet> {
   );
   assertUsable(inventory, Object.keys(limited.hosts));
   const required = requiredOutside(desired, limited);
-  return { inventory, desired: limited, ...(required ? { required } : {}), warnings };
+  let waivers: Waiver[] = [];
+  if (opts.waivers !== false) {
+    const file = opts.waivers === undefined ? undefined : resolvePaths(opts.waivers, opts.cwd, 'waivers')[0];
+    const checked = await loadCheckedWaivers(
+      playbookPaths,
+      desired,
+      inventory,
+      { file, maxDays: opts.waiverMaxDays },
+      utcDay(opts.now ?? new Date()),
+    );
+    waivers = checked.loaded.waivers;
+    warnings.push(...checked.warnings.map(formatWarning));
+  }
+  return { inventory, desired: limited, ...(required ? { required } : {}), warnings, waivers };
 }
 
 /** A fleet and what its hosts look like now. Plain data: save it, plan or drift from it later. */
@@ -152,12 +180,19 @@ export interface DriftOptions extends ConnectOptions {
    * `runstate drift` does. Default true; false compares only what was observed (no connection).
    */
   probeGates?: boolean;
+  /** When the check is made: the report's time, and the day waivers hold on (default: now). */
+  now?: Date;
 }
 
-/** Desired vs observed per host and item, as `runstate drift --format json` (schemas/drift.schema.json). */
+/**
+ * Desired vs observed per host and item, as `runstate drift --format json` (schemas/drift.schema.json),
+ * with the fleet's waivers marked (`waived`, or `waiverExpired` from the expiry day on).
+ */
 export async function drift(observation: Observation, opts: DriftOptions = {}): Promise<DriftReport> {
   const { fleet, observed } = observation;
-  if (opts.probeGates === false) return driftWithDrivers(fleet.desired, observed, undefined, new Date());
+  const waivers = { waivers: fleet.waivers, inventory: fleet.inventory };
+  const at = () => opts.now ?? new Date();
+  if (opts.probeGates === false) return driftWithDrivers(fleet.desired, observed, undefined, at(), waivers);
   const pool = poolFor(opts);
   try {
     const health = await probeDeclaredGates(
@@ -166,7 +201,7 @@ export async function drift(observation: Observation, opts: DriftOptions = {}): 
       opts.signal,
     );
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    return driftWithDrivers(fleet.desired, observed, health, new Date());
+    return driftWithDrivers(fleet.desired, observed, health, at(), waivers);
   } finally {
     await pool.closeAll();
   }

@@ -117,7 +117,7 @@ describe('playbook: YAML and schema', () => {
       'pb.yml:6:9: error: unknown key "stat" in service "nginx"; did you mean "state"?',
       'pb.yml:7:18: error: "enabled" must be true or false (got a string); write true or false, without quotes',
       'pb.yml:8:15: error: "tier" must be database, app, network or main (got a string); did you mean "database"?',
-      'pb.yml:9:18: error: "manager" must be auto, systemd, sysv, openrc, upstart, supervisord or docker (got a string); did you mean "systemd"?',
+      'pb.yml:9:18: error: "manager" must be auto, systemd, sysv, openrc, upstart, supervisord, docker or podman (got a string); did you mean "systemd"?',
       'pb.yml:10:19: error: "requires" must be a list (got a string)',
       'pb.yml:12:16: error: "state" must be running or stopped (got a string); did you mean "running"?',
       'pb.yml:14:16: error: "tcp" must be an integer from 1 to 65535 (got a string); write the number without quotes',

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAll } from '../../../src/load/index.js';
-import { parsePercent, parseSize } from '../../../src/load/resources.js';
+import { parseCpuShare, parsePercent, parseSize } from '../../../src/load/resources.js';
 import { cleanup, INVENTORY, messagesOf, world } from './helpers.js';
 
 afterAll(cleanup);
@@ -59,5 +59,33 @@ hosts:
     ]);
     expect([parsePercent('90%'), parsePercent(85), parsePercent('0.5%')]).toEqual([90, 85, 0.5]);
     expect(typeof parsePercent('0%')).toBe('object');
+  });
+
+  it('cpu: a share of one core, above 100% for more than one core; a bad one says how to write it', async () => {
+    expect([parseCpuShare('50%'), parseCpuShare(150), parseCpuShare('200%'), parseCpuShare('0.5')]).toEqual([
+      50, 150, 200, 0.5,
+    ]);
+    expect(typeof parseCpuShare('0%')).toBe('object');
+    expect(typeof parseCpuShare('1 core')).toBe('object');
+    const w = await world(INVENTORY, {
+      'pb.yml': `version: 1
+hosts:
+  web:
+    services:
+      nginx: { state: running, limits: { memory: 512M, cpu: 50% } }
+`,
+    });
+    const { desired } = await loadAll(w.inv, w.pbs);
+    expect(desired.hosts.web1?.services.nginx?.limits).toEqual({ memory: 512 * 1024 * 1024, cpu: 50 });
+    expect(
+      await errorsOf(`version: 1
+hosts:
+  web:
+    services:
+      nginx: { state: running, limits: { cpu: half } }
+`),
+    ).toEqual([
+      'pb.yml:5:47: error: "half" is not a CPU share; write a percentage of one core, like 50% (half a core) or 200% (two cores)',
+    ]);
   });
 });

@@ -34,9 +34,10 @@ describe('buildObserveScript with discover', () => {
   });
 
   // 14.1 KB since detection carries evidence and systemd takes second looks (instances, aliases, Also=);
-  // 15.0 KB with docker's discovery (only discovery and hosts declaring containers carry it).
-  it('stays small: under 15.5 KB', () => {
-    expect(Buffer.byteLength(buildObserveScript(['crm-db'], N, {}, D))).toBeLessThan(15_500);
+  // 15.0 KB with docker's discovery (only discovery and hosts declaring containers carry it);
+  // 16.0 KB with podman's.
+  it('stays small: under 16.5 KB', () => {
+    expect(Buffer.byteLength(buildObserveScript(['crm-db'], N, {}, D))).toBeLessThan(16_500);
   });
 });
 
