@@ -17,7 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Column, columns } from './lib/columns.js';
 import { writeFixtures } from './lib/fixtures.js';
-import { type Loopback, startLoopback } from './lib/loopback.js';
+import { ALIASES_PER_SSHD, type Loopback, startLoopback } from './lib/loopback.js';
 import { endOrphans, measure, median, type Sample, timeFilePath } from './lib/measure.js';
 import { type PlannerRow, plannerRows } from './lib/planner.js';
 import { type Row, renderTables } from './lib/table.js';
@@ -160,7 +160,8 @@ async function main(): Promise<number> {
   if (opts.ansible && !ansible)
     process.stderr.write('bench: Ansible is not available; its columns are skipped\n');
 
-  const lb = await startLoopback();
+  // One sshd per ALIASES_PER_SSHD aliases, as N real hosts have N sshds (see loopback.ts).
+  const lb = await startLoopback(Math.ceil(Math.max(...opts.sizes, 1) / ALIASES_PER_SSHD));
   const stop = (): void => {
     endOrphans(`${lb.dir}/cp/`);
     lb.stop().finally(() => process.exit(130));

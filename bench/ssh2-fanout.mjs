@@ -1,16 +1,18 @@
 // The bare ssh2 fan-out the benchmark compares runstate with: N connections at once to the bench
 // sshd, one exec each, nothing else (no inventory, no ssh_config, no parsing). Plain JS so that no
 // TypeScript loader is part of what is measured.
-//   node bench/ssh2-fanout.mjs PORT USER KEYFILE HOSTKEY_BASE64 N CONNECT_TIMEOUT_S COMMAND [STDIN_FILE]
+//   node bench/ssh2-fanout.mjs PORTS USER KEYFILE HOSTKEY_BASE64 N CONNECT_TIMEOUT_S COMMAND [STDIN_FILE]
+// PORTS: one port, or several separated by commas (host i connects to the (i mod k)-th).
 import { readFileSync } from 'node:fs';
 import ssh2 from 'ssh2';
 
-const [port, user, keyFile, hostKey, n, connectS, command, stdinFile] = process.argv.slice(2);
+const [portList, user, keyFile, hostKey, n, connectS, command, stdinFile] = process.argv.slice(2);
+const ports = portList.split(',').map(Number);
 const key = readFileSync(keyFile);
 const expected = Buffer.from(hostKey, 'base64');
 const stdin = stdinFile ? readFileSync(stdinFile, 'utf8') : '';
 
-function one() {
+function one(i) {
   return new Promise((resolve) => {
     const client = new ssh2.Client();
     const fail = (err) => {
@@ -39,7 +41,7 @@ function one() {
     });
     client.connect({
       host: '127.0.0.1',
-      port: Number(port),
+      port: ports[i % ports.length],
       username: user,
       privateKey: key,
       hostVerifier: (k) => expected.equals(k),
@@ -48,7 +50,7 @@ function one() {
   });
 }
 
-const results = await Promise.all(Array.from({ length: Number(n) }, one));
+const results = await Promise.all(Array.from({ length: Number(n) }, (_, i) => one(i)));
 const bad = results.filter((r) => r !== 'ok');
 if (bad.length > 0) {
   process.stderr.write(`${bad.length} of ${n} failed: ${bad[0]}\n`);

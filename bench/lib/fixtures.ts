@@ -36,6 +36,7 @@ export function writeFixtures(lb: Loopback, n: number, connectS: number): Fixtur
     // Mitogen keys its connections by the ssh arguments, so this keeps its aliases apart too.
     hosts.push(
       `    ${name}:`,
+      `      ansible_port: ${lb.ports[i % lb.ports.length]}`,
       `      ansible_ssh_common_args: "-o IdentitiesOnly=yes -o ControlPath=${controlDir}/${name}"`,
     );
   }
@@ -46,7 +47,6 @@ export function writeFixtures(lb: Loopback, n: number, connectS: number): Fixtur
       'all:',
       '  vars:',
       '    ansible_host: 127.0.0.1',
-      `    ansible_port: ${lb.port}`,
       `    ansible_user: ${lb.user}`,
       `    ansible_ssh_private_key_file: ${lb.keyPath}`,
       `    runstate_known_hosts: ${lb.knownHostsPath}`,

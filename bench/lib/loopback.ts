@@ -24,9 +24,21 @@ export const SERVICES = [
   { name: 'bench-web', running: false },
 ] as const;
 
+/**
+ * Aliases per sshd at most. sshd listens with a backlog of 128 (OpenSSH's SSH_LISTEN_BACKLOG; `ss
+ * -ltn` shows it as Send-Q), and accepts slowly (a fork and re-exec per connection): 500 clients
+ * connecting at once to ONE sshd overflow its accept queue (TcpExtListenOverflows grew by ~3,000 per
+ * N = 500 fan-out), the kernel drops their handshakes, and those whose SYN-ACK retries run out are
+ * reset (ECONNRESET) or time out — whatever the client. N real hosts have N sshds, each with its
+ * own queue, so the bench spreads its aliases over ceil(N / 100) sshds (docs/performance.md).
+ */
+export const ALIASES_PER_SSHD = 100;
+
 export interface Loopback {
   dir: string;
+  /** The first sshd's port (alias i connects to ports[i % ports.length]). */
   port: number;
+  ports: number[];
   user: string;
   keyPath: string;
   knownHostsPath: string;
@@ -61,12 +73,12 @@ esac
 `;
 }
 
-function sshdConfig(dir: string, port: number, user: string): string {
+function sshdConfig(dir: string, port: number, user: string, index: number): string {
   return [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
     `HostKey ${join(dir, 'host_ed25519')}`,
-    `PidFile ${join(dir, 'sshd.pid')}`,
+    `PidFile ${join(dir, `sshd.${index}.pid`)}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     `AllowUsers ${user}`,
     'StrictModes no',
@@ -104,7 +116,7 @@ function writeServices(dir: string): { etc: string; state: string; sleeper: Chil
   return { etc, state, sleeper };
 }
 
-export async function startLoopback(): Promise<Loopback> {
+export async function startLoopback(sshds = 1): Promise<Loopback> {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync('/tmp/rsb-');
   chmodSync(dir, 0o755);
@@ -122,13 +134,14 @@ export async function startLoopback(): Promise<Loopback> {
   const { etc, sleeper } = writeServices(dir);
   execFileSync('useradd', ['-o', '-u', '0', '-g', '0', '-M', '-p', '*', '-d', home, '-s', '/bin/sh', user]);
 
-  let sshd: ChildProcess | undefined;
-  let port = 0;
   let accepted = 0;
-  try {
-    for (let attempt = 0; attempt < 3 && !sshd; attempt++) {
-      port = await freePort();
-      writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, user));
+  const servers: ChildProcess[] = [];
+  const ports: number[] = [];
+  const startOne = async (index: number): Promise<void> => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const port = await freePort();
+      const config = join(dir, `sshd_config.${index}`);
+      writeFileSync(config, sshdConfig(dir, port, user, index));
       const binds = ['init.d', ...['0', '1', '2', '3', '4', '5', '6', 'S'].map((l) => `rc${l}.d`)]
         .map((d) => `mount --bind ${join(etc, d)} /etc/${d}`)
         .join(' && ');
@@ -142,7 +155,7 @@ export async function startLoopback(): Promise<Loopback> {
           '-c',
           `${binds} && exec /usr/sbin/sshd -D -e -f "$1"`,
           'sh',
-          join(dir, 'sshd_config'),
+          config,
         ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
@@ -167,35 +180,46 @@ export async function startLoopback(): Promise<Loopback> {
           resolve(false);
         });
       });
-      if (up) sshd = child;
-      else child.kill('SIGKILL');
+      if (up) {
+        servers.push(child);
+        ports.push(port);
+        return;
+      }
+      child.kill('SIGKILL');
     }
-    if (!sshd) throw new Error('the benchmark sshd did not start');
+    throw new Error('the benchmark sshd did not start');
+  };
+  try {
+    for (let k = 0; k < Math.max(1, sshds); k++) await startOne(k);
   } catch (err) {
+    for (const s of servers) s.kill('SIGKILL');
     cleanup(user, dir, sleeper);
     throw err;
   }
   const knownHostsPath = join(dir, 'known_hosts');
-  writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
-  const server = sshd;
+  writeFileSync(knownHostsPath, ports.map((p) => `[127.0.0.1]:${p} ${hostPub[0]} ${hostPub[1]}\n`).join(''));
   return {
     dir,
-    port,
+    port: ports[0] as number,
+    ports,
     user,
     keyPath: join(dir, 'id_ed25519'),
     knownHostsPath,
     hostKeyBlob,
     connections: () => accepted,
-    stop: () =>
-      new Promise((resolve) => {
-        const done = (): void => {
-          cleanup(user, dir, sleeper);
-          resolve();
-        };
-        if (server.exitCode !== null) return done();
-        server.once('exit', done);
-        server.kill('SIGTERM');
-      }),
+    stop: async () => {
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              if (server.exitCode !== null) return resolve();
+              server.once('exit', () => resolve());
+              server.kill('SIGTERM');
+            }),
+        ),
+      );
+      cleanup(user, dir, sleeper);
+    },
   };
 }
 

@@ -17,6 +17,8 @@ export interface CommonOptions {
   /** Set by a flag or ansible.cfg (then it beats ssh_config's StrictHostKeyChecking). */
   hostKeyCheckingExplicit?: boolean;
   connectTimeout: number;
+  /** Seconds one host's observe may take (--observe-timeout; else 60, at most --command-timeout). */
+  observeTimeout?: number;
   /** `facts --resources`: read resource use on every host, declared thresholds or not. */
   resources?: boolean;
 }

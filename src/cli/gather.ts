@@ -27,6 +27,7 @@ export async function gatherFacts(
     pool,
     {
       forks: opts.forks,
+      ...(opts.observeTimeout !== undefined ? { timeoutMs: opts.observeTimeout * 1000 } : {}),
       ...(opts.resources === true ? { resources: true } : {}),
       ...(opts.verbose
         ? {

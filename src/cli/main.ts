@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { commandWasSent } from '../apply/sent.js';
 import { type AnsibleSettings, ansibleSettings } from '../load/ansible-cfg.js';
 import { formatProblem, ProblemsError, UserError } from '../model/source.js';
+import { observeBoundMs } from '../observe/bound.js';
 import type { ApplyOptions } from './apply.js';
 import { type CommonOptions, EXIT, type Io, processIo } from './context.js';
 import type { DriftFormat } from './drift.js';
@@ -52,6 +53,11 @@ function withCommon(cmd: Command): Command {
       '--connect-timeout <duration>',
       'SSH connect timeout: seconds, or 30s, 1m (default: 10)',
       durationFlag('--connect-timeout'),
+    )
+    .option(
+      '--observe-timeout <duration>',
+      'bound on observing one host once connected (its one script): seconds, or 30s, 2m; after it the host is unreachable (default: 60, or --command-timeout where that is shorter)',
+      durationFlag('--observe-timeout'),
     );
 }
 
@@ -74,7 +80,7 @@ function parsePositiveInt(value: string): number {
  * Ansible's /etc/ansible/hosts) would run against whatever happens to be there.
  */
 export function commonFrom(
-  opts: Partial<CommonOptions>,
+  opts: Partial<CommonOptions> & { commandTimeout?: number },
   env: NodeJS.ProcessEnv = {},
   io?: Pick<Io, 'err'>,
   cfg: AnsibleSettings = ansibleSettings({ env, cwd: process.cwd() }),
@@ -120,6 +126,8 @@ export function commonFrom(
     hostKeyChecking: checking,
     ...(explicit ? { hostKeyCheckingExplicit: true } : {}),
     connectTimeout: opts.connectTimeout ?? cfg.timeout ?? 10,
+    // Observing is one command per host: a --command-timeout shorter than the default bounds it too.
+    observeTimeout: observeBoundMs(opts.observeTimeout, opts.commandTimeout) / 1000,
   };
 }
 

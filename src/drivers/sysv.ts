@@ -67,15 +67,6 @@ export const CLASSIFY_INIT_SCRIPT = [
   'END { if (!h || (d && s !~ /[2-5Ss]/)) print "skip"; else if (st) print "status"; else print "nostatus" }\'',
 ].join(' ');
 
-/**
- * For a requested script only whether it implements `status` matters (it was asked for, header or
- * not): the same test as CLASSIFY_INIT_SCRIPT's, printing status / nostatus.
- */
-export const HAS_STATUS_ACTION = [
-  "awk '/(^|[^A-Za-z0-9_-])status[ \\t]*[|)]/ || /init-d-script/ { st = 1 }",
-  'END { print (st ? "status" : "nostatus") }\'',
-].join(' ');
-
 const DISCOVER = [
   DISCOVER_SH,
   'for rs_s in /etc/init.d/*; do',
@@ -95,28 +86,62 @@ const DISCOVER = [
   'done',
 ].join('\n');
 
+/**
+ * The requested scripts' status, at the cost of few processes (each costs a host more than the
+ * shell work around it, docs/performance.md):
+ *  - which scripts implement `status` is ONE awk over all of them (HAS_STATUS_ACTIONS), never
+ *    asked of a script that does not (an unknown action may print usage, or start the service);
+ *  - their status calls run in ONE `sh` under ONE timeout (the batch), printing `path=code;` as
+ *    each returns. Only if that bound runs out (a hung script: rare) does each service the batch
+ *    did not report get its own call under its own timeout, exactly as before: a hung script costs
+ *    its own service (and one bound of the batch), every other service is still observed.
+ * Output as before: `st|<name> <code>` per requested name, in the order asked.
+ */
+export const HAS_STATUS_ACTIONS = [
+  "awk '(/(^|[^A-Za-z0-9_-])status[ \\t]*[|)]/ || /init-d-script/) && !(FILENAME in st)",
+  '{ st[FILENAME] = 1; printf " %s ", FILENAME }\'',
+].join(' ');
+
+const STATUS = [
+  // Names arrive checked (no blank or glob character), so the path lists split back safely. Only
+  // readable files go to awk (one awk stops at a file it cannot open); -x is checked below.
+  'rs_q=; for rs_n; do rs_s=/etc/init.d/$rs_n; [ -f "$rs_s" ] && [ -r "$rs_s" ] && rs_q="$rs_q $rs_s"; done',
+  // With no file at all, awk reads the script's stdin (/dev/null) and names nothing.
+  `rs_h=$(${HAS_STATUS_ACTIONS} $rs_q 2>/dev/null)`,
+  // stdin is already /dev/null (the whole script's), stderr the batch's own /dev/null.
+  `rs_g=; [ -z "$rs_h" ] || rs_g=$(${TIMEOUT} sh -c 'for rs_s; do "$rs_s" status >/dev/null; echo "$rs_s=$?;"; done' sh $rs_h 2>/dev/null)`,
+  'for rs_n; do rs_s=/etc/init.d/$rs_n',
+  '  if [ ! -e "$rs_s" ]; then rs_c=missing',
+  '  elif [ ! -x "$rs_s" ]; then rs_c=noexec',
+  '  else case $rs_h in *" $rs_s "*) case $rs_g in',
+  // A path (no name holds a /) followed by = is found only as the whole of its entry.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
+  '    *"$rs_s="*) rs_c=${rs_g#*"$rs_s="}; rs_c=${rs_c%%;*} ;;',
+  // Not reported: the batch's bound ran out first. On its own, under its own bound, as before.
+  `    *) ${TIMEOUT} "$rs_s" status >/dev/null 2>&1 </dev/null; rs_c=$? ;; esac ;;`,
+  '  *) rs_c=nostatus ;; esac; fi',
+  `  printf 'st|%s %s\\n' "$rs_n" "$rs_c"`,
+  'done',
+];
+
 function observeScript(services: readonly string[], opts: ObserveOptions = {}): string {
   return [
     setNames(checkedNames(services)),
     'for rs_x in update-rc.d chkconfig; do command -v "$rs_x" >/dev/null 2>&1 && echo "tool|$rs_x"; done',
+    // The current level is utmp's run-level record, which `runlevel` and `who -r` both read: with
+    // no utmp there is none, and neither process is started (where `runlevel` is systemd's
+    // systemctl, as on a Debian box whose PID 1 is not init, it is the costliest call here).
+    // /var/run/utmp: the path on systems whose /var/run is /run, and on older ones where it is not.
+    'if [ -s /var/run/utmp ]; then',
     capture('runlevel', 'runlevel'),
-    // The parser reads `who -r` only when `runlevel` has no answer; both read the utmp record,
-    // so ask `who` only when there is no `runlevel` to say "unknown" (exit 1) from it.
+    // The parser reads `who -r` only when `runlevel` has no answer, so ask `who` only when there
+    // is no `runlevel` to say "unknown" (exit 1) from it.
     'case $rs_c in 0|1) ;; *)',
     capture('whor', 'who -r'),
-    ';; esac',
+    ';; esac; fi',
     INITTAB,
     LINKS,
-    'for rs_n in "$@"; do',
-    '  rs_s=/etc/init.d/$rs_n',
-    '  if [ ! -e "$rs_s" ]; then rs_c=missing',
-    '  elif [ ! -x "$rs_s" ]; then rs_c=noexec',
-    // Never an action the script does not implement: an unknown one may print usage, or start it.
-    `  elif [ "$(${HAS_STATUS_ACTION} "$rs_s" 2>/dev/null)" != status ]; then rs_c=nostatus`,
-    `  else ${TIMEOUT} "$rs_s" status >/dev/null 2>&1 </dev/null; rs_c=$?`,
-    '  fi',
-    `  printf 'st|%s %s\\n' "$rs_n" "$rs_c"`,
-    'done',
+    ...STATUS,
     ...(opts.discover ? [DISCOVER] : []),
   ].join('\n');
 }

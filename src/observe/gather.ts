@@ -3,10 +3,8 @@ import type { Desired, ManagerKind } from '../model/desired.js';
 import { hostNamed, type Inventory } from '../model/inventory.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
 import type { ConnectionPool } from '../transport/index.js';
+import { OBSERVE_TIMEOUT_MS } from './bound.js';
 import { buildObserveScript, newNonce, parseObserveOutput, type ResourceRequest } from './index.js';
-
-/** How long the one observe script may run on a host before the host counts as unreachable. */
-const OBSERVE_TIMEOUT_MS = 60_000;
 
 /** What one host's observation cost: for `-v` and for the SDK's events. */
 export interface HostObserved {
@@ -24,6 +22,8 @@ export interface GatherOptions {
   onObserved?: (info: HostObserved) => void;
   /** facts --resources: the resources section on every host, whatever it declares. */
   resources?: boolean;
+  /** Bound on one host's observe script, after connecting. Default OBSERVE_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 /**
@@ -40,6 +40,7 @@ export async function gatherSnapshot(
   hostNames: string[] = Object.keys(desired?.hosts ?? inventory.hosts),
 ): Promise<ObservedSnapshot> {
   const limit = pLimit(opts.forks);
+  const timeoutMs = opts.timeoutMs ?? OBSERVE_TIMEOUT_MS;
   const results = await Promise.all(
     [...hostNames].sort().map((name) =>
       limit(async (): Promise<ObservedHost> => {
@@ -66,7 +67,7 @@ export async function gatherSnapshot(
         };
         const script = buildObserveScript(services, nonce, watchesOf(desired, name), observeOpts);
         const res = await got.conn.runScript(script, {
-          timeoutMs: OBSERVE_TIMEOUT_MS,
+          timeoutMs,
           become: host.become,
         });
         opts.onObserved?.({
@@ -79,7 +80,7 @@ export async function gatherSnapshot(
           return {
             status: 'unreachable',
             host: name,
-            reason: `observing took over ${OBSERVE_TIMEOUT_MS / 1000} s`,
+            reason: `observing took over ${timeoutMs / 1000} s`,
           };
         }
         const parsed = parseObserveOutput(name, res.stdout, nonce, services, observeOpts);

@@ -26,13 +26,12 @@ export function checkedNonce(nonce: string): string {
 }
 
 /**
- * PID 1's name and path keep only safe characters; `tr` runs only when there is one to remove
- * (every process a host starts for observing costs more than the shell's own `read` and `case`).
+ * PID 1's name keeps only safe characters; `tr` runs only when there is one to remove (every
+ * process a host starts for observing costs more than the shell's own `read` and `case`). Its
+ * path (`readlink /proc/1/exe`, a process) is no longer asked: no parser or probe read it.
  */
 const PID1 = `rs_pid1=; { read -r rs_pid1 </proc/1/comm; } 2>/dev/null
-case $rs_pid1 in *[!A-Za-z0-9._-]*) rs_pid1=$(printf '%s' "$rs_pid1" | tr -cd 'A-Za-z0-9._-') ;; esac
-rs_exe=$(readlink /proc/1/exe 2>/dev/null)
-case $rs_exe in *[!A-Za-z0-9._/-]*) rs_exe=$(printf '%s' "$rs_exe" | tr -cd 'A-Za-z0-9._/-') ;; esac`;
+case $rs_pid1 in *[!A-Za-z0-9._-]*) rs_pid1=$(printf '%s' "$rs_pid1" | tr -cd 'A-Za-z0-9._-') ;; esac`;
 
 /**
  * Detection, from the drivers' probes (Driver.detection). Init drivers are tried in registration
@@ -92,7 +91,7 @@ function detectReport(drivers: readonly Driver[]): string[] {
   for (const d of drivers.filter((x) => x.detection.role === 'beside')) {
     fields.push([d.kind, `$rs_on_${shVar(d.kind)}`], [`${d.kind}-evidence`, `$rs_why_${shVar(d.kind)}`]);
   }
-  fields.push(['pid1', '$rs_pid1'], ['pid1-exe', '$rs_exe']);
+  fields.push(['pid1', '$rs_pid1']);
   return fields.map(([key, value]) => `printf '%s=%s\\n' ${key} "${value}"`);
 }
 

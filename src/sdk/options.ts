@@ -16,6 +16,8 @@ export interface ConnectOptions {
   hostKeyChecking?: HostKeyChecking;
   /** Seconds. Default 10. */
   connectTimeout?: number;
+  /** Seconds one host's observe script may take once connected. Default 60 (apply: at most its commandTimeout). */
+  observeTimeout?: number;
   /** The SSH user of hosts whose inventory names none (the CLI's -u). */
   user?: string;
   /** An ssh-agent socket path; default none (the CLI uses $SSH_AUTH_SOCK, the SDK only this). */

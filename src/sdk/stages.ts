@@ -12,6 +12,7 @@ import type { ObservedSnapshot } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
 import { formatWarning } from '../model/source.js';
 import type { Waiver } from '../model/waiver.js';
+import { observeBoundMs } from '../observe/bound.js';
 import { gatherSnapshot } from '../observe/gather.js';
 import type { PlanProblem } from '../plan/index.js';
 import { planWithDrivers } from '../plan/with-drivers.js';
@@ -120,7 +121,7 @@ export function gatherWith(
   pool: ConnectionPool,
   inventory: Inventory,
   desired: Desired,
-  opts: ConnectOptions,
+  opts: ConnectOptions & { commandTimeout?: number },
   hosts?: string[],
 ): Promise<ObservedSnapshot> {
   return gatherSnapshot(
@@ -129,6 +130,7 @@ export function gatherWith(
     pool,
     {
       forks: forksOf(opts),
+      timeoutMs: observeBoundMs(opts.observeTimeout, opts.commandTimeout),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent
         ? {

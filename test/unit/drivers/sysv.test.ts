@@ -1,7 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   currentLevel,
   defaultLevel,
+  HAS_STATUS_ACTIONS,
   linksByService,
   lsbStatus,
   sysvDriver,
@@ -106,11 +111,37 @@ describe('sysv: a requested script without a status action (issue 12)', () => {
     expect(got['crm-db']).toMatchObject({ active: 'inactive' });
   });
 
-  it('the fragment asks the classifier before calling status', () => {
+  it('the fragment asks the classifier before calling status, and calls only what it named', () => {
     const script = sysvDriver.observeScript(['crm-nostatus']);
-    const classify = script.indexOf('!= status ]; then rs_c=nostatus');
+    const classify = script.indexOf(`rs_h=$(${HAS_STATUS_ACTIONS} $rs_q`);
     expect(classify).toBeGreaterThan(0);
+    // The batch gets the classifier's list ($rs_h), the per-service re-run only names in it.
     expect(script.indexOf('"$rs_s" status')).toBeGreaterThan(classify);
+    expect(script).toMatch(/sh \$rs_h 2>\/dev\/null\)/);
+    expect(script).toMatch(/case \$rs_h in \*" \$rs_s "\*\) case \$rs_g in/);
+  });
+});
+
+describe('sysv: one classifier over every requested script (issue 15)', () => {
+  it('names exactly the scripts with a status action, each once, in the order given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-sysv-has-'));
+    const scripts: Record<string, string> = {
+      a: 'case "$1" in\n  start) : ;;\n  status) exit 0 ;;\n  status) exit 0 ;;\nesac\n',
+      b: '#!/bin/sh\nusage: start|stop\n',
+      c: '#!/bin/sh /lib/init/init-d-script\nDAEMON=/bin/true\n',
+      d: 'case "$1" in start|stop|restart|status) : ;; esac\n',
+      e: '# mystatus) is not an action\nmystatus) exit 0\n',
+    };
+    for (const [n, text] of Object.entries(scripts)) writeFileSync(join(dir, n), text);
+    const r = spawnSync(
+      'sh',
+      ['-c', `${HAS_STATUS_ACTIONS} "$@"`, 'sh', ...Object.keys(scripts).map((n) => join(dir, n))],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(` ${join(dir, 'a')}  ${join(dir, 'c')}  ${join(dir, 'd')} `);
   });
 });
 
