@@ -17,6 +17,8 @@ export interface SourceDoc {
   file: string;
   doc: Document;
   lines: LineCounter;
+  /** The whole document as plain data, made once when it was parsed (the alias check needs it). */
+  data?: unknown;
 }
 
 /** One key of a mapping, merge keys (`<<`) and aliases already followed. */
@@ -57,9 +59,10 @@ export function parseYaml(
     );
     return { problems: unique };
   }
-  const bomb = aliasBomb(doc);
-  if (bomb) return { problems: [{ where: refAtOffset({ file, lines }, bomb.offset), ...bomb.problem }] };
-  const source = { file, doc, lines };
+  const checked = aliasBomb(doc);
+  if ('offset' in checked)
+    return { problems: [{ where: refAtOffset({ file, lines }, checked.offset), ...checked.problem }] };
+  const source = { file, doc, lines, data: checked.data };
   return { source, problems: duplicateKeys(source) };
 }
 
@@ -67,10 +70,9 @@ export function parseYaml(
  * A "billion laughs" document (aliases of aliases) expands exponentially when read: `yaml` stops
  * at its alias limit with an exception. Expand once here, so that is a file:line error instead.
  */
-function aliasBomb(doc: Document): { offset: number; problem: Omit<Problem, 'where'> } | undefined {
+function aliasBomb(doc: Document): { data: unknown } | { offset: number; problem: Omit<Problem, 'where'> } {
   try {
-    doc.toJS({ maxAliasCount: 100 });
-    return undefined;
+    return { data: doc.toJS({ maxAliasCount: 100 }) };
   } catch (err) {
     if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
     let offset = 0;
@@ -110,6 +112,18 @@ function yamlHint(code: string, text: string): string | undefined {
   if (/^\t/m.test(text)) return 'YAML indentation must use spaces, not tabs';
   if (code === 'BAD_INDENT' || code === 'BAD_INDENT_CHAR') return 'check the indentation of this line';
   return undefined;
+}
+
+/** The whole document as plain data (as `doc.toJS()`), made once per file. */
+export function dataOf(src: SourceDoc): unknown {
+  if (!('data' in src)) src.data = src.doc.toJS({ maxAliasCount: 100 });
+  return src.data;
+}
+
+/** A node's value as plain data; a scalar's is its value (what `toJS` returns), without a walk. */
+export function valueOf(src: SourceDoc, node: Node | undefined): unknown {
+  if (node === undefined) return undefined;
+  return isScalar(node) ? node.value : node.toJS(src.doc);
 }
 
 export function refAtOffset(src: Pick<SourceDoc, 'file' | 'lines'>, offset: number): SourceRef {
