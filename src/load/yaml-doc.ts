@@ -121,7 +121,7 @@ export function dataOf(src: SourceDoc): unknown {
 }
 
 /** A node's value as plain data; a scalar's is its value (what `toJS` returns), without a walk. */
-export function valueOf(src: SourceDoc, node: Node | undefined): unknown {
+export function nodeData(src: SourceDoc, node: Node | undefined): unknown {
   if (node === undefined) return undefined;
   return isScalar(node) ? node.value : node.toJS(src.doc);
 }
