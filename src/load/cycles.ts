@@ -1,4 +1,9 @@
-import { type AnyRequirement, type DesiredHost, isGroupRequirement } from '../model/desired.js';
+import {
+  type AnyRequirement,
+  type DesiredHost,
+  type DesiredService,
+  isGroupRequirement,
+} from '../model/desired.js';
 import { serviceOnHost } from '../model/notation.js';
 import type { Problem, SourceRef } from '../model/source.js';
 
@@ -29,18 +34,22 @@ function numbered(hosts: Record<string, DesiredHost>): Numbered {
   const nodeHost: string[] = [];
   const nodeName: string[] = [];
   const nodeRequires: (readonly AnyRequirement[])[] = [];
-  const index = new Map<string, Map<string, number>>();
+  // Numbered by the service objects themselves: one map, not one per host.
+  const number = new Map<DesiredService, number>();
   for (const host of Object.keys(hosts).sort(byText)) {
-    const names = new Map<string, number>();
-    index.set(host, names);
     const services = hosts[host]?.services ?? {};
     for (const name of Object.keys(services).sort(byText)) {
-      names.set(name, nodeHost.length);
+      const svc = services[name] as DesiredService;
+      number.set(svc, nodeHost.length);
       nodeHost.push(host);
       nodeName.push(name);
-      nodeRequires.push(services[name]?.requires ?? NO_REQUIRES);
+      nodeRequires.push(svc.requires ?? NO_REQUIRES);
     }
   }
+  const indexOf = (host: string, service: string): number | undefined => {
+    const svc = hosts[host]?.services[service];
+    return svc === undefined ? undefined : number.get(svc);
+  };
   const services = nodeHost.length;
   const groupKeys: string[] = [];
   const groupEdges: number[][] = [];
@@ -56,7 +65,7 @@ function numbered(hosts: Record<string, DesiredHost>): Numbered {
     const out: number[] = [];
     for (const r of requires) {
       if (!isGroupRequirement(r)) {
-        const t = index.get(r.host)?.get(r.service);
+        const t = indexOf(r.host, r.service);
         if (t !== undefined) out.push(t);
         continue;
       }
@@ -68,7 +77,7 @@ function numbered(hosts: Record<string, DesiredHost>): Numbered {
         groupKeys.push(key);
         const members: number[] = [];
         for (const h of r.hosts) {
-          const m = index.get(h)?.get(r.service);
+          const m = indexOf(h, r.service);
           if (m !== undefined) members.push(m);
         }
         groupEdges.push(sortedUnique(members));

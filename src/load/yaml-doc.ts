@@ -11,6 +11,7 @@ import {
   visit,
 } from 'yaml';
 import type { Problem, SourceRef } from '../model/source.js';
+import { parseFast } from './yaml-fast.js';
 
 /** A parsed YAML file with what is needed to point back at its text. */
 export interface SourceDoc {
@@ -38,15 +39,19 @@ export function parseYaml(
   text: string,
   version: '1.1' | '1.2',
 ): { source?: SourceDoc; problems: Problem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
+  const options = {
     prettyErrors: false,
     uniqueKeys: false,
     merge: true,
     version,
     ...(version === '1.1' ? { customTags: pyyamlBooleans } : {}),
-  });
+  };
+  // Plain generated YAML (large fleets) is read by the fast reader; anything else, and every
+  // syntax error, by `yaml` itself. Both make the same nodes at the same offsets.
+  const fast = parseFast(text, options);
+  if (fast) return fromDoc(file, fast.doc, fast.lines);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { ...options, lineCounter: lines });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => ({
       where: refAtOffset({ file, lines }, e.pos[0]),
@@ -59,6 +64,14 @@ export function parseYaml(
     );
     return { problems: unique };
   }
+  return fromDoc(file, doc, lines);
+}
+
+function fromDoc(
+  file: string,
+  doc: Document,
+  lines: LineCounter,
+): { source?: SourceDoc; problems: Problem[] } {
   const checked = aliasBomb(doc);
   if ('offset' in checked)
     return { problems: [{ where: refAtOffset({ file, lines }, checked.offset), ...checked.problem }] };
