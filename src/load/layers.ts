@@ -22,14 +22,15 @@ export interface Layered {
   hosts: string[];
 }
 
-const soleOrigins = new WeakMap<Decl, Origin>();
-
-/** The origin of a field only one layer set, shared by all the hosts of that layer. */
-function soleOrigin(d: Decl, layer: string): Origin {
-  let o = soleOrigins.get(d);
+/**
+ * The origin of a field only one layer set, shared by all the hosts of that layer. Kept in a Map
+ * per merge (not a WeakMap: 200,000 weak entries made every garbage collection slower).
+ */
+function soleOrigin(origins: Map<Decl, Origin>, d: Decl, layer: string): Origin {
+  let o = origins.get(d);
   if (!o) {
     o = { layer, where: d.where };
-    soleOrigins.set(d, o);
+    origins.set(d, o);
   }
   return o;
 }
@@ -213,6 +214,7 @@ class ServiceMerges {
   private readonly single = new Map<ServiceDecl, { merged?: MergedService; conflicts: Conflict[] }>();
   private readonly multi = new Map<string, { merged?: MergedService; conflicts: Conflict[] }>();
   private readonly ids = new Map<ServiceDecl, number>();
+  private readonly origins = new Map<Decl, Origin>();
 
   merge(
     name: string,
@@ -229,7 +231,8 @@ class ServiceMerges {
       if (hit) return hit;
     }
     const conflicts: Conflict[] = [];
-    const merged = mergeService(name, decls, (what, a, b) => conflicts.push([what, a, b]), problems);
+    const onConflict = (what: string, a: Candidate, b: Candidate) => conflicts.push([what, a, b]);
+    const merged = mergeService(name, decls, this.origins, onConflict, problems);
     const done = merged ? { merged, conflicts } : { conflicts };
     if (key === undefined) this.single.set((decls[0] as LayeredDecl).decl, done);
     else this.multi.set(key, done);
@@ -249,6 +252,7 @@ class ServiceMerges {
 function mergeService(
   name: string,
   decls: readonly LayeredDecl[],
+  origins: Map<Decl, Origin>,
   onConflict: (what: string, a: Candidate, b: Candidate) => void,
   problems: Problem[],
 ): MergedService | undefined {
@@ -268,7 +272,7 @@ function mergeService(
       // One layer set it: nothing to decide, and the origin is the same for every host of that layer.
       const d = only.decl.fields.get(field) as Decl;
       values[field] = d.value;
-      origin[field] = soleOrigin(d, only.layer);
+      origin[field] = soleOrigin(origins, d, only.layer);
       continue;
     }
     const cands: Candidate[] = [];

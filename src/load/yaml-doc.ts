@@ -49,7 +49,10 @@ export function parseYaml(
   // Plain generated YAML (large fleets) is read by the fast reader; anything else, and every
   // syntax error, by `yaml` itself. Both make the same nodes at the same offsets.
   const fast = parseFast(text, options);
-  if (fast) return fromDoc(file, fast.doc, fast.lines);
+  if (fast) {
+    const source = { file, doc: fast.doc, lines: fast.lines, data: fast.data };
+    return { source, problems: duplicateKeys(source) };
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...options, lineCounter: lines });
   if (doc.errors.length > 0) {

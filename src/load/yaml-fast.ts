@@ -40,9 +40,18 @@ interface ScalarTag {
 }
 
 const SCALAR = Symbol.for('yaml.scalar');
-/** Characters of a plain scalar this reader accepts (never an indicator, quote, ':' or '#'). */
-const PLAIN = /[A-Za-z0-9_./~@+-]/;
-const PLAIN_FIRST = /[A-Za-z0-9_./~]/;
+/** Characters of a plain scalar this reader accepts (never an indicator, quote, ':' or '#'), by code. */
+const PLAIN = charTable('A-Za-z0-9_./~@+-');
+const PLAIN_FIRST = charTable('A-Za-z0-9_./~');
+
+function charTable(set: string): Uint8Array {
+  const table = new Uint8Array(128);
+  const re = new RegExp(`[${set}]`);
+  for (let c = 0; c < 128; c++) if (re.test(String.fromCharCode(c))) table[c] = 1;
+  return table;
+}
+/** Whether the character at `i` is in the table (ASCII only; anything else is left to `yaml`). */
+const isIn = (table: Uint8Array, text: string, i: number): boolean => table[text.charCodeAt(i)] === 1;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it must not accept
 const ODD_IN_QUOTES = /[\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff]/;
 /** Longer lines give up: `yaml` refuses implicit keys over 1,024 characters. */
@@ -109,9 +118,9 @@ class Reader {
   /** A plain scalar in a flow collection or a key: plain characters up to the first other one. */
   word(start: number, atKey: boolean): { node: Scalar; end: number } {
     const t = this.text;
-    if (!PLAIN_FIRST.test(t[start] ?? '')) giveUp();
+    if (!isIn(PLAIN_FIRST, t, start)) giveUp();
     let end = start + 1;
-    while (end < this.lineEnd && PLAIN.test(t[end] as string)) end++;
+    while (end < this.lineEnd && isIn(PLAIN, t, end)) end++;
     return { node: this.plain(t.slice(start, end), start, atKey), end };
   }
 
@@ -193,14 +202,13 @@ class Reader {
       this.lineTail(v.end);
       return v.node;
     }
-    if (!PLAIN_FIRST.test(c)) giveUp();
+    if (!isIn(PLAIN_FIRST, t, pos)) giveUp();
     // A block plain scalar runs to a comment (" #") or the end of the line, trailing spaces cut.
     const hash = t.indexOf(' #', pos);
     let end = hash < 0 || hash > this.lineEnd ? this.lineEnd : hash;
     while (end > pos && t[end - 1] === ' ') end--;
     for (let i = pos + 1; i < end; i++) {
-      const ch = t[i] as string;
-      if (ch !== ' ' && !PLAIN.test(ch)) giveUp();
+      if (t.charCodeAt(i) !== 32 && !isIn(PLAIN, t, i)) giveUp();
     }
     return this.plain(t.slice(pos, end), pos, false);
   }
@@ -210,7 +218,10 @@ class Reader {
  * The document `parseDocument(text, options)` would make, with its line table, or undefined when
  * the text is not of the simple kind read here.
  */
-export function parseFast(text: string, options: Options): { doc: Document; lines: LineCounter } | undefined {
+export function parseFast(
+  text: string,
+  options: Options,
+): { doc: Document; lines: LineCounter; data: unknown } | undefined {
   if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
   const doc = new Document(null, options);
   const lines = new LineCounter();
@@ -218,7 +229,7 @@ export function parseFast(text: string, options: Options): { doc: Document; line
     const root = read(text, doc, lines);
     if (!root) return undefined;
     doc.contents = root;
-    return { doc, lines };
+    return { doc, lines, data: toData(root) };
   } catch (err) {
     if (err instanceof GiveUp) return undefined;
     throw err;
@@ -308,4 +319,26 @@ function read(text: string, doc: Document, lines: LineCounter): YAMLMap | undefi
   }
   if (pending) pending.pair.value = r.plain('', pending.at, false);
   return root;
+}
+
+/**
+ * The document as plain data, as `doc.toJS()` makes it, for the nodes read here (no aliases, merge
+ * keys or tags to follow): a direct walk instead of `yaml`'s general one.
+ */
+function toData(node: unknown): unknown {
+  if (node instanceof Scalar) return node.value;
+  if (node instanceof YAMLSeq) return node.items.map(toData);
+  const map: Record<string, unknown> = {};
+  for (const { key, value } of (node as YAMLMap<Scalar, unknown>).items) {
+    const k: unknown = key.value;
+    // Keys `yaml` turns into text its own way (dates) or that would set the prototype: left to it.
+    if ((typeof k === 'object' && k !== null) || k === '__proto__') giveUp();
+    const name = k === null ? '' : String(k);
+    const v = toData(value);
+    // As yaml's addPairToJSMap: a repeated (or inherited) name is redefined, keeping its place.
+    if (name in map)
+      Object.defineProperty(map, name, { value: v, writable: true, enumerable: true, configurable: true });
+    else map[name] = v;
+  }
+  return map;
 }

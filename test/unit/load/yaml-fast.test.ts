@@ -75,6 +75,8 @@ function check(text: string, version: '1.1' | '1.2', label: string): boolean {
   same(fast.doc.contents, full.contents, label);
   expect(fast.lines.lineStarts, `${label} lines`).toEqual(lines.lineStarts);
   expect(fast.doc.toJS(), `${label} data`).toStrictEqual(full.toJS());
+  expect(fast.data, `${label} data`).toStrictEqual(full.toJS());
+  expect(JSON.stringify(fast.data), `${label} key order`).toBe(JSON.stringify(full.toJS()));
   return true;
 }
 
