@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { GateProbes } from '../drift/index.js';
 import type { Desired } from '../model/desired.js';
-import type { Inventory } from '../model/inventory.js';
+import { hostNamed, type Inventory } from '../model/inventory.js';
 import type { ObservedSnapshot } from '../model/observed.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { sshActions } from './ssh-actions.js';
@@ -29,7 +29,7 @@ export async function probeDeclaredGates(
     Object.values(fleet.desired.hosts).map((want) =>
       limit(async () => {
         const seen = fleet.observed.hosts[want.host];
-        const inv = fleet.inventory.hosts[want.host];
+        const inv = hostNamed(fleet.inventory, want.host);
         if (seen?.status !== 'ok' || !inv || signal?.aborted) return;
         const gated = Object.values(want.services).filter(
           (s) => s.state === 'running' && s.health && seen.services[s.name]?.active === 'active',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import pLimit from 'p-limit';
-import type { Inventory } from '../model/inventory.js';
+import { hostNamed, type Inventory } from '../model/inventory.js';
 import type { Plan } from '../model/plan.js';
 import { sanitizeHostText } from '../report/sanitize.js';
 import type { ConnectionPool } from '../transport/index.js';
@@ -83,13 +83,13 @@ export async function executeLocked(
       dryRun: opts.dryRun,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      beforeCommand: (rec) => audit?.starting(rec, inventory.hosts[rec.host]?.user),
-      onCommand: (rec) => audit?.record(rec, inventory.hosts[rec.host]?.user),
+      beforeCommand: (rec) => audit?.starting(rec, hostNamed(inventory, rec.host)?.user),
+      onCommand: (rec) => audit?.record(rec, hostNamed(inventory, rec.host)?.user),
       access: async (host): Promise<HostAccess> => {
         if (opts.offline) return { ok: true, actions: offlineActions(host) };
         const lock = locks.get(host);
         if (lock !== undefined && lock !== true) return { ok: false, reason: lock };
-        const inv = inventory.hosts[host];
+        const inv = hostNamed(inventory, host);
         if (!inv) return { ok: false, reason: 'not in the inventory' };
         const got = await pool.get(inv);
         if (!got.ok) return { ok: false, reason: got.failure.message };
@@ -123,7 +123,7 @@ export async function lockHosts(
   const entries = await Promise.all(
     hosts.map((host) =>
       limit(async (): Promise<[string, string | true]> => {
-        const inv = inventory.hosts[host];
+        const inv = hostNamed(inventory, host);
         if (!inv) return [host, 'not in the inventory'];
         const got = await pool.get(inv);
         if (!got.ok) return [host, got.failure.message];
@@ -160,7 +160,7 @@ export async function unlockHosts(
 ): Promise<void> {
   await Promise.all(
     hosts.map(async (host) => {
-      const inv = inventory.hosts[host];
+      const inv = hostNamed(inventory, host);
       if (!inv) return;
       const got = await pool.get(inv);
       if (got.ok) await got.conn.runScript(unlockScript(owner), { become: inv.become, timeoutMs: 30_000 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Inventory } from '../model/inventory.js';
+import { type Inventory, useHost } from '../model/inventory.js';
 import { gateSets, type Plan, type Step } from '../model/plan.js';
 import { hostDigest } from '../plan/digest.js';
 import { escapeControls } from '../report/sanitize.js';
@@ -40,7 +40,8 @@ export function planDigest(plan: Plan): string {
 export function structuralProblems(plan: Plan, inventory: Inventory): string[] {
   const problems: string[] = [];
   for (const [name, host] of Object.entries(plan.hosts)) {
-    if (!(name in inventory.hosts)) problems.push(`host ${show(name)} is not in the inventory`);
+    // Naming a host makes the implicit localhost, as the playbook that planned it did.
+    if (!useHost(inventory, name)) problems.push(`host ${show(name)} is not in the inventory`);
     if (host.observed.host !== name) {
       problems.push(`hosts.${show(name)}.observed is the state of another host`);
     } else if (hostDigest(host.observed) !== host.digest) {

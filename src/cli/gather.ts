@@ -1,8 +1,8 @@
 import type { Desired } from '../model/desired.js';
-import type { Inventory } from '../model/inventory.js';
+import { hostNamed, type Inventory } from '../model/inventory.js';
 import type { ObservedSnapshot } from '../model/observed.js';
 import { gatherSnapshot } from '../observe/gather.js';
-import { ConnectionPool } from '../transport/index.js';
+import { ConnectionPool, uncheckedBySshConfig } from '../transport/index.js';
 import type { CommonOptions, Io } from './context.js';
 
 export interface Gathered {
@@ -20,6 +20,7 @@ export async function gatherFacts(
   hostNames: string[] = Object.keys(desired?.hosts ?? inventory.hosts),
   pool: ConnectionPool = newPool(opts),
 ): Promise<Gathered> {
+  warnUncheckedBySshConfig(inventory, hostNames, opts, io);
   const snapshot = await gatherSnapshot(
     inventory,
     desired,
@@ -37,6 +38,31 @@ export async function gatherFacts(
     hostNames,
   );
   return { snapshot, pool };
+}
+
+/** Once per process: `watch` observes again and again, and the warning says the same each time. */
+const warned = new Set<string>();
+
+/**
+ * ssh_config's `StrictHostKeyChecking no` turns checking off as surely as `--host-key-checking
+ * off`, so it gets the same warning, naming the hosts and the lines that do it.
+ */
+function warnUncheckedBySshConfig(
+  inventory: Inventory,
+  hostNames: string[],
+  opts: CommonOptions,
+  io: Io,
+): void {
+  const hosts = hostNames.flatMap((n) => hostNamed(inventory, n) ?? []);
+  const found = uncheckedBySshConfig(hosts, {
+    ...(opts.hostKeyCheckingExplicit ? { hostKeyCheckingExplicit: true } : {}),
+  });
+  if (!found) return;
+  const where = found.lines.length > 0 ? found.lines.map((l) => `${found.file}:${l}`).join(', ') : found.file;
+  const message = `warning: host keys of ${found.hosts.join(', ')} are not checked (StrictHostKeyChecking no at ${where}): anyone on the path can pose as those hosts and read what runstate sends\n`;
+  if (warned.has(message)) return;
+  warned.add(message);
+  io.err(message);
 }
 
 export function newPool(opts: CommonOptions): ConnectionPool {

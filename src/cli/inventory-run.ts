@@ -1,5 +1,6 @@
 import { ansibleSettings } from '../load/ansible-cfg.js';
 import { readInventory } from '../load/inventory.js';
+import { useHost } from '../model/inventory.js';
 import { formatWarning, ProblemsError, UserError } from '../model/source.js';
 import { inventoryGraph, inventoryHostVars, inventoryList } from '../report/inventory.js';
 import { EXIT, type Io } from './context.js';
@@ -45,7 +46,8 @@ export async function inventoryCommand(opts: InventoryFlags, io: Io): Promise<nu
     };
   }
   if (opts.host !== undefined) {
-    const vars = inventoryHostVars(inv, opts.host);
+    // As ansible-inventory --host localhost: the implicit localhost when the inventory has none.
+    const vars = inventoryHostVars(inv, useHost(inv, opts.host)?.name ?? opts.host);
     if (!vars) throw new UserError(`no host ${JSON.stringify(opts.host)} in the inventory`);
     io.out(`${JSON.stringify(vars, null, 4)}\n`);
   } else if (opts.graph !== undefined) {

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import type { Inventory } from '../model/inventory.js';
+import { type Inventory, implicitHostInUse, useHost } from '../model/inventory.js';
 import { UserError } from '../model/source.js';
 import { compileWildcard, wildcardMatch } from '../model/wildcard.js';
 
@@ -15,6 +15,8 @@ const HINT =
  * `:` outside brackets), plain terms unioned first, then `&` intersections, then `!` exclusions;
  * a term is a host or group name, an fnmatch glob, `~` a regex, with an optional subscript
  * `[i]`, `[-i]`, `[i:j]`, `[i:]` over the hosts in Ansible's order; `@file` reads one term per line.
+ * `localhost`, `127.0.0.1` or `::1` matching nothing is Ansible's implicit localhost; without a
+ * limit it is selected when a playbook named it (like a play's `hosts: localhost`), never by `all`.
  * Returns the selected host names; a bad pattern is a UserError (exit 1).
  */
 export function selectHosts(
@@ -23,7 +25,7 @@ export function selectHosts(
   warn?: (message: string) => void,
 ): Set<string> {
   const all = Object.keys(inventory.hosts).sort();
-  if (!limit) return new Set(all);
+  if (!limit) return new Set([...all, ...implicitHostInUse(inventory)]);
   const terms = expandFiles(splitPattern(limit));
   const ordered = [
     ...terms.filter((t) => t[0] !== '&' && t[0] !== '!'),
@@ -39,7 +41,11 @@ export function selectHosts(
     }
     const op = term[0] === '&' || term[0] === '!' ? term[0] : '';
     const body = op ? term.slice(1) : term;
-    const matched = matchTerm(inventory, body);
+    let matched = matchTerm(inventory, body);
+    // ansible-core's _enumerate_matches: a term naming no host or group, exactly one of
+    // localhost's names, gets the implicit localhost (get_host makes it).
+    const implicit = matched.length === 0 ? useHost(inventory, body) : undefined;
+    if (implicit) matched = [implicit.name];
     if (matched.length === 0 && body !== 'all')
       warn?.(`--limit: "${body}" matches no host or group; ignoring it`);
     const set = new Set(matched);

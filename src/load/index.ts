@@ -1,5 +1,5 @@
 import type { Desired } from '../model/desired.js';
-import type { Inventory } from '../model/inventory.js';
+import { hostNamed, type Inventory } from '../model/inventory.js';
 import { formatProblem, type Problem, ProblemsError } from '../model/source.js';
 import { readInventory } from './inventory.js';
 import { readPlaybooks } from './playbooks.js';
@@ -27,7 +27,7 @@ export function refusalsOf(inventory: Inventory, hosts: Iterable<string>): Probl
   const seen = new Set<string>();
   const out: Problem[] = [];
   for (const h of hosts) {
-    for (const p of inventory.hosts[h]?.refused ?? []) {
+    for (const p of hostNamed(inventory, h)?.refused ?? []) {
       const key = formatProblem(p);
       if (!seen.has(key)) {
         seen.add(key);

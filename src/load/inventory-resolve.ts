@@ -1,14 +1,34 @@
-import type { Inventory, InventoryGroup, InventoryHost } from '../model/inventory.js';
+import {
+  type ImplicitLocalhost,
+  type Inventory,
+  type InventoryGroup,
+  type InventoryHost,
+  LOCALHOST_NAMES,
+} from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import { resolveConnection } from './connection-vars.js';
-import { ensureGroup, type RawGroup, type RawInventory, type VarMap } from './inventory-parse.js';
+import {
+  ensureGroup,
+  type RawGroup,
+  type RawHost,
+  type RawInventory,
+  type VarMap,
+} from './inventory-parse.js';
 import { q } from './names.js';
 import { formatRef } from './yaml-doc.js';
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Applies Ansible's rules: implicit all/ungrouped, group depth, and variable precedence. */
-export function resolveInventory(raw: RawInventory, problems: Problem[]): Inventory {
+/**
+ * Applies Ansible's rules: implicit all/ungrouped, group depth, and variable precedence; `implicit`
+ * are the localhost names the inventory does not define (their host_vars/ read), made into the
+ * implicit localhost's candidates.
+ */
+export function resolveInventory(
+  raw: RawInventory,
+  problems: Problem[],
+  implicit: RawHost[] = [],
+): Inventory {
   const first: SourceRef = { file: raw.files[0] ?? '', line: 1, col: 1 };
   const all = ensureGroup(raw, 'all', first);
   const ungrouped = ensureGroup(raw, 'ungrouped', first);
@@ -68,18 +88,9 @@ export function resolveInventory(raw: RawInventory, problems: Problem[]): Invent
   }
   const hosts: Record<string, InventoryHost> = {};
   const warnings = new Map<string, Problem>();
-  for (const h of [...raw.hosts.values()].sort((a, b) => byName(a.name, b.name))) {
-    const ordered = [...(hostGroups.get(h.name) ?? [])].sort(
-      (a, b) =>
-        (depth.get(a.name) ?? 0) - (depth.get(b.name) ?? 0) ||
-        (a.priority ?? 1) - (b.priority ?? 1) ||
-        byName(a.name, b.name),
-    );
-    // Ansible: inventory-file group vars < group_vars/ files < inventory-file host vars < host_vars/.
-    const levels = [...ordered.map((g) => g.vars), ...ordered.map((g) => g.fileVars), h.vars, h.fileVars];
+  const build = (h: RawHost, levels: VarMap[], groupNames: string[]): InventoryHost => {
     const merged: VarMap = new Map();
     for (const level of levels) for (const [k, v] of level) merged.set(k, v);
-    const groupNames = ordered.map((g) => g.name).sort(byName);
     const conn = resolveConnection(h.name, merged, groupNames);
     const host: InventoryHost = {
       name: h.name,
@@ -89,7 +100,6 @@ export function resolveInventory(raw: RawInventory, problems: Problem[]): Invent
       source: h.where,
     };
     if (conn.refused.length > 0) host.refused = conn.refused;
-    hosts[h.name] = host;
     for (const { name, where } of conn.ignored) {
       const key = `${name}\0${formatRef(where)}`;
       if (!warnings.has(key)) {
@@ -99,9 +109,33 @@ export function resolveInventory(raw: RawInventory, problems: Problem[]): Invent
         });
       }
     }
+    return host;
+  };
+  for (const h of [...raw.hosts.values()].sort((a, b) => byName(a.name, b.name))) {
+    const ordered = [...(hostGroups.get(h.name) ?? [])].sort(
+      (a, b) =>
+        (depth.get(a.name) ?? 0) - (depth.get(b.name) ?? 0) ||
+        (a.priority ?? 1) - (b.priority ?? 1) ||
+        byName(a.name, b.name),
+    );
+    // Ansible: inventory-file group vars < group_vars/ files < inventory-file host vars < host_vars/.
+    const levels = [...ordered.map((g) => g.vars), ...ordered.map((g) => g.fileVars), h.vars, h.fileVars];
+    hosts[h.name] = build(h, levels, ordered.map((g) => g.name).sort(byName));
+  }
+  const candidates: ImplicitLocalhost['candidates'] = {};
+  for (const h of implicit) {
+    // As ansible-core sets them on the Host it makes: below host_vars/, above the `all` group's
+    // vars (the implicit localhost is in no group, yet Ansible gives it all's variables).
+    const own: VarMap = new Map([['ansible_connection', { value: 'local', where: h.where }]]);
+    candidates[h.name] = build(h, [all.vars, all.fileVars, own, h.fileVars], []);
   }
   const order = { hosts: [...raw.hosts.keys()], groups: [...raw.groups.keys()] };
-  return { files: raw.files, hosts, groups, order, warnings: [...warnings.values()] };
+  const inventory: Inventory = { files: raw.files, hosts, groups, order, warnings: [...warnings.values()] };
+  // ansible-core's add_host keeps the first host of a localhost name it adds as `self.localhost`.
+  const definedLocal = [...raw.hosts.keys()].find((n) => LOCALHOST_NAMES.includes(n));
+  if (definedLocal !== undefined) inventory.implicitLocalhost = { candidates: {}, name: definedLocal };
+  else if (implicit.length > 0) inventory.implicitLocalhost = { candidates };
+  return inventory;
 }
 
 function parentsOf(raw: RawInventory): Map<string, Set<string>> {

@@ -1,12 +1,13 @@
 import { access, constants, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { isMap, isScalar } from 'yaml';
-import type { Inventory } from '../model/inventory.js';
+import { type Inventory, LOCALHOST_NAMES } from '../model/inventory.js';
 import type { Problem } from '../model/source.js';
 import { readText } from './files.js';
 import { readIniInventory } from './inventory-ini.js';
 import {
   emptyInventory,
+  type RawHost,
   type RawInventory,
   readInventoryDoc,
   readVars,
@@ -53,10 +54,19 @@ export async function readInventory(paths: readonly string[]): Promise<ReadInven
     }
   }
   if (raw.files.length === 0) return { problems, complete: false, files: [...paths] };
+  // The implicit localhost's names, unless the inventory defines one of them (that host then
+  // answers to all three, as in Ansible); host_vars/localhost.yml applies to it.
+  const defined = LOCALHOST_NAMES.some((n) => raw.hosts.has(n));
+  const implicit: RawHost[] = (defined ? [] : LOCALHOST_NAMES).map((name) => ({
+    name,
+    where: { file: raw.files[0] ?? '', line: 1, col: 1 },
+    vars: new Map(),
+    fileVars: new Map(),
+  }));
   for (const dir of [...new Set(sources.map((s) => s.varsDir))]) {
-    problems.push(...(await readVarFiles(dir, raw, warnings)));
+    problems.push(...(await readVarFiles(dir, raw, warnings, implicit)));
   }
-  const inventory = resolveInventory(raw, problems);
+  const inventory = resolveInventory(raw, problems, implicit);
   inventory.warnings = [...warnings, ...(inventory.warnings ?? [])];
   if (Object.keys(inventory.hosts).length === 0 && problems.length === 0) {
     const several = raw.files.length > 1;
@@ -156,11 +166,16 @@ async function isFile(p: string): Promise<boolean> {
  * contributes its files (recursively, by name; no extension or a YAML one). Names of groups or
  * hosts the inventory does not have are ignored.
  */
-async function readVarFiles(dir: string, raw: RawInventory, warnings: Problem[]): Promise<Problem[]> {
+async function readVarFiles(
+  dir: string,
+  raw: RawInventory,
+  warnings: Problem[],
+  implicit: RawHost[],
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   const kinds = [
     ['group_vars', [...raw.groups.values()]],
-    ['host_vars', [...raw.hosts.values()]],
+    ['host_vars', [...raw.hosts.values(), ...implicit]],
   ] as const;
   for (const [kind, entities] of kinds) {
     const base = join(dir, kind);

@@ -1,5 +1,5 @@
 import type { DesiredHost, DesiredService, Origin } from '../model/desired.js';
-import type { Inventory } from '../model/inventory.js';
+import { type Inventory, useHost } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import { didYouMean, listNames, q } from './names.js';
 import {
@@ -63,9 +63,12 @@ export function placeTargets(entries: TargetEntry[], inventory: Inventory, probl
   for (const entry of entries) {
     const { key } = entry;
     const group = inventory.groups[key];
+    // A group first: a group named "localhost" matches as a group, and no implicit host is made.
+    const host = group ? undefined : useHost(inventory, key);
     if (key === 'all') out.push({ entry, layer: 'all', rank: 0, hosts: Object.keys(inventory.hosts) });
-    else if (inventory.hosts[key]) out.push({ entry, layer: `host:${key}`, rank: 2, hosts: [key] });
     else if (group) out.push({ entry, layer: `group:${key}`, rank: 1, hosts: group.hosts });
+    // host.name, not key: the implicit localhost keeps the first of its names used.
+    else if (host) out.push({ entry, layer: `host:${host.name}`, rank: 2, hosts: [host.name] });
     else {
       const names = [...Object.keys(inventory.hosts), ...Object.keys(inventory.groups)];
       problems.push({

@@ -1,5 +1,5 @@
 import type { Desired, DesiredHost } from '../model/desired.js';
-import type { Inventory } from '../model/inventory.js';
+import { hostNamed, type Inventory } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import type { Waiver } from '../model/waiver.js';
 import { expandPaths, readText } from './files.js';
@@ -22,7 +22,7 @@ function stacksFromInventory(
 ): void {
   const bad = new Map<string, { hosts: string[]; where: SourceRef }>();
   for (const [name, h] of Object.entries(hosts)) {
-    const inv = inventory.hosts[name];
+    const inv = hostNamed(inventory, name);
     const v = inv?.vars[STACK_VAR];
     if (h.stack !== undefined || v === undefined || !inv) continue;
     if (stackNameProblem(v) === undefined) {

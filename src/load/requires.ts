@@ -1,5 +1,5 @@
 import type { AnyRequirement, GroupRequirement } from '../model/desired.js';
-import type { Inventory } from '../model/inventory.js';
+import { type Inventory, useHost } from '../model/inventory.js';
 import type { Problem, SourceRef } from '../model/source.js';
 import { findCycles, groupKey as groupNode, serviceKey as node } from './cycles.js';
 import type { Merged } from './layers.js';
@@ -90,7 +90,7 @@ function targetsOf(
   if (r.target === undefined)
     return usable(host) ? { hosts: [host] } : declared(host) ? { hosts: [] } : 'missing-here';
   const t = r.target;
-  if (inventory.hosts[t]) {
+  if (useHost(inventory, t)) {
     if (usable(t)) return { hosts: [t] };
     if (declared(t)) return { hosts: [] };
     report({

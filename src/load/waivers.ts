@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { isSeq } from 'yaml';
 import type { Desired } from '../model/desired.js';
 import { DRIFT_FIELDS, type DriftField } from '../model/drift.js';
-import type { Inventory } from '../model/inventory.js';
+import { hostNamed, type Inventory } from '../model/inventory.js';
 import type { Problem } from '../model/source.js';
 import type { Waiver } from '../model/waiver.js';
 import { readText } from './files.js';
@@ -181,7 +181,7 @@ export function waiverSubject(w: Pick<Waiver, 'target' | 'service' | 'field'>): 
 /** The hosts a waiver's target names, or undefined when the inventory has no such host or group. */
 export function targetHosts(inventory: Inventory, target: string): Set<string> | undefined {
   if (target === 'all') return new Set(Object.keys(inventory.hosts));
-  if (inventory.hosts[target]) return new Set([target]);
+  if (hostNamed(inventory, target)) return new Set([target]);
   const group = inventory.groups[target];
   return group ? new Set(group.hosts) : undefined;
 }

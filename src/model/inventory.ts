@@ -37,7 +37,7 @@ export interface InventoryHost {
   connection: ConnectionKind;
   /** `runstate_init`: the host's init system as the inventory states it; observe does not probe. */
   init?: ManagerKind;
-  /** Every group the host belongs to, transitively, sorted; always includes "all". */
+  /** Every group the host belongs to, transitively, sorted; includes "all" (empty for the implicit localhost). */
   groups: string[];
   /** Merged variables (all < parent groups < child groups < host), as `ansible-inventory --list` shows them. */
   vars: Record<string, unknown>;
@@ -69,4 +69,55 @@ export interface Inventory {
   order?: { hosts: string[]; groups: string[] };
   /** Things runstate read but does not act on (unimplemented ansible_* variables), with file:line. */
   warnings?: Problem[];
+  /** Ansible's implicit localhost, kept out of `hosts` because it is in no group, not even `all`. */
+  implicitLocalhost?: ImplicitLocalhost;
+}
+
+/** The names ansible-core's implicit localhost answers to (constants.LOCALHOST). */
+export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
+/**
+ * ansible-core's InventoryData._create_implicit_localhost: a name of LOCALHOST_NAMES that the
+ * inventory does not define becomes, when a playbook key or `--limit` names it exactly, a host
+ * with `ansible_connection: local`, the `all` group's variables and its own host_vars/ file. It
+ * is made once, under the first name used; patterns (`all`, `*`, groups) never match it and
+ * `inventory --list` does not show it.
+ */
+export interface ImplicitLocalhost {
+  /** The host as it would be made under each such name the inventory does not define. */
+  candidates: Record<string, InventoryHost>;
+  /**
+   * The name it was made under in this run; unset until something names it. When the inventory
+   * defines one of the names, that host (the first defined) from the start: it answers to all three.
+   */
+  name?: string;
+}
+
+/** A host by name: the inventory's own, or the implicit localhost once it was made under that name. */
+export function hostNamed(inventory: Inventory, name: string): InventoryHost | undefined {
+  const own = inventory.hosts[name];
+  if (own) return own;
+  const implicit = inventory.implicitLocalhost;
+  return implicit?.name === name ? implicit.candidates[name] : undefined;
+}
+
+/**
+ * Names `name` the way Ansible's get_host() does: the inventory's host, else the implicit
+ * localhost (made now if this is its first mention; later mentions of another of its names get
+ * the same host), else undefined.
+ */
+export function useHost(inventory: Inventory, name: string): InventoryHost | undefined {
+  const own = inventory.hosts[name];
+  if (own) return own;
+  const implicit = inventory.implicitLocalhost;
+  if (!implicit || !LOCALHOST_NAMES.includes(name)) return undefined;
+  if (implicit.name === undefined && implicit.candidates[name]) implicit.name = name;
+  if (implicit.name === undefined) return undefined;
+  return inventory.hosts[implicit.name] ?? implicit.candidates[implicit.name];
+}
+
+/** The implicit localhost's name when something in this run named it (and it is not an inventory host). */
+export function implicitHostInUse(inventory: Inventory): string[] {
+  const name = inventory.implicitLocalhost?.name;
+  return name === undefined || inventory.hosts[name] ? [] : [name];
 }

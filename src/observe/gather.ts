@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { Desired, ManagerKind } from '../model/desired.js';
-import type { Inventory } from '../model/inventory.js';
+import { hostNamed, type Inventory } from '../model/inventory.js';
 import type { ObservedHost, ObservedSnapshot } from '../model/observed.js';
 import type { ConnectionPool } from '../transport/index.js';
 import { buildObserveScript, newNonce, parseObserveOutput, type ResourceRequest } from './index.js';
@@ -43,7 +43,7 @@ export async function gatherSnapshot(
   const results = await Promise.all(
     [...hostNames].sort().map((name) =>
       limit(async (): Promise<ObservedHost> => {
-        const host = inventory.hosts[name];
+        const host = hostNamed(inventory, name);
         if (!host) return { status: 'unreachable', host: name, reason: 'not in the inventory' };
         if (opts.signal?.aborted)
           return { status: 'unreachable', host: name, reason: 'not observed: aborted' };

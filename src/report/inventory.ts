@@ -1,4 +1,4 @@
-import type { Inventory, InventoryGroup } from '../model/inventory.js';
+import { hostNamed, type Inventory, type InventoryGroup } from '../model/inventory.js';
 
 /**
  * What runstate resolved, in the shapes of `ansible-inventory --list`, `--host` and `--graph`
@@ -33,7 +33,7 @@ export function inventoryList(inv: Inventory): Record<string, unknown> {
 
 /** `ansible-inventory --host NAME`: the host's merged variables. */
 export function inventoryHostVars(inv: Inventory, name: string): Record<string, unknown> | undefined {
-  const h = inv.hosts[name];
+  const h = hostNamed(inv, name);
   return h ? (sortKeys(h.vars) as Record<string, unknown>) : undefined;
 }
 

@@ -9,3 +9,4 @@ export type {
   ExecResult,
   RunOptions,
 } from './types.js';
+export { type UncheckedBySshConfig, uncheckedBySshConfig } from './unchecked.js';

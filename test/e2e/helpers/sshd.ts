@@ -25,6 +25,8 @@ export interface TestSshd {
   userKey: KeyPair;
   /** `[127.0.0.1]:port type base64`, the known_hosts line for this server. */
   knownHostsLine: string;
+  /** What sshd has logged so far (LogLevel VERBOSE: "Accepted publickey for root …" per login). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -70,13 +72,14 @@ export async function startSshd(extraConfig: readonly string[] = []): Promise<Te
     writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, hostKey.path, extraConfig));
     const started = await launch(dir, port);
     if ('child' in started) {
-      const child = started.child;
+      const { child, log } = started;
       return {
         port,
         dir,
         hostKey,
         userKey,
         knownHostsLine: `[127.0.0.1]:${port} ${hostKey.publicLine.split(/\s+/).slice(0, 2).join(' ')}`,
+        log,
         stop: () => stopChild(child, dir),
       };
     }
@@ -107,14 +110,17 @@ function sshdConfig(dir: string, port: number, hostKeyPath: string, extra: reado
   ].join('\n');
 }
 
-function launch(dir: string, port: number): Promise<{ child: ChildProcess } | { error: string }> {
+function launch(
+  dir: string,
+  port: number,
+): Promise<{ child: ChildProcess; log: () => string } | { error: string }> {
   return new Promise((resolve) => {
     const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
     let done = false;
-    const finish = (r: { child: ChildProcess } | { error: string }): void => {
+    const finish = (r: { child: ChildProcess; log: () => string } | { error: string }): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -126,7 +132,7 @@ function launch(dir: string, port: number): Promise<{ child: ChildProcess } | { 
     }, START_TIMEOUT_MS);
     child.stderr?.on('data', (d: Buffer) => {
       log += d.toString();
-      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) finish({ child });
+      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) finish({ child, log: () => log });
     });
     child.on('exit', (code) => finish({ error: `sshd exited with ${code}: ${log}` }));
     child.on('error', (err) => finish({ error: err.message }));

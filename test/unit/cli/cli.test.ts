@@ -127,6 +127,28 @@ describe('runstate apply --dry-run (offline)', () => {
     expect(r.out).toContain('Dry run: 10 step(s) would run; nothing was changed.');
   });
 
+  it("Ansible's short flags: -C is --dry-run, -l is --limit, -f is --forks", async () => {
+    const long = await run(
+      'apply',
+      ...INV,
+      'playbooks/site.yml',
+      ...SNAP,
+      '--dry-run',
+      '--limit',
+      'db1',
+      '--forks',
+      '2',
+    );
+    const short = await run('apply', ...INV, 'playbooks/site.yml', ...SNAP, '-C', '-l', 'db1', '-f', '2');
+    expect(short).toEqual(long);
+    expect(short.code).toBe(0);
+    expect(short.out).toContain('Dry run: ');
+    expect(short.out).not.toContain('proxy1:');
+    const check = await run('apply', ...INV, 'playbooks/site.yml', ...SNAP, '--check');
+    expect(check.out).toBe((await run('apply', ...INV, 'playbooks/site.yml', ...SNAP, '--dry-run')).out);
+    expect((await run('apply', ...INV, 'playbooks/site.yml', ...SNAP, '-f', '0')).code).toBe(1);
+  });
+
   it('refuses --observed without --dry-run, and playbooks together with --plan', async () => {
     expect((await run('apply', ...INV, 'playbooks/site.yml', ...SNAP)).code).toBe(1);
     expect((await run('apply', ...INV, 'playbooks/site.yml', '--plan', 'x.json')).code).toBe(1);

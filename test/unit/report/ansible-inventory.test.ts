@@ -96,4 +96,55 @@ describe('runstate inventory against ansible-inventory (ansible-core)', async ()
         );
     }, 180_000);
   }
+
+  // The implicit localhost (ansible-core's InventoryData._create_implicit_localhost): not in
+  // --list or --graph, but `--host localhost|127.0.0.1|::1` shows it, with all's variables and
+  // its own host_vars/. Ansible also sets ansible_python_interpreter to its own Python
+  // (sys.executable); runstate runs no Python and does not invent one, so that key is left out.
+  const implicit = await tree({
+    'inv/hosts': '[web]\nw1 ansible_host=10.0.0.1\n[all:vars]\nfoo=1\nansible_user=bob\n',
+    'inv/group_vars/all.yml': 'gv: 2\n',
+    'inv/host_vars/localhost.yml': 'hv: 3\n',
+    'inv/host_vars/127.0.0.1.yml': 'ansible_connection: ssh\n',
+  });
+  const defined = await tree({
+    'hosts.yml': 'all:\n  hosts:\n    localhost:\n      ansible_host: 10.9.9.9\n',
+    loopback: '[lab]\n127.0.0.1 ansible_port=2200 foo=9\n',
+  });
+  const withoutPython = (json: string) => {
+    const { ansible_python_interpreter: _, ...rest } = JSON.parse(json) as Record<string, unknown>;
+    return rest;
+  };
+  it('the implicit localhost: absent from --list and --graph, shown by --host under each of its names', async () => {
+    const inv = join(implicit, 'inv');
+    expect(await runstateInventory({ inventory: [inv], list: true })).toBe(
+      ansibleInventory(['-i', inv, '--list']),
+    );
+    expect(await runstateInventory({ inventory: [inv], graph: true })).toBe(
+      ansibleInventory(['-i', inv, '--graph']),
+    );
+    for (const host of ['localhost', '127.0.0.1', '::1']) {
+      const theirs = withoutPython(ansibleInventory(['-i', inv, '--host', host]));
+      expect(JSON.parse(await runstateInventory({ inventory: [inv], host }))).toEqual(theirs);
+    }
+    expect(withoutPython(ansibleInventory(['-i', inv, '--host', 'localhost']))).toMatchObject({
+      ansible_connection: 'local',
+      hv: 3,
+    });
+  }, 180_000);
+  it('a localhost the inventory defines wins over the implicit one; a defined 127.0.0.1 answers to localhost', async () => {
+    const inv = join(defined, 'hosts.yml');
+    expect(await runstateInventory({ inventory: [inv], list: true })).toBe(
+      ansibleInventory(['-i', inv, '--list']),
+    );
+    expect(await runstateInventory({ inventory: [inv], host: 'localhost' })).toBe(
+      ansibleInventory(['-i', inv, '--host', 'localhost']),
+    );
+    const loopback = join(defined, 'loopback');
+    for (const host of ['localhost', '::1', '127.0.0.1']) {
+      expect(await runstateInventory({ inventory: [loopback], host })).toBe(
+        ansibleInventory(['-i', loopback, '--host', host]),
+      );
+    }
+  }, 180_000);
 });
