@@ -5,7 +5,13 @@ import type { EventSink } from '../events/types.js';
 import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
-import { renderPlanJson, renderPlanMarkdown, renderPlanMermaid, renderPlanText } from '../report/index.js';
+import {
+  renderPlanJson,
+  renderPlanJsonPieces,
+  renderPlanMarkdown,
+  renderPlanMermaid,
+  renderPlanText,
+} from '../report/index.js';
 import { isPartial } from '../report/plan-summary.js';
 import { renderPlanDiff } from '../report/state-diff.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
@@ -56,8 +62,9 @@ async function planAndRender(
   const { pool } = prepared;
   const plan = { ...prepared.plan, serial: randomUUID() };
   await pool.closeAll();
-  emitAll(sink, planEvents(plan));
-  io.out(renderPlan(plan, opts, io));
+  // Only with --events: at 400,000 steps the event list alone is as many objects again.
+  if (sink) emitAll(sink, planEvents(plan));
+  for (const piece of renderPlan(plan, opts, io)) io.out(piece);
   if (opts.diff) io.out(renderPlanDiff(plan));
   if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));
   const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
@@ -67,15 +74,16 @@ async function planAndRender(
   return opts.detailedExitcode && plan.steps.length > 0 ? EXIT.changes : EXIT.ok;
 }
 
-function renderPlan(plan: Plan, opts: PlanOptions, io: Io): string {
+/** The output in the pieces it is written in (a large JSON plan is not joined to its newline). */
+function renderPlan(plan: Plan, opts: PlanOptions, io: Io): string[] {
   switch (opts.format) {
     case 'json':
-      return renderPlanJson(plan);
+      return renderPlanJsonPieces(plan);
     case 'markdown':
-      return renderPlanMarkdown(plan);
+      return [renderPlanMarkdown(plan)];
     case 'mermaid':
-      return renderPlanMermaid(plan);
+      return [renderPlanMermaid(plan)];
     case 'text':
-      return renderPlanText(plan, { color: useColor(opts, io) });
+      return [renderPlanText(plan, { color: useColor(opts, io) })];
   }
 }

@@ -50,12 +50,11 @@ export function markBlocked(steps: Step[], desired: Desired, blockers: Blockers)
   };
   const up = firstReason(rg, rg.targets, upReason);
   const down = firstReason(rg, rg.requirers, downReason);
-  const index = new Map(rg.services.map((s, i) => [`${s.host}\u0000${s.name}`, i]));
   return steps.map((step) => {
     const own = hostProblems.get(step.host);
     if (own !== undefined) return { ...step, blockedBy: `${step.host}: ${own}` };
     if (!step.service) return step;
-    const i = index.get(`${step.host}\u0000${step.service}`);
+    const i = rg.nodeOf(step.host, step.service);
     if (i === undefined) return step;
     const why = (UP_KINDS.has(step.kind) ? up : down)[i];
     return why === undefined ? step : { ...step, blockedBy: why };

@@ -44,7 +44,24 @@ export function orderIntoWaves(
   desired: Desired,
   opts: { maxFailures?: number } = {},
 ): Ordered {
-  const steps = [...pending].sort(compareSteps);
+  return orderSteps(
+    pending.map((s) => ({ ...s, after: [], wave: 0 })),
+    desired,
+    opts,
+  );
+}
+
+/**
+ * orderIntoWaves on steps the caller made for the purpose (`after` and `wave` placeholders): each
+ * step's `after` and `wave` are set in place rather than copied into a new object, which at
+ * 400,000 steps was a second copy of every step (buildPlan makes them; docs/performance.md).
+ */
+export function orderSteps(
+  made: readonly Step[],
+  desired: Desired,
+  opts: { maxFailures?: number } = {},
+): Ordered {
+  const steps = [...made].sort(compareSteps);
   const rg = requiresGraph(desired);
   const problems = cutCycles(rg);
   const g = new StepGraph(steps.length);
@@ -61,7 +78,6 @@ export function orderIntoWaves(
 
 /** Numbers each step into its service node, and puts a host's runlevel steps before its others. */
 function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGraph): void {
-  const byKey = new Map(rg.services.map((s, i) => [`${s.host}\u0000${s.name}`, i]));
   const runlevelSteps = new Map<string, number[]>();
   steps.forEach((step, i) => {
     if (step.service === undefined) {
@@ -70,24 +86,34 @@ function attachSteps(steps: readonly PendingStep[], rg: RequiresGraph, g: StepGr
       else runlevelSteps.set(step.host, [i]);
       return;
     }
-    const node = rg.services[byKey.get(`${step.host}\u0000${step.service}`) ?? -1];
+    const node = rg.services[rg.nodeOf(step.host, step.service) ?? -1];
     if (!node) return; // a step for an undeclared service: nothing to order it against
     if (step.kind === 'stop') node.stop = i;
     else if (step.kind === 'start' || step.kind === 'restart') node.up.push(i); // sorted: start, restart
   });
   // A host's boot default changes only once the host really runs in that runlevel: a failed
   // isolate skips set-default.
+  if (runlevelSteps.size > 0) attachRunlevels(steps, runlevelSteps, g);
+  maskEdges(steps, g);
+}
+
+function attachRunlevels(
+  steps: readonly PendingStep[],
+  runlevelSteps: ReadonlyMap<string, readonly number[]>,
+  g: StepGraph,
+): void {
   steps.forEach((step, i) => {
     if (step.service !== undefined) for (const r of runlevelSteps.get(step.host) ?? []) g.edge(r, i);
     if (step.kind === 'set-default-runlevel') {
       for (const r of runlevelSteps.get(step.host) ?? []) if (steps[r]?.kind === 'set-runlevel') g.edge(r, i);
     }
   });
-  maskEdges(steps, g);
 }
 
 /** A service's unmask comes before its other steps (enable, start); its mask after its stop. */
 function maskEdges(steps: readonly PendingStep[], g: StepGraph): void {
+  // No mask or unmask step (the usual plan): no edge to add, no map of every service's steps.
+  if (!steps.some((s) => s.kind === 'mask' || s.kind === 'unmask')) return;
   const byService = new Map<string, Map<string, number>>();
   steps.forEach((step, i) => {
     if (step.service === undefined) return;
@@ -253,19 +279,23 @@ function chainTiers(
   }
 }
 
-/** Direct predecessors and waves, then the steps and wave lists in their listed order. */
-function layer(steps: readonly PendingStep[], g: StepGraph): Omit<Ordered, 'problems'> {
+/** Direct predecessors and waves (set on the steps), then the steps and wave lists in listed order. */
+function layer(steps: readonly Step[], g: StepGraph): Omit<Ordered, 'problems'> {
   const { after, wave, barriers } = g.finish();
-  const idOf = (node: number): string =>
-    g.isVirtual(node) ? g.label(node).id : (steps[node] as PendingStep).id;
-  const ordered: Step[] = steps.map((s, i) => ({
-    ...s,
-    after: (after[i] ?? []).map(idOf).sort(compareText),
-    wave: wave[i] as number,
-  }));
+  const idOf = (node: number): string => (g.isVirtual(node) ? g.label(node).id : (steps[node] as Step).id);
+  steps.forEach((s, i) => {
+    const preds = after[i] ?? [];
+    s.after =
+      preds.length === 0
+        ? []
+        : preds.length === 1
+          ? [idOf(preds[0] as number)]
+          : preds.map(idOf).sort(compareText);
+    s.wave = wave[i] as number;
+  });
   // `steps` are already in compareSteps order: bucketing by wave keeps it, without a second sort.
   const byWave: Step[][] = [];
-  for (const s of ordered) {
+  for (const s of steps) {
     const list = byWave[s.wave - 1];
     if (list) list.push(s);
     else byWave[s.wave - 1] = [s];

@@ -28,9 +28,15 @@ export function gateRequirements(
   desired: Desired,
   outside?: OutsideLimit,
 ): { steps: Step[]; gates: GateSet[]; problems: PlanProblem[] } {
-  const starting = new Set(
-    steps.filter((s) => STARTS.has(s.kind) && s.service).map((s) => key(s.host, s.service as string)),
-  );
+  // Only a declared health gate, or a requirement outside what is planned, can change a step.
+  if (!outside && !Object.values(desired.hosts).some(hasHealth)) return { steps, gates: [], problems: [] };
+  // The declared services that get a start or restart step, by identity (no key string per step).
+  const starting = new Set<DesiredService>();
+  for (const s of steps) {
+    if (!STARTS.has(s.kind) || !s.service) continue;
+    const d = desired.hosts[s.host]?.services[s.service];
+    if (d) starting.add(d);
+  }
   const problems: PlanProblem[] = [];
   // What a requirement means for any start that names it, worked out once per requirement: a
   // `group:svc` named by every host of a fleet is looked at once, not once per dependent.
@@ -43,8 +49,8 @@ export function gateRequirements(
     const setId = isGroupRequirement(r) ? `@${requirement}/gates` : `${requirement}/gates`;
     v = { set: { id: setId, requirement, gates: [] }, blocks: [] };
     for (const t of eachHost(r)) {
-      if (starting.has(key(t.host, t.service))) continue;
       const planned = desired.hosts[t.host]?.services[t.service];
+      if (planned && starting.has(planned)) continue;
       const required = planned ?? outsideService(t, outside);
       if (!planned && outside) {
         const why = outsideProblem(t, outside);
@@ -93,6 +99,11 @@ export function gateRequirements(
   });
   const gates = [...used.values()].sort((a, b) => compareText(a.id, b.id));
   return { steps: out, gates, problems };
+}
+
+function hasHealth(h: Desired['hosts'][string]): boolean {
+  for (const name in h.services) if (h.services[name]?.health) return true;
+  return false;
 }
 
 /** What starting against one requirement needs: gates to check again, or reasons it cannot. */
