@@ -3,7 +3,7 @@ import type { Problem, SourceRef } from '../model/source.js';
 import { expandHostPattern } from './host-pattern.js';
 import { q } from './names.js';
 import { schemaProblems } from './schema.js';
-import { mapEntries, refOf, type SourceDoc } from './yaml-doc.js';
+import { dataOf, mapEntries, refOf, type SourceDoc } from './yaml-doc.js';
 
 /** A variable as written, with where it was written (for errors, explain and relative paths). */
 export interface VarValue {
@@ -106,7 +106,7 @@ function groupKeyHint(_path: string[], allowed: string[]): string | undefined {
 
 /** Reads one parsed YAML inventory file into `raw` (shared by all files), reporting what is wrong. */
 export function readInventoryDoc(src: SourceDoc, raw: RawInventory): Problem[] {
-  const problems = schemaProblems('inventory', src.doc.toJS(), {
+  const problems = schemaProblems('inventory', dataOf(src), {
     src,
     label: inventoryLabel,
     unknownKeyHint: groupKeyHint,

@@ -22,14 +22,15 @@ export interface Layered {
   hosts: string[];
 }
 
-const soleOrigins = new WeakMap<Decl, Origin>();
-
-/** The origin of a field only one layer set, shared by all the hosts of that layer. */
-function soleOrigin(d: Decl, layer: string): Origin {
-  let o = soleOrigins.get(d);
+/**
+ * The origin of a field only one layer set, shared by all the hosts of that layer. Kept in a Map
+ * per merge (not a WeakMap: 200,000 weak entries made every garbage collection slower).
+ */
+function soleOrigin(origins: Map<Decl, Origin>, d: Decl, layer: string): Origin {
+  let o = origins.get(d);
   if (!o) {
     o = { layer, where: d.where };
-    soleOrigins.set(d, o);
+    origins.set(d, o);
   }
   return o;
 }
@@ -142,6 +143,7 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
     }
   }
   const conflicts = new Conflicts();
+  const services = new ServiceMerges();
   const merged: Merged = { hosts: {}, requires: new Map(), declared: new Map() };
   for (const host of [...byHost.keys()].sort()) {
     const layers = byHost.get(host) ?? [];
@@ -184,9 +186,13 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
     merged.declared.set(host, new Set(names));
     const requires = new Map<string, RawRequire[]>();
     for (const name of names) {
-      const svc = mergeService(host, name, decls.get(name) ?? [], conflicts, problems);
+      const done = services.merge(name, decls.get(name) ?? [], problems);
+      for (const [what, a, b] of done.conflicts) conflicts.add(what, host, a, b);
+      const svc = done.merged;
       if (!svc) continue;
-      desired.services[name] = svc.service;
+      // Each host gets its own service object (requires are resolved per host, in place); what
+      // is inside — origins, health, limits — is shared by every host of the same layers.
+      desired.services[name] = { ...svc.service, requires: [] };
       if (svc.requires) requires.set(name, svc.requires);
     }
     if (desired.runlevel || desired.stack || desired.resources || names.length > 0)
@@ -197,13 +203,62 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
   return merged;
 }
 
+type MergedService = { service: DesiredService; requires?: RawRequire[] };
+/** A same-layer disagreement found while merging, to be recorded for each host it applies to. */
+type Conflict = [what: string, a: Candidate, b: Candidate];
+
+/**
+ * One service's merge for each distinct list of declarations: the hosts of a group (or of `all`)
+ * share their layers, so the merge is worked out once per layer combination, not once per host —
+ * on 10,000 hosts that was the largest part of merging. The result does not depend on the host:
+ * only the conflicts name it, and they are replayed per host.
+ */
+class ServiceMerges {
+  private readonly single = new Map<ServiceDecl, { merged?: MergedService; conflicts: Conflict[] }>();
+  private readonly multi = new Map<string, { merged?: MergedService; conflicts: Conflict[] }>();
+  private readonly ids = new Map<ServiceDecl, number>();
+  private readonly origins = new Map<Decl, Origin>();
+
+  merge(
+    name: string,
+    decls: readonly LayeredDecl[],
+    problems: Problem[],
+  ): { merged?: MergedService; conflicts: Conflict[] } {
+    let key: string | undefined;
+    if (decls.length === 1) {
+      const hit = this.single.get((decls[0] as LayeredDecl).decl);
+      if (hit) return hit;
+    } else {
+      key = decls.map((d) => this.id(d.decl)).join(',');
+      const hit = this.multi.get(key);
+      if (hit) return hit;
+    }
+    const conflicts: Conflict[] = [];
+    const onConflict = (what: string, a: Candidate, b: Candidate) => conflicts.push([what, a, b]);
+    const merged = mergeService(name, decls, this.origins, onConflict, problems);
+    const done = merged ? { merged, conflicts } : { conflicts };
+    if (key === undefined) this.single.set((decls[0] as LayeredDecl).decl, done);
+    else this.multi.set(key, done);
+    return done;
+  }
+
+  private id(d: ServiceDecl): number {
+    let id = this.ids.get(d);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(d, id);
+    }
+    return id;
+  }
+}
+
 function mergeService(
-  host: string,
   name: string,
   decls: readonly LayeredDecl[],
-  conflicts: Conflicts,
+  origins: Map<Decl, Origin>,
+  onConflict: (what: string, a: Candidate, b: Candidate) => void,
   problems: Problem[],
-): { service: DesiredService; requires?: RawRequire[] } | undefined {
+): MergedService | undefined {
   const values: Partial<Record<Field, unknown>> = {};
   const origin: Record<string, Origin> = {};
   for (const field of FIELDS) {
@@ -220,7 +275,7 @@ function mergeService(
       // One layer set it: nothing to decide, and the origin is the same for every host of that layer.
       const d = only.decl.fields.get(field) as Decl;
       values[field] = d.value;
-      origin[field] = soleOrigin(d, only.layer);
+      origin[field] = soleOrigin(origins, d, only.layer);
       continue;
     }
     const cands: Candidate[] = [];
@@ -228,9 +283,7 @@ function mergeService(
       const d = decl.fields.get(field);
       if (d) cands.push({ ...d, layer, rank });
     }
-    const { value, ...o } = decide(cands, (a, b) =>
-      conflicts.add(`${q(field)} of service ${q(name)}`, host, a, b),
-    );
+    const { value, ...o } = decide(cands, (a, b) => onConflict(`${q(field)} of service ${q(name)}`, a, b));
     values[field] = value;
     origin[field] = o;
   }

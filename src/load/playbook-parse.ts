@@ -17,7 +17,7 @@ import { readLimits, readResources } from './resources.js';
 import { parseRunlevel } from './runlevel.js';
 import { schemaProblems } from './schema.js';
 import { readWaiverList } from './waivers.js';
-import { type Entry, mapEntries, refOf, type SourceDoc } from './yaml-doc.js';
+import { dataOf, type Entry, mapEntries, nodeData, refOf, type SourceDoc } from './yaml-doc.js';
 
 export const FIELDS = [
   'state',
@@ -97,7 +97,7 @@ export function readPlaybookDoc(src: SourceDoc): {
       ],
     };
   }
-  const problems = schemaProblems('playbook', src.doc.toJS(), {
+  const problems = schemaProblems('playbook', dataOf(src), {
     src,
     label: playbookLabel,
     skip: checkedInCode,
@@ -157,7 +157,7 @@ function readService(src: SourceDoc, s: Entry, problems: Problem[]): ServiceDecl
 
 /** The field's value, or undefined when it is not usable (the schema reports why). */
 function readField(src: SourceDoc, e: Entry, problems: Problem[]): unknown {
-  const v: unknown = e.value?.toJS(src.doc);
+  const v: unknown = nodeData(src, e.value);
   switch (e.key) {
     case 'state':
       return v === 'running' || v === 'stopped' ? v : undefined;

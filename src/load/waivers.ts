@@ -9,7 +9,7 @@ import type { LoadedWaivers, Waiver } from '../model/waiver.js';
 import { readText } from './files.js';
 import { didYouMean, q } from './names.js';
 import { schemaProblems } from './schema.js';
-import { mapEntries, parseYaml, refOf, type SourceDoc } from './yaml-doc.js';
+import { dataOf, mapEntries, parseYaml, refOf, type SourceDoc } from './yaml-doc.js';
 
 /** The waivers file runstate looks for beside the playbooks. */
 export const WAIVERS_FILE = 'drift-waivers.yml';
@@ -98,7 +98,7 @@ export async function readWaiverFiles(
       });
       continue;
     }
-    problems.push(...schemaProblems('waivers', src.doc.toJS(), { src, label: waiverLabel }));
+    problems.push(...schemaProblems('waivers', dataOf(src), { src, label: waiverLabel }));
     const list = mapEntries(src, src.doc.contents).find((e) => e.key === 'waivers');
     waivers.push(...readWaiverList(src, list?.value));
   }

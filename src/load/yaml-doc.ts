@@ -11,12 +11,15 @@ import {
   visit,
 } from 'yaml';
 import type { Problem, SourceRef } from '../model/source.js';
+import { parseFast } from './yaml-fast.js';
 
 /** A parsed YAML file with what is needed to point back at its text. */
 export interface SourceDoc {
   file: string;
   doc: Document;
   lines: LineCounter;
+  /** The whole document as plain data, made once when it was parsed (the alias check needs it). */
+  data?: unknown;
 }
 
 /** One key of a mapping, merge keys (`<<`) and aliases already followed. */
@@ -36,15 +39,22 @@ export function parseYaml(
   text: string,
   version: '1.1' | '1.2',
 ): { source?: SourceDoc; problems: Problem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
+  const options = {
     prettyErrors: false,
     uniqueKeys: false,
     merge: true,
     version,
     ...(version === '1.1' ? { customTags: pyyamlBooleans } : {}),
-  });
+  };
+  // Plain generated YAML (large fleets) is read by the fast reader; anything else, and every
+  // syntax error, by `yaml` itself. Both make the same nodes at the same offsets.
+  const fast = parseFast(text, options);
+  if (fast) {
+    const source = { file, doc: fast.doc, lines: fast.lines, data: fast.data };
+    return { source, problems: duplicateKeys(source) };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { ...options, lineCounter: lines });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => ({
       where: refAtOffset({ file, lines }, e.pos[0]),
@@ -57,9 +67,18 @@ export function parseYaml(
     );
     return { problems: unique };
   }
-  const bomb = aliasBomb(doc);
-  if (bomb) return { problems: [{ where: refAtOffset({ file, lines }, bomb.offset), ...bomb.problem }] };
-  const source = { file, doc, lines };
+  return fromDoc(file, doc, lines);
+}
+
+function fromDoc(
+  file: string,
+  doc: Document,
+  lines: LineCounter,
+): { source?: SourceDoc; problems: Problem[] } {
+  const checked = aliasBomb(doc);
+  if ('offset' in checked)
+    return { problems: [{ where: refAtOffset({ file, lines }, checked.offset), ...checked.problem }] };
+  const source = { file, doc, lines, data: checked.data };
   return { source, problems: duplicateKeys(source) };
 }
 
@@ -67,10 +86,9 @@ export function parseYaml(
  * A "billion laughs" document (aliases of aliases) expands exponentially when read: `yaml` stops
  * at its alias limit with an exception. Expand once here, so that is a file:line error instead.
  */
-function aliasBomb(doc: Document): { offset: number; problem: Omit<Problem, 'where'> } | undefined {
+function aliasBomb(doc: Document): { data: unknown } | { offset: number; problem: Omit<Problem, 'where'> } {
   try {
-    doc.toJS({ maxAliasCount: 100 });
-    return undefined;
+    return { data: doc.toJS({ maxAliasCount: 100 }) };
   } catch (err) {
     if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
     let offset = 0;
@@ -110,6 +128,18 @@ function yamlHint(code: string, text: string): string | undefined {
   if (/^\t/m.test(text)) return 'YAML indentation must use spaces, not tabs';
   if (code === 'BAD_INDENT' || code === 'BAD_INDENT_CHAR') return 'check the indentation of this line';
   return undefined;
+}
+
+/** The whole document as plain data (as `doc.toJS()`), made once per file. */
+export function dataOf(src: SourceDoc): unknown {
+  if (!('data' in src)) src.data = src.doc.toJS({ maxAliasCount: 100 });
+  return src.data;
+}
+
+/** A node's value as plain data; a scalar's is its value (what `toJS` returns), without a walk. */
+export function nodeData(src: SourceDoc, node: Node | undefined): unknown {
+  if (node === undefined) return undefined;
+  return isScalar(node) ? node.value : node.toJS(src.doc);
 }
 
 export function refAtOffset(src: Pick<SourceDoc, 'file' | 'lines'>, offset: number): SourceRef {
