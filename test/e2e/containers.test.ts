@@ -1,17 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runstate, tempPlaybook } from './helpers/bed.js';
+import { importBusyboxImage, makeContainer, sshdInventory } from './helpers/containers.js';
 import { startSshd, type TestSshd } from './helpers/sshd.js';
 
 /*
@@ -60,9 +53,6 @@ async function engineUp(): Promise<void> {
   throw new Error('dockerd did not answer on its socket');
 }
 
-/** A container whose main process ends at once on SIGTERM, so `docker stop` does not wait 10 s. */
-const LOOP = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'];
-
 describe.skipIf(MISSING !== undefined)('containers as services (docker driver, real engine)', () => {
   beforeAll(async () => {
     engine = spawn(
@@ -83,50 +73,16 @@ describe.skipIf(MISSING !== undefined)('containers as services (docker driver, r
       { stdio: 'ignore' },
     );
     await engineUp();
-    const img = join(dir, 'img');
-    mkdirSync(join(img, 'bin'), { recursive: true });
-    copyFileSync(BUSYBOX as string, join(img, 'bin', 'busybox'));
-    for (const tool of ['sh', 'sleep', 'test', 'touch', 'false'])
-      symlinkSync('busybox', join(img, 'bin', tool));
-    execFileSync('sh', ['-c', `tar -C "$1" -c . | docker import - runstate-test:1`, 'sh', img], {
-      env: { ...process.env, DOCKER_HOST: `unix://${sock}` },
-      stdio: 'pipe',
+    importBusyboxImage('docker', BUSYBOX as string, dir, ['sh', 'sleep', 'test', 'touch', 'false'], {
+      DOCKER_HOST: `unix://${sock}`,
     });
-    const run = (name: string, restart: string, up: boolean) =>
-      docker(
-        up ? 'run' : 'create',
-        ...(up ? ['-d'] : []),
-        '--network',
-        'none',
-        '--name',
-        name,
-        '--restart',
-        restart,
-        'runstate-test:1',
-        ...LOOP,
-      );
+    const run = (name: string, restart: string, up: boolean) => makeContainer(docker, name, restart, up);
     run('web', 'no', true); // running, restart policy no: enabled: true drifts
     run('worker', 'no', false); // created, never started; its gate fails until /ready exists
     run('api', 'no', false); // requires worker
     run('idle', 'unless-stopped', true); // running, wanted stopped and disabled
     sshd = await startSshd([`SetEnv DOCKER_HOST=unix://${sock}`]);
-    const known = join(dir, 'known_hosts');
-    writeFileSync(known, `${sshd.knownHostsLine}\n`);
-    inventory = join(dir, 'inventory.yml');
-    writeFileSync(
-      inventory,
-      [
-        'all:',
-        '  hosts:',
-        '    dock:',
-        '      ansible_host: 127.0.0.1',
-        `      ansible_port: ${sshd.port}`,
-        '      ansible_user: root',
-        `      ansible_ssh_private_key_file: ${JSON.stringify(sshd.userKey.path)}`,
-        `      runstate_known_hosts: ${JSON.stringify(known)}`,
-        '',
-      ].join('\n'),
-    );
+    inventory = sshdInventory(dir, 'dock', sshd);
   }, 180_000);
 
   afterAll(async () => {

@@ -1,17 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runstate, tempPlaybook } from './helpers/bed.js';
+import { importBusyboxImage, makeContainer, sshdInventory } from './helpers/containers.js';
 import { startSshd, type TestSshd } from './helpers/sshd.js';
 
 /*
@@ -59,9 +52,6 @@ function canUpdateRestart(): boolean {
   return major > 5 || (major === 5 && minor >= 1);
 }
 
-/** A main process that ends at once on SIGTERM, so `podman stop` does not wait 10 s. */
-const LOOP = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'];
-
 describe.skipIf(MISSING !== undefined)('containers as services (manager: podman, real podman)', () => {
   beforeAll(async () => {
     writeFileSync(
@@ -79,31 +69,8 @@ describe.skipIf(MISSING !== undefined)('containers as services (manager: podman,
       env.CONTAINERS_STORAGE_CONF,
       `[storage]\ndriver = "overlay"\ngraphroot = "${join(dir, 'root')}"\nrunroot = "${join(dir, 'run')}"\n`,
     );
-    const img = join(dir, 'img');
-    mkdirSync(join(img, 'bin'), { recursive: true });
-    copyFileSync(BUSYBOX as string, join(img, 'bin', 'busybox'));
-    for (const tool of ['sh', 'sleep', 'test', 'touch']) symlinkSync('busybox', join(img, 'bin', tool));
-    execFileSync(
-      'sh',
-      ['-c', 'tar -C "$1" -c . | "$2" import - runstate-test:1', 'sh', img, PODMAN as string],
-      {
-        env: { ...process.env, ...env },
-        stdio: 'pipe',
-      },
-    );
-    const make = (name: string, restart: string, up: boolean) =>
-      podman(
-        up ? 'run' : 'create',
-        ...(up ? ['-d'] : []),
-        '--network',
-        'none',
-        '--name',
-        name,
-        '--restart',
-        restart,
-        'runstate-test:1',
-        ...LOOP,
-      );
+    importBusyboxImage(PODMAN as string, BUSYBOX as string, dir, ['sh', 'sleep', 'test', 'touch'], env);
+    const make = (name: string, restart: string, up: boolean) => makeContainer(podman, name, restart, up);
     make('web', 'no', true); // running: in sync
     make('worker', 'no', false); // created, never started; its gate fails until /ready exists
     make('api', 'no', false); // requires worker
@@ -112,23 +79,7 @@ describe.skipIf(MISSING !== undefined)('containers as services (manager: podman,
     sshd = await startSshd([
       `SetEnv CONTAINERS_CONF=${env.CONTAINERS_CONF} CONTAINERS_STORAGE_CONF=${env.CONTAINERS_STORAGE_CONF}`,
     ]);
-    const known = join(dir, 'known_hosts');
-    writeFileSync(known, `${sshd.knownHostsLine}\n`);
-    inventory = join(dir, 'inventory.yml');
-    writeFileSync(
-      inventory,
-      [
-        'all:',
-        '  hosts:',
-        '    pod:',
-        '      ansible_host: 127.0.0.1',
-        `      ansible_port: ${sshd.port}`,
-        '      ansible_user: root',
-        `      ansible_ssh_private_key_file: ${JSON.stringify(sshd.userKey.path)}`,
-        `      runstate_known_hosts: ${JSON.stringify(known)}`,
-        '',
-      ].join('\n'),
-    );
+    inventory = sshdInventory(dir, 'pod', sshd);
   }, 300_000);
 
   afterAll(async () => {
