@@ -2,7 +2,7 @@ import type { Desired } from '../model/desired.js';
 import { hostNamed, type Inventory } from '../model/inventory.js';
 import type { ObservedSnapshot } from '../model/observed.js';
 import { gatherSnapshot } from '../observe/gather.js';
-import { ConnectionPool, uncheckedBySshConfig } from '../transport/index.js';
+import { ConnectionPool } from '../transport/index.js';
 import type { CommonOptions, Io } from './context.js';
 
 export interface Gathered {
@@ -20,7 +20,7 @@ export async function gatherFacts(
   hostNames: string[] = Object.keys(desired?.hosts ?? inventory.hosts),
   pool: ConnectionPool = newPool(opts),
 ): Promise<Gathered> {
-  warnUncheckedBySshConfig(inventory, hostNames, opts, io);
+  warnUncheckedBySshConfig(inventory, hostNames, pool, io);
   const snapshot = await gatherSnapshot(
     inventory,
     desired,
@@ -51,13 +51,11 @@ const warned = new Set<string>();
 function warnUncheckedBySshConfig(
   inventory: Inventory,
   hostNames: string[],
-  opts: CommonOptions,
+  pool: ConnectionPool,
   io: Io,
 ): void {
   const hosts = hostNames.flatMap((n) => hostNamed(inventory, n) ?? []);
-  const found = uncheckedBySshConfig(hosts, {
-    ...(opts.hostKeyCheckingExplicit ? { hostKeyCheckingExplicit: true } : {}),
-  });
+  const found = pool.uncheckedBySshConfig(hosts);
   if (!found) return;
   const where = found.lines.length > 0 ? found.lines.map((l) => `${found.file}:${l}`).join(', ') : found.file;
   const message = `warning: host keys of ${found.hosts.join(', ')} are not checked (StrictHostKeyChecking no at ${where}): anyone on the path can pose as those hosts and read what runstate sends\n`;

@@ -4,6 +4,7 @@ import { LocalConnection } from './local.js';
 import { RunFiles } from './run-files.js';
 import { connectSsh } from './ssh.js';
 import type { Connection, ConnectOptions, ConnectResult } from './types.js';
+import { type UncheckedBySshConfig, uncheckedBySshConfig } from './unchecked.js';
 
 /** Opens one connection to a host: SSH, or child processes for `connection: local`. */
 export function connect(host: InventoryHost, opts: ConnectOptions): Promise<ConnectResult> {
@@ -48,6 +49,15 @@ export class ConnectionPool {
     });
     this.byHost.set(host.name, attempt);
     return attempt;
+  }
+
+  /** Which of `hosts` ssh_config leaves unchecked under this pool's options (its ssh_config, read once). */
+  uncheckedBySshConfig(hosts: readonly InventoryHost[]): UncheckedBySshConfig | undefined {
+    return uncheckedBySshConfig(hosts, {
+      ...(this.opts.sshConfigFile !== undefined ? { sshConfigFile: this.opts.sshConfigFile } : {}),
+      ...(this.opts.hostKeyCheckingExplicit ? { hostKeyCheckingExplicit: true } : {}),
+      ...(this.opts.files ? { files: this.opts.files } : {}),
+    });
   }
 
   async closeAll(): Promise<void> {

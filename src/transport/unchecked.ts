@@ -2,6 +2,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { SSHConfig } from 'ssh-config';
 import type { InventoryHost } from '../model/inventory.js';
+import type { RunFiles } from './run-files.js';
 import { loadSshConfig, resolveTarget } from './ssh-config.js';
 
 /** Hosts whose host keys ssh_config's `StrictHostKeyChecking no` leaves unchecked, and where it says so. */
@@ -20,12 +21,13 @@ export interface UncheckedBySshConfig {
  */
 export function uncheckedBySshConfig(
   hosts: readonly InventoryHost[],
-  opts: { sshConfigFile?: string; hostKeyCheckingExplicit?: boolean; defaultUser?: string },
+  opts: { sshConfigFile?: string; hostKeyCheckingExplicit?: boolean; files?: RunFiles },
 ): UncheckedBySshConfig | undefined {
   if (opts.hostKeyCheckingExplicit) return undefined;
   const env = { home: homedir(), localUser: userInfo().username };
   const file = opts.sshConfigFile ?? join(env.home, '.ssh', 'config');
-  const loaded = loadSshConfig(file);
+  // The run's own read of the file when there is one (the pool's), so it is read once per run.
+  const loaded = opts.files ? opts.files.sshConfig(file) : loadSshConfig(file);
   if (!loaded.ok || !loaded.config) return undefined;
   const config = loaded.config;
   // Most configs say no such thing: then no host needs resolving (a fleet of thousands costs nothing).
