@@ -89,8 +89,10 @@ export function resolveInventory(
   const hosts: Record<string, InventoryHost> = {};
   const warnings = new Map<string, Problem>();
   const build = (h: RawHost, levels: VarMap[], groupNames: string[]): InventoryHost => {
-    const merged: VarMap = new Map();
-    for (const level of levels) for (const [k, v] of level) merged.set(k, v);
+    const set = levels.filter((level) => level.size > 0);
+    // Only read from here on: with one level set (a host in groups only) that level itself.
+    const merged: VarMap = set.length === 1 ? (set[0] as VarMap) : new Map();
+    if (set.length > 1) for (const level of set) for (const [k, v] of level) merged.set(k, v);
     const conn = resolveConnection(h.name, merged, groupNames);
     const host: InventoryHost = {
       name: h.name,
@@ -111,16 +113,29 @@ export function resolveInventory(
     }
     return host;
   };
+  // Hosts in the same groups share the ordering of those groups and their merged variables:
+  // worked out once per combination of groups, not once per host (a fleet has few combinations).
+  const combinations = new Map<string, { names: string[]; groupVars: VarMap }>();
   for (const h of [...raw.hosts.values()].sort((a, b) => byName(a.name, b.name))) {
-    const ordered = [...(hostGroups.get(h.name) ?? [])].sort(
-      (a, b) =>
-        (depth.get(a.name) ?? 0) - (depth.get(b.name) ?? 0) ||
-        (a.priority ?? 1) - (b.priority ?? 1) ||
-        byName(a.name, b.name),
-    );
-    // Ansible: inventory-file group vars < group_vars/ files < inventory-file host vars < host_vars/.
-    const levels = [...ordered.map((g) => g.vars), ...ordered.map((g) => g.fileVars), h.vars, h.fileVars];
-    hosts[h.name] = build(h, levels, ordered.map((g) => g.name).sort(byName));
+    const member = hostGroups.get(h.name) ?? [];
+    const key = member.map((g) => g.name).join('\u0000');
+    let combination = combinations.get(key);
+    if (!combination) {
+      const ordered = [...member].sort(
+        (a, b) =>
+          (depth.get(a.name) ?? 0) - (depth.get(b.name) ?? 0) ||
+          (a.priority ?? 1) - (b.priority ?? 1) ||
+          byName(a.name, b.name),
+      );
+      // Ansible: inventory-file group vars < group_vars/ files < inventory-file host vars < host_vars/.
+      const groupVars: VarMap = new Map();
+      for (const level of [...ordered.map((g) => g.vars), ...ordered.map((g) => g.fileVars)]) {
+        for (const [k, v] of level) groupVars.set(k, v);
+      }
+      combination = { names: ordered.map((g) => g.name).sort(byName), groupVars };
+      combinations.set(key, combination);
+    }
+    hosts[h.name] = build(h, [combination.groupVars, h.vars, h.fileVars], combination.names.slice());
   }
   const candidates: ImplicitLocalhost['candidates'] = {};
   for (const h of implicit) {

@@ -133,9 +133,79 @@ function decide(
   return overrode.length > 0 ? { ...origin, overrode } : origin;
 }
 
+/** A host-wide field (runlevel, stack, resources) as its layers decide it. */
+interface HostField<T> {
+  value: T;
+  origin: Origin;
+  conflicts: [a: Candidate, b: Candidate][];
+}
+
+/**
+ * What a host's layers make of it, apart from its name: hosts with the same layers (the hosts of
+ * one group, or all hosts) share it, so each is merged once per combination of layers rather than
+ * once per host. Conflicts are kept here and recorded for every host, so messages name them all.
+ */
+interface HostTemplate {
+  runlevel?: HostField<DesiredHost['runlevel']>;
+  stack?: HostField<string>;
+  resources?: HostField<DesiredHost['resources']>;
+  services: { name: string; done: { merged?: MergedService; conflicts: Conflict[] } }[];
+  declared: Set<string>;
+  requires: Map<string, RawRequire[]>;
+}
+
+function hostField<T>(
+  layers: readonly Layered[],
+  pick: (e: TargetEntry) => { value: T; where: SourceRef } | undefined,
+): HostField<T> | undefined {
+  const cands: (Candidate & { value: T })[] = [];
+  for (const t of layers) {
+    const d = pick(t.entry);
+    if (d) cands.push({ ...d, layer: t.layer, rank: t.rank });
+  }
+  if (cands.length === 0) return undefined;
+  const conflicts: HostField<T>['conflicts'] = [];
+  const { value, ...origin } = decide(cands, (a, b) => conflicts.push([a, b]));
+  // The winner's own value object, not a copy (decide hands back the same one).
+  return { value: cands.find((c) => c.value === value)?.value as T, origin, conflicts };
+}
+
+function hostTemplate(
+  layers: readonly Layered[],
+  services: ServiceMerges,
+  problems: Problem[],
+): HostTemplate {
+  const template: HostTemplate = { services: [], declared: new Set(), requires: new Map() };
+  const runlevel = hostField(layers, (e) => e.runlevel);
+  if (runlevel) template.runlevel = runlevel;
+  const stack = hostField(layers, (e) => e.stack);
+  if (stack) template.stack = stack;
+  const resources = hostField(layers, (e) => e.resources);
+  if (resources) template.resources = resources;
+  // Each service's declarations across these layers, gathered once (not per field).
+  const decls = new Map<string, LayeredDecl[]>();
+  for (const t of layers) {
+    for (const decl of t.entry.services) {
+      const list = decls.get(decl.name);
+      const d = { decl, layer: t.layer, rank: t.rank };
+      if (list) list.push(d);
+      else decls.set(decl.name, [d]);
+    }
+  }
+  for (const [name, list] of decls) {
+    template.declared.add(name);
+    const done = services.merge(name, list, problems);
+    template.services.push({ name, done });
+    if (done.merged?.requires) template.requires.set(name, done.merged.requires);
+  }
+  return template;
+}
+
 export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
   const byHost = new Map<string, Layered[]>();
+  const index = new Map<Layered, number>();
   for (const t of targets) {
+    index.set(t, index.size);
     for (const h of t.hosts) {
       const list = byHost.get(h);
       if (list) list.push(t);
@@ -144,60 +214,45 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
   }
   const conflicts = new Conflicts();
   const services = new ServiceMerges();
+  const templates = new Map<string, HostTemplate>();
   const merged: Merged = { hosts: {}, requires: new Map(), declared: new Map() };
   for (const host of [...byHost.keys()].sort()) {
     const layers = byHost.get(host) ?? [];
+    // A host layer is one host's own: its combination is never shared, so it is not kept.
+    const shared = layers.every((t) => t.rank < 2);
+    const key = shared ? layers.map((t) => index.get(t)).join(',') : '';
+    let template = shared ? templates.get(key) : undefined;
+    if (!template) {
+      template = hostTemplate(layers, services, problems);
+      if (shared) templates.set(key, template);
+    }
     const desired: DesiredHost = { host, services: {} };
-    const runlevels = layers.flatMap((t) =>
-      t.entry.runlevel ? [{ ...t.entry.runlevel, layer: t.layer, rank: t.rank }] : [],
-    );
-    if (runlevels.length > 0) {
-      const { value, ...origin } = decide(runlevels, (a, b) => conflicts.add('the runlevel', host, a, b));
-      desired.runlevel = runlevels.find((r) => r.value === value)?.value;
-      desired.runlevelOrigin = origin;
+    const { runlevel, stack, resources } = template;
+    if (runlevel) {
+      for (const [a, b] of runlevel.conflicts) conflicts.add('the runlevel', host, a, b);
+      desired.runlevel = runlevel.value;
+      desired.runlevelOrigin = runlevel.origin;
     }
-    const stacks = layers.flatMap((t) =>
-      t.entry.stack ? [{ ...t.entry.stack, layer: t.layer, rank: t.rank }] : [],
-    );
-    if (stacks.length > 0) {
-      const { value, ...origin } = decide(stacks, (a, b) => conflicts.add('the stack', host, a, b));
-      desired.stack = value as string;
-      desired.stackOrigin = origin;
+    if (stack) {
+      for (const [a, b] of stack.conflicts) conflicts.add('the stack', host, a, b);
+      desired.stack = stack.value;
+      desired.stackOrigin = stack.origin;
     }
-    const resources = layers.flatMap((t) =>
-      t.entry.resources ? [{ ...t.entry.resources, layer: t.layer, rank: t.rank }] : [],
-    );
-    if (resources.length > 0) {
-      const { value, ...origin } = decide(resources, (a, b) => conflicts.add('the resources', host, a, b));
-      desired.resources = value as DesiredHost['resources'];
-      desired.resourcesOrigin = origin;
+    if (resources) {
+      for (const [a, b] of resources.conflicts) conflicts.add('the resources', host, a, b);
+      desired.resources = resources.value;
+      desired.resourcesOrigin = resources.origin;
     }
-    // Each service's declarations across this host's layers, gathered once (not per field).
-    const decls = new Map<string, LayeredDecl[]>();
-    for (const t of layers) {
-      for (const decl of t.entry.services) {
-        const list = decls.get(decl.name);
-        const d = { decl, layer: t.layer, rank: t.rank };
-        if (list) list.push(d);
-        else decls.set(decl.name, [d]);
-      }
-    }
-    const names = [...decls.keys()];
-    merged.declared.set(host, new Set(names));
-    const requires = new Map<string, RawRequire[]>();
-    for (const name of names) {
-      const done = services.merge(name, decls.get(name) ?? [], problems);
+    for (const { name, done } of template.services) {
       for (const [what, a, b] of done.conflicts) conflicts.add(what, host, a, b);
-      const svc = done.merged;
-      if (!svc) continue;
       // Each host gets its own service object (requires are resolved per host, in place); what
       // is inside — origins, health, limits — is shared by every host of the same layers.
-      desired.services[name] = { ...svc.service, requires: [] };
-      if (svc.requires) requires.set(name, svc.requires);
+      if (done.merged) desired.services[name] = { ...done.merged.service, requires: [] };
     }
-    if (desired.runlevel || desired.stack || desired.resources || names.length > 0)
+    merged.declared.set(host, template.declared);
+    if (desired.runlevel || desired.stack || desired.resources || template.services.length > 0)
       merged.hosts[host] = desired;
-    merged.requires.set(host, requires);
+    merged.requires.set(host, template.requires);
   }
   problems.push(...conflicts.problems());
   return merged;
