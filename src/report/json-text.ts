@@ -21,6 +21,7 @@ export function newline(depth: number): string {
 
 // What JSON.stringify escapes: quote, backslash, control characters, and lone surrogates (as
 // \udXXX); a string with none of them is written between quotes as it is.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 export function quote(s: string): string {
