@@ -53,7 +53,8 @@ export interface ApplyRun {
  * observes those hosts again and refuses (changing nothing) if any moved since the plan was made,
  * then runs the steps in order with health gates and failure isolation, and releases the locks.
  * Aborting the signal starts no new step (running steps finish; the rest are `not-started`),
- * then the locks are released and every connection is closed.
+ * then the locks are released and every connection is closed; aborted before the first step, the
+ * run is refused. It is the CLI's apply (src/apply/orchestrate.ts), without the question.
  */
 export function apply(planned: Planned, opts: ApplyOptions = {}): ApplyRun {
   const queue = new EventQueue();
