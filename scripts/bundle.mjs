@@ -7,10 +7,10 @@
 // loading. One file instead of ~150 (the yaml package alone is ~40 files, each several slow file
 // system calls here); CommonJS because only a classic script can take V8's code cache on Node 20
 // (no module.enableCompileCache before Node 22.1, and ES modules take no cachedData); minified
-// because on this kind of machine reading the file costs about as much as compiling it. Commands
+// because on this kind of machine reading and decoding the file costs about as much as compiling it. Commands
 // stay lazy: esbuild turns each `await import('./validate.js')` into a module initialised when the
 // command runs, so `validate` still runs none of ssh2's, the drivers' or the executor's top level.
-import { copyFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const dist = new URL('../dist/', import.meta.url);
@@ -44,9 +44,9 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['ssh2', 'ajv'],
-  // Whitespace and syntax only: names stay as written, so stack traces still say which function.
-  minifyWhitespace: true,
-  minifySyntax: true,
+  minify: true,
+  // Functions and classes keep their names (stack traces, error names) though local names shrink.
+  keepNames: true,
   // The sources find schemas/ and the precompiled validators relative to import.meta.url; in the
   // bundle that is the bundle's own URL (dist/bundle/ is two levels below the root, like dist/load/).
   define: { 'import.meta.url': '__rsImportMetaUrl' },
@@ -54,6 +54,21 @@ await build({
   plugins: [lazyChildProcessForCommander],
   logLevel: 'warning',
 });
-// schema.ts and json-input.ts load the precompiled validators next to themselves.
-copyFileSync(new URL('load/schema-validators.cjs', dist), new URL('bundle/schema-validators.cjs', dist));
-copyFileSync(new URL('cli/json-validators.cjs', dist), new URL('bundle/json-validators.cjs', dist));
+// schema.ts and json-input.ts load the precompiled validators next to themselves. Each is bundled
+// with the few ajv runtime helpers it requires (no node_modules look-ups at start-up) and minified;
+// the schema texts they carry, compared with schemas/, are string values and stay as they were.
+for (const [from, to] of [
+  ['load/schema-validators.cjs', 'schema-validators.cjs'],
+  ['cli/json-validators.cjs', 'json-validators.cjs'],
+]) {
+  await build({
+    entryPoints: [new URL(from, dist).pathname],
+    outfile: new URL(`bundle/${to}`, dist).pathname,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    logLevel: 'warning',
+  });
+}
