@@ -5,6 +5,7 @@
 // `tsc` build is never shadowed.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { constants, Script } from 'node:vm';
 
 const bundleUrl = new URL('../dist/bundle/main.cjs', import.meta.url);
@@ -28,7 +29,7 @@ function freshBundle() {
  * it holds every function the command compiled); a read-only install simply runs without one.
  */
 function loadBundle(stat) {
-  const path = bundleUrl.pathname;
+  const path = fileURLToPath(bundleUrl); // not .pathname: a directory with a space is %20 there
   const require = createRequire(bundleUrl);
   // Older Node 20 releases cannot give a vm.Script the main context's import(): plain require.
   const mainLoader = constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
@@ -47,7 +48,13 @@ function loadBundle(stat) {
     importModuleDynamically: mainLoader,
   });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, path, path.slice(0, path.lastIndexOf('/')));
+  script.runInThisContext()(
+    module.exports,
+    require,
+    module,
+    path,
+    fileURLToPath(new URL('.', bundleUrl)).replace(/\/$/, ''),
+  );
   const saveCache = () => {
     if (cachedData !== undefined && !script.cachedDataRejected) return;
     try {
