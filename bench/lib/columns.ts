@@ -47,12 +47,16 @@ export function columns(root: string, lb: Loopback, connectS: number): Column[] 
   const cli = join(root, 'bin', 'runstate.js');
   // No agent: every tool authenticates with the one key file, nothing else.
   const env = { ...process.env, SSH_AUTH_SOCK: '' };
+  // BENCH_NODE_ARGS: extra node flags for runstate and the ssh2 fan-outs, e.g. to profile them
+  // ("--cpu-prof --cpu-prof-dir=DIR", which NODE_OPTIONS refuses). Empty: nothing added.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const runstate = (id: string, label: string, args: string[], codes: number[]): Column => ({
     id,
     label,
     spec: (_lb, fx, n) => ({
       cmd: process.execPath,
       args: [
+        ...nodeArgs,
         cli,
         ...args,
         '-i',
@@ -106,6 +110,7 @@ export function columns(root: string, lb: Loopback, connectS: number): Column[] 
     spec: (l, _fx, n) => ({
       cmd: process.execPath,
       args: [
+        ...nodeArgs,
         join(root, 'bench', 'ssh2-fanout.mjs'),
         l.ports.join(','),
         l.user,

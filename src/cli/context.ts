@@ -26,6 +26,11 @@ export interface CommonOptions {
 /** Where output goes; injectable so the CLI can be run in-process by tests. */
 export interface Io {
   out: (text: string) => void;
+  /**
+   * Like `out`, for output written in many pieces (a large plan): settles once the sink can take
+   * more, so the pieces are not all queued in memory behind a slow reader. Absent: `out`.
+   */
+  outPiece?: (text: string) => Promise<void>;
   err: (text: string) => void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
@@ -37,11 +42,30 @@ export interface Io {
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t),
+  outPiece: (t) => writeWithBackPressure(process.stdout, t),
   err: (t) => process.stderr.write(t),
   isTTY: Boolean(process.stdout.isTTY),
   env: process.env,
   ask: process.stdin.isTTY ? askOnTerminal : undefined,
 };
+
+/*
+ * stdout on a pipe is non-blocking here: a write that does not fit is queued, and the whole 250 MB
+ * of a 10,000-host plan would sit in memory. Waits for 'drain' (or 'close': a reader that went
+ * away, whose error is still the stream's own to report).
+ */
+function writeWithBackPressure(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  if (stream.write(text)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
 
 async function askOnTerminal(question: string): Promise<string> {
   // Imported here: only apply asks, and readline is a visible part of every command's start-up.

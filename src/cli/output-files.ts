@@ -43,15 +43,20 @@ export function checkWritable(file: string, flag: string): void {
   }
 }
 
-/** Writes `text` to `file` atomically (temp file + rename); the old content stays until it is whole. */
-export function writeFileAtomic(file: string, text: string, mode = 0o644): void {
+/**
+ * Writes `text` to `file` atomically (temp file + rename); the old content stays until it is whole.
+ * `text` may come in pieces (a large plan): each is written as it comes, never joined.
+ */
+export function writeFileAtomic(file: string, text: string | Iterable<string>, mode = 0o644): void {
   const temp = tempBeside(file);
   let fd: number | undefined;
   try {
     fd = openSync(temp, CREATE_NEW, mode);
-    const data = Buffer.from(text);
-    let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done);
+    for (const piece of typeof text === 'string' ? [text] : text) {
+      const data = Buffer.from(piece);
+      let done = 0;
+      while (done < data.length) done += writeSync(fd, data, done);
+    }
     closeSync(fd);
     fd = undefined;
     renameSync(temp, file);

@@ -5,13 +5,7 @@ import type { EventSink } from '../events/types.js';
 import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
-import {
-  renderPlanJson,
-  renderPlanJsonPieces,
-  renderPlanMarkdown,
-  renderPlanMermaid,
-  renderPlanText,
-} from '../report/index.js';
+import { planJsonPieces, renderPlanMarkdown, renderPlanMermaid, renderPlanText } from '../report/index.js';
 import { isPartial } from '../report/plan-summary.js';
 import { renderPlanDiff } from '../report/state-diff.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
@@ -64,9 +58,12 @@ async function planAndRender(
   await pool.closeAll();
   // Only with --events: at 400,000 steps the event list alone is as many objects again.
   if (sink) emitAll(sink, planEvents(plan));
-  for (const piece of renderPlan(plan, opts, io)) io.out(piece);
+  for (const piece of renderPlan(plan, opts, io)) {
+    if (io.outPiece) await io.outPiece(piece);
+    else io.out(piece);
+  }
   if (opts.diff) io.out(renderPlanDiff(plan));
-  if (opts.out) writeFileAtomic(opts.out, renderPlanJson(plan));
+  if (opts.out) writeFileAtomic(opts.out, planJsonPieces(plan));
   const unreachable = Object.entries(plan.hosts).filter(([, h]) => h.unreachable);
   for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable}\n`);
   // Partial like an unreachable host: some of the fleet cannot converge; the rest is planned.
@@ -74,11 +71,11 @@ async function planAndRender(
   return opts.detailedExitcode && plan.steps.length > 0 ? EXIT.changes : EXIT.ok;
 }
 
-/** The output in the pieces it is written in (a large JSON plan is not joined to its newline). */
-function renderPlan(plan: Plan, opts: PlanOptions, io: Io): string[] {
+/** The output in the pieces it is written in (a large JSON plan is never one string). */
+function renderPlan(plan: Plan, opts: PlanOptions, io: Io): Iterable<string> {
   switch (opts.format) {
     case 'json':
-      return renderPlanJsonPieces(plan);
+      return planJsonPieces(plan);
     case 'markdown':
       return [renderPlanMarkdown(plan)];
     case 'mermaid':

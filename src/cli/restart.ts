@@ -1,3 +1,6 @@
+import { AuditLog, defaultAuditPath } from '../apply/audit.js';
+import { newOwner } from '../apply/locked-run.js';
+import { orchestrateApply } from '../apply/orchestrate.js';
 import { renderCommands } from '../apply/saved-plan.js';
 import type { StepOutcome } from '../apply/types.js';
 import { commandsFor } from '../drivers/index.js';
@@ -11,8 +14,9 @@ import { hostDigest, orderIntoWaves, scopeToServices, stepId } from '../plan/ind
 import type { PendingStep } from '../plan/types.js';
 import { renderApplyText } from '../report/apply.js';
 import { renderPlanText } from '../report/index.js';
-import { type ApplyOptions, confirmed, executeWithLocks } from './apply.js';
+import type { ApplyOptions } from './apply.js';
 import { EXIT, type Io, useColor } from './context.js';
+import { confirmed, progressOf, reobserveWith, runOptions } from './execution.js';
 import { type Fleet, observeFleet } from './prepare.js';
 
 export interface RestartOptions extends ApplyOptions {
@@ -72,14 +76,32 @@ async function rollOut(
   for (const [host, h] of unreachable) io.err(`unreachable: ${host}: ${h.unreachable} (not restarted)\n`);
   if (plan.steps.length === 0) return unreachable.length > 0 ? EXIT.partial : EXIT.ok;
   if (!opts.dryRun) io.out(renderCommands(plan));
-  if (!opts.dryRun && !(await confirmed(opts, io))) return EXIT.input;
-  const { outcomes, auditPath } = await executeWithLocks(
-    plan,
-    fleet.inventory,
+  const owner = newOwner();
+  const audit = opts.dryRun ? undefined : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner);
+  const progress = progressOf(opts, io, sink);
+  const applied = await orchestrateApply(
+    async () => ({ ok: true, plan, inventory: fleet.inventory }),
     fleet.pool,
-    { ...opts, ...(sink ? { eventSink: sink } : {}) },
-    io,
-  );
+    { ...runOptions(opts, io), owner, ...(audit ? { audit } : {}) },
+    {
+      ...(!opts.dryRun && !opts.yes ? { confirm: () => confirmed(opts, io) } : {}),
+      reobserve: reobserveWith(opts, io, fleet.pool),
+      onEvent: progress.onEvent,
+    },
+  ).finally(() => {
+    progress.done();
+    audit?.close();
+  });
+  if (applied.status === 'refused') {
+    if (applied.why === 'stale') {
+      io.err('error: the hosts changed since they were observed; nothing was restarted.\n');
+      for (const line of applied.reasons) io.err(`  changed on ${line}\n`);
+      io.err('hint: run restart again\n');
+    }
+    return EXIT.input;
+  }
+  const { outcomes } = applied;
+  const auditPath = audit?.path;
   io.out(`\n${renderApplyText(outcomes, { color, dryRun: Boolean(opts.dryRun) })}`);
   const untouched = outcomes.filter((o) => o.kind === 'skipped');
   if (untouched.length > 0)

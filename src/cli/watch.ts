@@ -1,11 +1,14 @@
 import { appendFile } from 'node:fs/promises';
-import { checkAuditLog, defaultAuditPath } from '../apply/audit.js';
+import { AuditLog, checkAuditLog, defaultAuditPath } from '../apply/audit.js';
 import { HealLimiter, healKey, healsThatRan } from '../apply/heal-limit.js';
+import { newOwner } from '../apply/locked-run.js';
+import { orchestrateApply } from '../apply/orchestrate.js';
 import type { StepOutcome } from '../apply/types.js';
 import { healTargets } from '../drift/heal-targets.js';
 import { driftExitCode } from '../drift/index.js';
 import { driftEvents, emitAll, hostEvents, stepRef } from '../events/from.js';
 import { withEvents } from '../events/run.js';
+import type { EventSink } from '../events/types.js';
 import { changesOf, recordOfDrift } from '../history/record.js';
 import type { DriftReport } from '../model/drift.js';
 import type { HistoryRecord } from '../model/history.js';
@@ -14,11 +17,10 @@ import { formatProblem, ProblemsError, UserError } from '../model/source.js';
 import { type Alerter, alerterFor } from '../notify/cli.js';
 import type { RunFindings } from '../notify/state.js';
 import { summarise } from '../report/apply.js';
-import type { ExecutionOptions } from './apply.js';
-import { executeWithLocks, withHostLocks } from './apply.js';
 import { type CommonOptions, EXIT, type Io, nowOf, useColor } from './context.js';
 import { type DriftFormat, driftOf, flappingKeys, observeWithWaivers, renderDrift } from './drift.js';
 import { parseDuration } from './duration.js';
+import { type ExecutionFlags, progressOf, reobserveWith, runOptions } from './execution.js';
 import {
   checkHistoryWritable,
   DEFAULT_FLAP_WINDOW,
@@ -29,12 +31,12 @@ import {
   recordHistory,
 } from './history-file.js';
 import { checkWritable, writeFileAtomic } from './output-files.js';
-import { type Fleet, findStale, planFleet } from './prepare.js';
+import { type Fleet, planFleet } from './prepare.js';
 import { probeGates } from './probe-gates.js';
 import { delayUntilNext, parseSchedule, sleep } from './schedule.js';
 import type { LoadedWaivers, WaiverOptions } from './waivers.js';
 
-export interface WatchOptions extends CommonOptions, ExecutionOptions, WaiverOptions, HistoryOptions {
+export interface WatchOptions extends CommonOptions, ExecutionFlags, WaiverOptions, HistoryOptions {
   every: string;
   heal?: boolean;
   maxHeals: number;
@@ -47,6 +49,7 @@ export interface WatchOptions extends CommonOptions, ExecutionOptions, WaiverOpt
   maxRuns?: number;
   /** --events FILE|-: every run's hosts, drift, heal steps and alerts as JSON Lines. */
   events?: string;
+  eventSink?: EventSink;
   notify?: string[];
   notifyCommand?: string[];
   notifyState?: string;
@@ -316,27 +319,7 @@ async function heal(
   result.blocked = blockedHeals(plan);
   for (const line of result.blocked) io.err(`watch: not healing ${line}\n`);
   if (refused || plan.steps.every((s) => s.blockedBy !== undefined)) return [];
-  const stepHosts = [...new Set(plan.steps.map((s) => s.host))].sort();
-  // Heal only from facts nobody can change under us: lock, then check the hosts still look as
-  // observed (an apply may have finished in between); if not, the next run sees the new state.
-  const outcomes = await withHostLocks(
-    stepHosts,
-    fleet.pool,
-    fleet.inventory,
-    opts,
-    async (held) => {
-      const { stale, pool } = await findStale(plan, fleet.inventory, stepHosts, opts, io);
-      await pool.closeAll();
-      if (stale.length > 0) {
-        for (const line of stale) io.err(`watch: not healing now, changed since observed: ${line}\n`);
-        return [];
-      }
-      const healing = { ...opts, label: 'corrective' as const };
-      return (await executeWithLocks(plan, fleet.inventory, fleet.pool, healing, io, undefined, held))
-        .outcomes;
-    },
-    io,
-  );
+  const outcomes = await healRun(fleet, plan, opts, io);
   // Only heals that ran count against --max-heals: a refused or skipped one changed nothing.
   for (const key of healsThatRan(outcomes)) limiter.record(key, now);
   for (const o of outcomes) {
@@ -350,6 +333,31 @@ async function heal(
   );
   if (result.healed.length > 0 && result.healFailed.length === 0) result.status = 'healed';
   return outcomes;
+}
+
+/**
+ * The heal's apply: the one apply (src/apply/orchestrate.ts) on a plan observed without locks, so
+ * its hosts are locked and observed again first; one that moved meanwhile is left to the next run.
+ */
+async function healRun(fleet: Fleet, plan: Plan, opts: WatchOptions, io: Io): Promise<StepOutcome[]> {
+  const owner = newOwner();
+  const audit = opts.dryRun
+    ? undefined
+    : new AuditLog(opts.auditLog ?? defaultAuditPath(io.env), owner, 'corrective');
+  const progress = progressOf(opts, io, opts.eventSink);
+  try {
+    const applied = await orchestrateApply(
+      async () => ({ ok: true, plan, inventory: fleet.inventory }),
+      fleet.pool,
+      { ...runOptions(opts, io), owner, ...(audit ? { audit } : {}) },
+      { reobserve: reobserveWith(opts, io, fleet.pool), onEvent: progress.onEvent },
+    ).finally(progress.done);
+    if (applied.status !== 'refused') return applied.outcomes;
+    for (const line of applied.reasons) io.err(`watch: not healing now, changed since observed: ${line}\n`);
+    return [];
+  } finally {
+    audit?.close();
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-export { renderPlanJson, renderPlanJsonPieces } from './plan-json.js';
+export { planJsonPieces, renderPlanJson } from './plan-json.js';
 export { renderPlanMarkdown } from './plan-markdown.js';
 export { renderPlanMermaid } from './plan-mermaid.js';
 export { renderPlanText } from './plan-text.js';

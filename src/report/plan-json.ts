@@ -1,5 +1,6 @@
 import type { HealthCheck } from '../model/desired.js';
-import type { Plan, PlanBlocked, PlanHost, Step } from '../model/plan.js';
+import type { Barrier, GateSet, Plan, PlanBlocked, PlanHost, Step } from '../model/plan.js';
+import { insertionOrder, json, jsonString, newline, quote, sortedJson, stringList } from './json-text.js';
 import { byText } from './plan-summary.js';
 
 /**
@@ -7,60 +8,160 @@ import { byText } from './plan-summary.js';
  * order whatever order the value was built or parsed in, so equal plans are equal bytes.
  */
 export function renderPlanJson(plan: Plan): string {
-  return renderPlanJsonPieces(plan).join('');
+  return [...planJsonPieces(plan)].join('');
 }
 
 /**
- * The same text as renderPlanJson in two pieces, the JSON and its newline, to be written one after
- * the other: appending the newline to a 250 MB string (10,000 hosts) makes V8 copy all of it.
+ * renderPlanJson's text in pieces of about `size` characters (the last one ends with the newline),
+ * made as they are asked for: a 10,000-host plan is 250 MB of text, which as one string (and once
+ * more as the UTF-8 copy a write makes of it) was a third of planning such a fleet and most of its
+ * memory. Only what one host or one step adds is written between two checks of the size.
  */
-export function renderPlanJsonPieces(plan: Plan): [json: string, newline: string] {
-  return [JSON.stringify(canonicalPlan(plan), null, 2), '\n'];
+export function* planJsonPieces(plan: Plan, size = 1 << 16): Generator<string, void, undefined> {
+  let out = '{';
+  let sep = newline(1);
+  const field = (key: string, text: string | undefined): void => {
+    if (text === undefined) return;
+    out += `${sep}"${key}": ${text}`;
+    sep = `,${newline(1)}`;
+  };
+  field('version', json(plan.version, 1));
+  field('serial', json(plan.serial, 1));
+  if (plan.made !== undefined) {
+    const { by, version, at } = plan.made;
+    field('made', json({ by, version, at }, 1));
+  }
+  field('playbooks', stringList([...plan.playbooks], 1));
+  field('inventory', stringList([...plan.inventory], 1));
+
+  // The order the hosts of a sorted copy would be listed in (as the plan was written before).
+  const names = insertionOrder(Object.keys(plan.hosts).sort(byText));
+  out += `${sep}"hosts": ${names.length === 0 ? '{}' : '{'}`;
+  sep = `,${newline(1)}`;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    out += `${i === 0 ? newline(2) : `,${newline(2)}`}${quote(name)}: ${hostJson(plan.hosts[name] as PlanHost)}`;
+    if (out.length >= size) {
+      yield out;
+      out = '';
+    }
+  }
+  if (names.length > 0) out += `${newline(1)}}`;
+
+  out += `${sep}"steps": ${plan.steps.length === 0 ? '[]' : '['}`;
+  for (let i = 0; i < plan.steps.length; i++) {
+    out += `${i === 0 ? newline(2) : `,${newline(2)}`}${stepJson(plan.steps[i] as Step)}`;
+    if (out.length >= size) {
+      yield out;
+      out = '';
+    }
+  }
+  if (plan.steps.length > 0) out += `${newline(1)}]`;
+
+  // As written before: any value is written as it is, a wave list being the usual one.
+  const { waves } = plan;
+  if (!Array.isArray(waves) || Object.getPrototypeOf(waves) !== Array.prototype)
+    field('waves', json(waves, 1));
+  else {
+    out += `${sep}"waves": ${waves.length === 0 ? '[]' : '['}`;
+    for (let i = 0; i < waves.length; i++) {
+      const wave = waves[i];
+      const text = Array.isArray(wave) ? stringList(wave, 2) : (json(wave, 2) ?? 'null');
+      out += `${i === 0 ? newline(2) : `,${newline(2)}`}${text}`;
+      if (out.length >= size) {
+        yield out;
+        out = '';
+      }
+    }
+    if (waves.length > 0) out += `${newline(1)}]`;
+  }
+
+  if (plan.barriers !== undefined) {
+    out += `${sep}"barriers": ${plan.barriers.length === 0 ? '[]' : '['}`;
+    for (let i = 0; i < plan.barriers.length; i++) {
+      out += `${i === 0 ? newline(2) : `,${newline(2)}`}${barrierJson(plan.barriers[i] as Barrier)}`;
+      if (out.length >= size) {
+        yield out;
+        out = '';
+      }
+    }
+    if (plan.barriers.length > 0) out += `${newline(1)}]`;
+  }
+  if (plan.gates !== undefined) field('gates', json(plan.gates.map(canonicalGateSet), 1));
+  if (plan.stacks !== undefined) field('stacks', sortedJson(plan.stacks, 1));
+  if (plan.blocked !== undefined) field('blocked', json(plan.blocked.map(canonicalBlocked), 1));
+  if (plan.warnings !== undefined) field('warnings', json(plan.warnings.map(canonicalBlocked), 1));
+  yield `${out}\n}\n`;
 }
 
-function canonicalPlan(plan: Plan): Plan {
-  const hosts: Record<string, PlanHost> = {};
-  for (const name of Object.keys(plan.hosts).sort(byText)) {
-    const h = plan.hosts[name] as PlanHost;
-    hosts[name] = {
-      digest: h.digest,
-      ...(h.unreachable !== undefined ? { unreachable: h.unreachable } : {}),
-      services: [...h.services],
-      ...(h.watches !== undefined ? { watches: sortKeysDeep(h.watches) } : {}),
-      ...(h.users !== undefined ? { users: sortKeysDeep(h.users) } : {}),
-      observed: sortedDeep(h.observed) ? h.observed : sortKeysDeep(h.observed),
-    };
+/** One host, 2 levels deep: digest, unreachable, services, watches, users, observed. */
+function hostJson(h: PlanHost): string {
+  let text = '';
+  const add = (key: string, v: string | undefined): void => {
+    if (v !== undefined) text += `${text === '' ? newline(3) : `,${newline(3)}`}"${key}": ${v}`;
+  };
+  add('digest', jsonString(h.digest, 3));
+  if (h.unreachable !== undefined) add('unreachable', jsonString(h.unreachable, 3));
+  add('services', stringList([...h.services], 3));
+  if (h.watches !== undefined) add('watches', sortedJson(h.watches, 3));
+  if (h.users !== undefined) add('users', sortedJson(h.users, 3));
+  add('observed', sortedJson(h.observed, 3));
+  return text === '' ? '{}' : `{${text}${newline(2)}}`;
+}
+
+// A step's lines, 3 levels deep: `,\n` and the indentation before each key after the first.
+const NEXT = `,${newline(3)}`;
+
+/**
+ * One step, 2 levels deep, its keys in the plan's fixed order whatever order the object has them
+ * in; a key the schema does not know is left out. Written field by field: 400,000 steps at 10,000
+ * hosts make this the hottest function of a large plan.
+ */
+function stepJson(s: Step): string {
+  let text = '';
+  const add = (key: string, v: string | undefined): void => {
+    if (v !== undefined) text += `${text === '' ? newline(3) : NEXT}"${key}": ${v}`;
+  };
+  add('id', jsonString(s.id, 3));
+  add('host', jsonString(s.host, 3));
+  add('kind', jsonString(s.kind, 3));
+  if (s.service !== undefined) add('service', jsonString(s.service, 3));
+  if (s.manager !== undefined) add('manager', jsonString(s.manager, 3));
+  if (s.user !== undefined) add('user', jsonString(s.user, 3));
+  if (s.target !== undefined) add('target', jsonString(s.target, 3));
+  add('reason', jsonString(s.reason, 3));
+  if (s.change !== undefined) {
+    const { field, before, after } = s.change;
+    add('change', json({ field, before, after }, 3));
   }
+  add('commands', commandsJson(s.commands));
+  add('after', stringList([...s.after], 3));
+  add('wave', json(s.wave, 3));
+  if (s.health !== undefined) add('health', json(canonicalHealth(s.health), 3));
+  if (s.blockedBy !== undefined) add('blockedBy', json(s.blockedBy, 3));
+  if (s.requiredGates !== undefined) add('requiredGates', stringList([...s.requiredGates], 3));
+  return text === '' ? '{}' : `{${text}${newline(2)}}`;
+}
+
+function commandsJson(commands: readonly (readonly string[])[]): string {
+  if (commands.length === 0) return '[]';
+  let text = '[';
+  for (let i = 0; i < commands.length; i++) {
+    const argv = commands[i] as readonly string[];
+    text += `${i === 0 ? newline(4) : `,${newline(4)}`}${stringList([...argv], 4)}`;
+  }
+  return `${text}${newline(3)}]`;
+}
+
+function barrierJson(b: Barrier): string {
+  return json({ id: b.id, reason: b.reason, after: [...b.after] }, 2) as string;
+}
+
+function canonicalGateSet(set: GateSet): GateSet {
   return {
-    version: plan.version,
-    ...(plan.serial !== undefined ? { serial: plan.serial } : {}),
-    ...(plan.made !== undefined
-      ? { made: { by: plan.made.by, version: plan.made.version, at: plan.made.at } }
-      : {}),
-    playbooks: [...plan.playbooks],
-    inventory: [...plan.inventory],
-    hosts,
-    steps: plan.steps.map((s) => (isCanonicalStep(s) ? s : canonicalStep(s))),
-    waves: plan.waves,
-    ...(plan.barriers !== undefined
-      ? { barriers: plan.barriers.map((b) => ({ id: b.id, reason: b.reason, after: [...b.after] })) }
-      : {}),
-    ...(plan.gates !== undefined
-      ? {
-          gates: plan.gates.map((set) => ({
-            id: set.id,
-            requirement: set.requirement,
-            gates: set.gates.map((g) => ({
-              host: g.host,
-              service: g.service,
-              health: canonicalHealth(g.health),
-            })),
-          })),
-        }
-      : {}),
-    ...(plan.stacks !== undefined ? { stacks: sortKeysDeep(plan.stacks) } : {}),
-    ...(plan.blocked !== undefined ? { blocked: plan.blocked.map(canonicalBlocked) } : {}),
-    ...(plan.warnings !== undefined ? { warnings: plan.warnings.map(canonicalBlocked) } : {}),
+    id: set.id,
+    requirement: set.requirement,
+    gates: set.gates.map((g) => ({ host: g.host, service: g.service, health: canonicalHealth(g.health) })),
   };
 }
 
@@ -73,99 +174,6 @@ function canonicalBlocked(b: PlanBlocked): PlanBlocked {
   };
 }
 
-/*
- * Copying every step and observed state only to fix its key order was a third of the time of
- * rendering a 40,000-step plan, and doubled its memory. The planner builds its objects in the order
- * written here, so they are checked (no allocation) and written as they are; anything else (a plan
- * read from a file, built by the SDK, with a key more or in another order) is copied as before.
- * Either way the bytes are the same: an array's order is its own, and JSON.stringify drops what
- * the copy would have dropped (undefined values) or the check refuses (any key not listed).
- */
-const STEP_KEYS = [
-  'id',
-  'host',
-  'kind',
-  'service',
-  'manager',
-  'user',
-  'target',
-  'reason',
-  'change',
-  'commands',
-  'after',
-  'wave',
-  'health',
-  'blockedBy',
-  'requiredGates',
-] as const;
-const CHANGE_KEYS = ['field', 'before', 'after'] as const;
-const HEALTH_KEYS: Record<HealthCheck['kind'], readonly string[]> = {
-  tcp: ['kind', 'port', 'host', 'timeoutSec'],
-  http: ['kind', 'url', 'timeoutSec'],
-  command: ['kind', 'argv', 'timeoutSec'],
-};
-
-/** Own keys are a subsequence of `order` (optional keys may be missing), nothing else. */
-function inOrder(value: object, order: readonly string[]): boolean {
-  let at = 0;
-  for (const key in value) {
-    while (at < order.length && order[at] !== key) at++;
-    if (at === order.length) return false;
-    at++;
-  }
-  return true;
-}
-
-function isCanonicalStep(s: Step): boolean {
-  if (Object.getPrototypeOf(s) !== Object.prototype || !inOrder(s, STEP_KEYS)) return false;
-  if (s.change !== undefined && !inOrder(s.change, CHANGE_KEYS)) return false;
-  if (s.health !== undefined) {
-    const keys = HEALTH_KEYS[s.health.kind];
-    if (keys === undefined || !inOrder(s.health, keys)) return false;
-  }
-  return true;
-}
-
-/** Every object in `value` has its own keys in byText order already (what sortKeysDeep makes). */
-function sortedDeep(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (Array.isArray(value)) {
-    for (const v of value) if (!sortedDeep(v)) return false;
-    return true;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  let previous: string | undefined;
-  const record = value as Record<string, unknown>;
-  for (const key in record) {
-    if (previous !== undefined && byText(previous, key) >= 0) return false;
-    if (!sortedDeep(record[key])) return false;
-    previous = key;
-  }
-  return true;
-}
-
-function canonicalStep(s: Step): Step {
-  return {
-    id: s.id,
-    host: s.host,
-    kind: s.kind,
-    ...(s.service !== undefined ? { service: s.service } : {}),
-    ...(s.manager !== undefined ? { manager: s.manager } : {}),
-    ...(s.user !== undefined ? { user: s.user } : {}),
-    ...(s.target !== undefined ? { target: s.target } : {}),
-    reason: s.reason,
-    ...(s.change !== undefined
-      ? { change: { field: s.change.field, before: s.change.before, after: s.change.after } }
-      : {}),
-    commands: s.commands.map((argv) => [...argv]),
-    after: [...s.after],
-    wave: s.wave,
-    ...(s.health !== undefined ? { health: canonicalHealth(s.health) } : {}),
-    ...(s.blockedBy !== undefined ? { blockedBy: s.blockedBy } : {}),
-    ...(s.requiredGates !== undefined ? { requiredGates: [...s.requiredGates] } : {}),
-  };
-}
-
 function canonicalHealth(h: HealthCheck): HealthCheck {
   switch (h.kind) {
     case 'tcp':
@@ -175,12 +183,4 @@ function canonicalHealth(h: HealthCheck): HealthCheck {
     case 'command':
       return { kind: 'command', argv: [...h.argv], timeoutSec: h.timeoutSec };
   }
-}
-
-/** Observed states come from several parsers; sorting their keys keeps equal plans equal bytes. */
-function sortKeysDeep<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(sortKeysDeep) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => byText(a, b));
-  return Object.fromEntries(entries.map(([k, v]) => [k, sortKeysDeep(v)])) as T;
 }

@@ -1,7 +1,6 @@
 import { AuditLog } from '../apply/audit.js';
-import { executeLocked, heldHosts, lockHosts, newOwner, unlockHosts } from '../apply/locked-run.js';
-import { runStatus } from '../apply/run-status.js';
-import { staleHosts } from '../apply/stale.js';
+import { newOwner } from '../apply/locked-run.js';
+import { type Applied, orchestrateApply } from '../apply/orchestrate.js';
 import type { ExecEvent, StepOutcome } from '../apply/types.js';
 import { EventQueue, type RunstateEvent } from './events.js';
 import { type ConnectOptions, forksOf, poolFor, resolvePaths } from './options.js';
@@ -54,7 +53,8 @@ export interface ApplyRun {
  * observes those hosts again and refuses (changing nothing) if any moved since the plan was made,
  * then runs the steps in order with health gates and failure isolation, and releases the locks.
  * Aborting the signal starts no new step (running steps finish; the rest are `not-started`),
- * then the locks are released and every connection is closed.
+ * then the locks are released and every connection is closed; aborted before the first step, the
+ * run is refused. It is the CLI's apply (src/apply/orchestrate.ts), without the question.
  */
 export function apply(planned: Planned, opts: ApplyOptions = {}): ApplyRun {
   const queue = new EventQueue();
@@ -67,68 +67,64 @@ export function apply(planned: Planned, opts: ApplyOptions = {}): ApplyRun {
 }
 
 async function applyPlanned(planned: Planned, opts: ApplyOptions): Promise<ApplyResult> {
-  const { plan } = planned;
-  if (planned.refused) {
-    const reasons = planned.problems.filter((p) => p.wholeRun && !p.warning).map((p) => p.message);
-    return { status: 'refused', reasons, exitCode: 1, outcomes: [] };
-  }
-  const { inventory } = planned;
-  const unreachable: Record<string, string> = {};
-  for (const [host, h] of Object.entries(plan.hosts)) if (h.unreachable) unreachable[host] = h.unreachable;
   const owner = newOwner();
   const audit =
     opts.dryRun || opts.auditLog === undefined
       ? undefined
       : new AuditLog(resolvePaths(opts.auditLog, opts.cwd, 'audit log')[0] ?? opts.auditLog, owner);
   const pool = poolFor(opts);
-  const hosts = [...new Set(plan.steps.map((s) => s.host))].sort();
-  const lockOpts = {
-    forks: forksOf(opts),
-    lockTimeout: opts.lockTimeout ?? 60,
-    ...(opts.breakLock ? { breakLock: true } : {}),
-    onLockWait: (host: string, holder: string, secondsLeft: number) =>
-      opts.onEvent?.({ type: 'lock-wait', at: new Date().toISOString(), host, holder, secondsLeft }),
-  };
-  const held = {
-    owner,
-    locks: opts.dryRun
-      ? new Map<string, string | true>()
-      : await lockHosts(hosts, owner, pool, inventory, lockOpts),
-  };
   try {
-    for (const [host, why] of held.locks) if (why !== true) unreachable[host] = why;
-    const locked = hosts.filter((h) => held.locks.get(h) === true || opts.dryRun);
-    const stale = await staleHosts(plan, locked, (desired) =>
-      gatherWith(pool, inventory, desired, opts, locked),
-    );
-    if (stale.length > 0) {
-      return { status: 'refused', reasons: stale.map((s) => `changed on ${s}`), exitCode: 1, outcomes: [] };
-    }
-    const outcomes = await executeLocked(
-      plan,
-      inventory,
+    // Observed before this call, so the plan's hosts are locked after it and observed again.
+    const source = async () =>
+      planned.refused
+        ? { ok: false as const, reasons: refusingProblems(planned) }
+        : { ok: true as const, plan: planned.plan, inventory: planned.inventory };
+    const run = await orchestrateApply(
+      source,
       pool,
       {
-        ...lockOpts,
+        forks: forksOf(opts),
+        lockTimeout: opts.lockTimeout ?? 60,
+        ...(opts.breakLock ? { breakLock: true } : {}),
+        onLockWait: (host, holder, secondsLeft) =>
+          opts.onEvent?.({ type: 'lock-wait', at: new Date().toISOString(), host, holder, secondsLeft }),
         dryRun: Boolean(opts.dryRun),
         settle: opts.settle ?? 2,
         commandTimeout: opts.commandTimeout ?? 300,
+        owner,
         ...(audit ? { audit } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+      {
+        reobserve: (inventory, desired, hosts) => gatherWith(pool, inventory, desired, opts, hosts),
         onEvent: (e) => opts.onEvent?.(fromExec(e)),
       },
-      held,
     );
-    return {
-      ...runStatus(plan, outcomes, Object.keys(unreachable).length),
-      outcomes,
-      unreachable,
-      ...(audit ? { auditLog: audit.path } : {}),
-    };
+    if (run.status === 'refused') {
+      return { status: 'refused', reasons: refusalReasons(run), exitCode: 1, outcomes: [] };
+    }
+    const { status, exitCode, outcomes, unreachable } = run;
+    return { status, exitCode, outcomes, unreachable, ...(audit ? { auditLog: audit.path } : {}) };
   } finally {
-    await unlockHosts(heldHosts(held), owner, pool, inventory);
     await pool.closeAll();
     audit?.close();
+  }
+}
+
+function refusingProblems(planned: Planned): string[] {
+  return planned.problems.filter((p) => p.wholeRun && !p.warning).map((p) => p.message);
+}
+
+function refusalReasons(run: Extract<Applied, { status: 'refused' }>): string[] {
+  switch (run.why) {
+    case 'input':
+      return run.reasons;
+    case 'stale':
+      return run.reasons.map((s) => `changed on ${s}`);
+    case 'interrupted':
+      return ['interrupted before any change'];
+    case 'cancelled':
+      return ['cancelled'];
   }
 }
 

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { splitPattern } from '../load/limit.js';
 import type { HostKeyChecking } from '../model/inventory.js';
 import { UserError } from '../model/source.js';
 import { ConnectionPool } from '../transport/index.js';
@@ -67,4 +68,18 @@ export function resolvePaths(paths: string | string[], cwd: string | undefined, 
 /** The reason a stage stopped for its signal, as fetch and timers do: an AbortError. */
 export function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * A limit whose `@file` terms name files against `cwd`, as the CLI's --limit does against its own
+ * directory: relative ones are made absolute (refused without a cwd, like every path here), so
+ * the loader never reads them against the host process's directory.
+ */
+export function limitAgainst(limit: string | undefined, cwd: string | undefined): string | undefined {
+  if (limit === undefined || !limit.includes('@')) return limit;
+  const terms = splitPattern(limit);
+  if (!terms.some((t) => t.startsWith('@'))) return limit;
+  return terms
+    .map((t) => (t.startsWith('@') ? `@${resolvePaths(t.slice(1), cwd, 'limit file')[0]}` : t))
+    .join(',');
 }

@@ -17,14 +17,14 @@ import { gatherSnapshot } from '../observe/gather.js';
 import type { PlanProblem } from '../plan/index.js';
 import { planWithDrivers } from '../plan/with-drivers.js';
 import type { ConnectionPool } from '../transport/index.js';
-import { abortError, type ConnectOptions, forksOf, poolFor, resolvePaths } from './options.js';
+import { abortError, type ConnectOptions, forksOf, limitAgainst, poolFor, resolvePaths } from './options.js';
 
 export interface LoadOptions {
   /** Inventory files or directories (Ansible YAML or INI). */
   inventory: string | string[];
   /** Playbook files or directories. */
   playbooks: string | string[];
-  /** An Ansible host pattern, as the CLI's --limit. */
+  /** An Ansible host pattern, as the CLI's --limit; a relative `@file` is read against `cwd`. */
   limit?: string;
   /** What relative paths are resolved against; without it, paths must be absolute. */
   cwd?: string;
@@ -63,7 +63,7 @@ export async function loadFleet(opts: LoadOptions): Promise<LoadedFleet> {
   const warnings: string[] = [];
   const limited = restrictDesired(
     desired,
-    selectHosts(inventory, opts.limit, (m) => warnings.push(m)),
+    selectHosts(inventory, limitAgainst(opts.limit, opts.cwd), (m) => warnings.push(m)),
   );
   assertUsable(inventory, Object.keys(limited.hosts));
   const required = requiredOutside(desired, limited);

@@ -148,6 +148,31 @@ function tcpSocket(host: string, port: number, timeoutMs: number): Duplex {
     socket.destroy(Object.assign(new Error(`connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));
   });
   socket.once('connect', () => socket.setTimeout(0));
+  return coalescedWrites(socket);
+}
+
+/**
+ * ssh2 writes each SSH packet to the socket on its own, often several in one tick (its ident and
+ * KEXINIT, NEWKEYS and the service request, a channel's data and EOF): a write system call each.
+ * At fleet scale the client's profile was dominated by those calls (docs/performance.md, session
+ * 5), so writes made in one tick leave together, as one writev, when the tick ends. Order and
+ * bytes are unchanged; nothing waits longer than the current tick.
+ */
+export function coalescedWrites<S extends Duplex>(socket: S): S {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = ((...args: unknown[]): boolean => {
+    if (!corked && !socket.destroyed) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return write(...args);
+  }) as S['write'];
   return socket;
 }
 
