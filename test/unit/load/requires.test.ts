@@ -43,6 +43,44 @@ hosts:
     expect(app?.requires[1]).toBe(desired.hosts.web1?.services.app?.requires[1]);
   });
 
+  it('keeps each target once in a long list too, and a cycle points at its first item', async () => {
+    const { w, run } = await load(`version: 1
+hosts:
+  h1:
+    services:
+      a: {state: running}
+      b: {state: running}
+      c: {state: running}
+      d: {state: running, requires: [a, b, "h1:a", "all:a", c, "h2:e", a, "all:a", b, "h2:e"]}
+  h2:
+    services:
+      e: {state: running, requires: ["h1:d"]}
+`);
+    expect(await messagesOf(run, w.dir)).toEqual([
+      'pb.yml:8:64: error: dependency cycle: h1:d → h2:e → h1:d; remove one of these requires',
+    ]);
+    const long = await load(`version: 1
+hosts:
+  h1:
+    services:
+      a: {state: running}
+      b: {state: running}
+      c: {state: running}
+      d: {state: running, requires: [a, b, "h1:a", "all:a", c, "h2:e", a, "all:a", b, "h2:e"]}
+  h2:
+    services:
+      e: {state: running}
+`);
+    const { desired } = await long.run;
+    expect(desired.hosts.h1?.services.d?.requires.map((r) => r.raw)).toEqual([
+      'a',
+      'b',
+      'all:a',
+      'c',
+      'h2:e',
+    ]);
+  });
+
   it('names what is missing, each at its item', async () => {
     expect(
       await errorsOf(`version: 1
