@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,9 @@ describe.skipIf(MISSING !== undefined)('containers as services (manager: podman,
     await sshd?.stop();
     // podman's conmon can still be writing into its run dir just after `system reset` returns
     // (a clean-clone CI run once got ENOTEMPTY here): let rmSync retry as Node offers it.
+    // and its overlay driver can leave the store's own mount behind (EBUSY in a CI run): unmount
+    // what is still mounted under this test's directory, deepest first, and nothing else.
+    unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }, 120_000);
 
@@ -173,3 +176,13 @@ hosts:
     expect(facts.stdout).toMatch(/ghost\s+not-found/);
   }, 300_000);
 });
+
+/** Lazily unmounts every mount point under `root` (from /proc/self/mounts), deepest first. */
+function unmountUnder(root: string): void {
+  const points = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((line) => (line.split(' ')[1] ?? '').replace(/\\040/g, ' '))
+    .filter((point) => point === root || point.startsWith(`${root}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of points) spawnSync('umount', ['-l', point], { stdio: 'ignore' });
+}
