@@ -6,7 +6,7 @@
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 const bundleUrl = new URL('../dist/bundle/main.cjs', import.meta.url);
 
@@ -31,9 +31,6 @@ function freshBundle() {
 function loadBundle(stat) {
   const path = fileURLToPath(bundleUrl); // not .pathname: a directory with a space is %20 there
   const require = createRequire(bundleUrl);
-  // Older Node 20 releases cannot give a vm.Script the main context's import(): plain require.
-  const mainLoader = constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (mainLoader === undefined) return { main: require(path).main, saveCache: () => {} };
   const cachePath = `${path}.${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`;
   let cachedData;
   try {
@@ -44,8 +41,9 @@ function loadBundle(stat) {
   const source = readFileSync(path, 'utf8');
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: path,
+    // No importModuleDynamically: Node 20 loses it once cachedData is accepted, so the bundle holds
+    // no import() at all (scripts/bundle.mjs refuses to write one that does).
     ...(cachedData ? { cachedData } : {}),
-    importModuleDynamically: mainLoader,
   });
   const module = { exports: {} };
   script.runInThisContext()(

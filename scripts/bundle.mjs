@@ -10,7 +10,7 @@
 // because on this kind of machine reading and decoding the file costs about as much as compiling it. Commands
 // stay lazy: esbuild turns each `await import('./validate.js')` into a module initialised when the
 // command runs, so `validate` still runs none of ssh2's, the drivers' or the executor's top level.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const dist = new URL('../dist/', import.meta.url);
@@ -54,6 +54,16 @@ await build({
   plugins: [lazyChildProcessForCommander],
   logLevel: 'warning',
 });
+// bin/runstate.js runs the bundle with a V8 code cache, and Node 20 drops a vm.Script's import()
+// callback whenever that cache is accepted: an import() left in the bundle fails on every run after
+// the first (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). esbuild inlines our own import()s; a builtin's
+// or an external's stays one, so the sources load those with require.
+const bundled = readFileSync(new URL('bundle/main.cjs', dist), 'utf8');
+const leftImport = /\bimport\(\s*["'`][^"'`]*["'`]\s*\)/.exec(bundled);
+if (leftImport) {
+  console.error(`scripts/bundle.mjs: the bundle still holds ${leftImport[0]}; load that module with createRequire in the source instead`);
+  process.exit(1);
+}
 // schema.ts and json-input.ts load the precompiled validators next to themselves. Each is bundled
 // with the few ajv runtime helpers it requires (no node_modules look-ups at start-up) and minified;
 // the schema texts they carry, compared with schemas/, are string values and stay as they were.

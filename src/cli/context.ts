@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pc from 'picocolors';
 import type { HostKeyChecking } from '../model/inventory.js';
 
@@ -68,8 +69,12 @@ function writeWithBackPressure(stream: NodeJS.WritableStream, text: string): Pro
 }
 
 async function askOnTerminal(question: string): Promise<string> {
-  // Imported here: only apply asks, and readline is a visible part of every command's start-up.
-  const { createInterface } = await import('node:readline/promises');
+  // Loaded here: only apply asks, and readline is a visible part of every command's start-up.
+  // require, not import(): in the bundle, which bin/runstate.js runs with a V8 code cache, Node 20
+  // drops a vm.Script's import() callback whenever the cache is accepted (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+  const { createInterface } = createRequire(import.meta.url)(
+    'node:readline/promises',
+  ) as typeof import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // Ctrl-C at the prompt (the terminal is raw, so no signal) answers "no" instead of hanging.
   const cancel = new AbortController();
