@@ -115,22 +115,32 @@ function asWritten(v: unknown): unknown {
     : v;
 }
 
-/** The winning candidate (highest layer) and what it overrode; same-layer disagreement is a conflict. */
+/**
+ * The winning candidate (highest layer) and what it overrode; same-layer disagreement is a conflict.
+ * Plain loops and object literals, not spreads or rest patterns: 20,000 unique merges (one-host
+ * entries over their group's) each decide several fields, and the copies were most of merging.
+ */
 function decide(
   cands: Candidate[],
   onConflict: (a: Candidate, b: Candidate) => void,
-): Origin & { value: unknown } {
-  const top = Math.max(...cands.map((c) => c.rank));
-  const tops = cands.filter((c) => c.rank === top);
-  const winner = tops[0] as Candidate;
-  const other = tops.find((c) => !sameValue(c.value, winner.value));
-  if (other) onConflict(winner, other);
-  const overrode = cands
-    .filter((c) => c.rank < top)
-    .sort((a, b) => b.rank - a.rank)
-    .map((c) => ({ layer: c.layer, where: c.where, value: asWritten(c.value) }));
-  const origin = { value: winner.value, layer: winner.layer, where: winner.where };
-  return overrode.length > 0 ? { ...origin, overrode } : origin;
+): { value: unknown; origin: Origin } {
+  let top = -Infinity;
+  for (const c of cands) if (c.rank > top) top = c.rank;
+  let winner: Candidate | undefined;
+  let other: Candidate | undefined;
+  const lower: Candidate[] = [];
+  for (const c of cands) {
+    if (c.rank < top) lower.push(c);
+    else if (!winner) winner = c;
+    else if (!other && !sameValue(c.value, winner.value)) other = c;
+  }
+  const win = winner as Candidate;
+  if (other) onConflict(win, other);
+  if (lower.length === 0) return { value: win.value, origin: { layer: win.layer, where: win.where } };
+  // Highest first; a stable sort keeps the written order among candidates of the same layer.
+  if (lower.length > 1) lower.sort((a, b) => b.rank - a.rank);
+  const overrode = lower.map((c) => ({ layer: c.layer, where: c.where, value: asWritten(c.value) }));
+  return { value: win.value, origin: { layer: win.layer, where: win.where, overrode } };
 }
 
 /** A host-wide field (runlevel, stack, resources) as its layers decide it. */
@@ -161,11 +171,11 @@ function hostField<T>(
   const cands: (Candidate & { value: T })[] = [];
   for (const t of layers) {
     const d = pick(t.entry);
-    if (d) cands.push({ ...d, layer: t.layer, rank: t.rank });
+    if (d) cands.push({ value: d.value, where: d.where, layer: t.layer, rank: t.rank });
   }
   if (cands.length === 0) return undefined;
   const conflicts: HostField<T>['conflicts'] = [];
-  const { value, ...origin } = decide(cands, (a, b) => conflicts.push([a, b]));
+  const { value, origin } = decide(cands, (a, b) => conflicts.push([a, b]));
   // The winner's own value object, not a copy (decide hands back the same one).
   return { value: cands.find((c) => c.value === value)?.value as T, origin, conflicts };
 }
@@ -336,11 +346,11 @@ function mergeService(
     const cands: Candidate[] = [];
     for (const { decl, layer, rank } of decls) {
       const d = decl.fields.get(field);
-      if (d) cands.push({ ...d, layer, rank });
+      if (d) cands.push({ value: d.value, where: d.where, layer, rank });
     }
-    const { value, ...o } = decide(cands, (a, b) => onConflict(`${q(field)} of service ${q(name)}`, a, b));
-    values[field] = value;
-    origin[field] = o;
+    const decided = decide(cands, (a, b) => onConflict(`${q(field)} of service ${q(name)}`, a, b));
+    values[field] = decided.value;
+    origin[field] = decided.origin;
   }
   const state = values.state;
   // Without a usable state the schema has already reported the service.
