@@ -51,7 +51,9 @@ export function parseYaml(
   const fast = parseFast(text, options);
   if (fast) {
     const source = { file, doc: fast.doc, lines: fast.lines, data: fast.data };
-    return { source, problems: duplicateKeys(source) };
+    // The fast reader's walk to plain data already tells whether any mapping may repeat a key;
+    // the node-by-node check (a Map per mapping) runs only then.
+    return { source, problems: fast.maybeDuplicates ? duplicateKeys(source) : [] };
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...options, lineCounter: lines });
