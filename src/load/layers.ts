@@ -26,7 +26,8 @@ export interface Layered {
  * The origin of a field only one layer set, shared by all the hosts of that layer. Kept in a Map
  * per merge (not a WeakMap: 200,000 weak entries made every garbage collection slower).
  */
-function soleOrigin(origins: Map<Decl, Origin>, d: Decl, layer: string): Origin {
+function soleOrigin(origins: Map<Decl, Origin> | undefined, d: Decl, layer: string): Origin {
+  if (!origins) return { layer, where: d.where };
   let o = origins.get(d);
   if (!o) {
     o = { layer, where: d.where };
@@ -289,6 +290,14 @@ class ServiceMerges {
     decls: readonly LayeredDecl[],
     problems: Problem[],
   ): { merged?: MergedService; conflicts: Conflict[] } {
+    // A host's own layer belongs to that host alone, and each host merges each name once: a merge
+    // that includes it is never met again, so it is neither looked up nor kept (nor its origins).
+    if (decls.some((d) => d.rank === 2)) {
+      const conflicts: Conflict[] = [];
+      const onConflict = (what: string, a: Candidate, b: Candidate) => conflicts.push([what, a, b]);
+      const merged = mergeService(name, decls, undefined, onConflict, problems);
+      return merged ? { merged, conflicts } : { conflicts };
+    }
     let key: string | undefined;
     if (decls.length === 1) {
       const hit = this.single.get((decls[0] as LayeredDecl).decl);
@@ -320,7 +329,7 @@ class ServiceMerges {
 function mergeService(
   name: string,
   decls: readonly LayeredDecl[],
-  origins: Map<Decl, Origin>,
+  origins: Map<Decl, Origin> | undefined,
   onConflict: (what: string, a: Candidate, b: Candidate) => void,
   problems: Problem[],
 ): MergedService | undefined {
