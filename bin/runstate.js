@@ -25,6 +25,19 @@ function freshBundle() {
 }
 
 /**
+ * The code cache's file: named by the bundle's size and mtime, and by the Node flags of the run when
+ * there are any, because V8 rejects a cache made under other flags: runs with and without, say,
+ * NODE_OPTIONS=--max-old-space-size would otherwise each reject and rewrite the other's.
+ */
+function cacheFileName(bundle, stat, execArgv = [], nodeOptions = '') {
+  const flags = [...execArgv, nodeOptions.trim()].filter(Boolean).join(' ');
+  let hash = 0x811c9dc5; // FNV-1a, 32 bits: no node:crypto at start-up
+  for (let i = 0; i < flags.length; i++) hash = Math.imul(hash ^ flags.charCodeAt(i), 0x01000193) >>> 0;
+  const tag = flags ? `-${hash.toString(16).padStart(8, '0')}` : '';
+  return `${bundle}.${stat.size}-${Math.trunc(stat.mtimeMs)}${tag}.cache`;
+}
+
+/**
  * Runs the bundle as `require` would, but compiled with V8's code cache from an earlier run (Node 20
  * has no module.enableCompileCache). V8 checks a cache only against the source's length and its own
  * version and flags, so the cache file is named by the bundle's size and mtime: a rebuilt bundle
@@ -32,7 +45,7 @@ function freshBundle() {
  * it holds every function the command compiled); a read-only install simply runs without one.
  */
 function loadBundle(stat) {
-  const cachePath = `${bundlePath}.${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`;
+  const cachePath = cacheFileName(bundlePath, stat, process.execArgv, process.env.NODE_OPTIONS);
   let cachedData;
   try {
     cachedData = readFileSync(cachePath);
@@ -68,19 +81,25 @@ function loadBundle(stat) {
   return { main: module.exports.main, saveCache };
 }
 
-const stat = freshBundle();
-const loaded = stat
-  ? Promise.resolve(loadBundle(stat))
-  : import('../dist/cli/main.js').then((m) => ({ main: m.main, saveCache: () => {} }));
-loaded
-  .then(({ main, saveCache }) =>
-    main(process.argv).then((code) => {
-      process.exitCode = code;
-      saveCache();
-    }),
-  )
-  .catch((err) => {
-    // as an uncaught error in the ES module entry did: the stack on stderr, exit 1
-    console.error(err);
-    process.exitCode = 1;
-  });
+function run() {
+  const stat = freshBundle();
+  const loaded = stat
+    ? Promise.resolve(loadBundle(stat))
+    : import('../dist/cli/main.js').then((m) => ({ main: m.main, saveCache: () => {} }));
+  loaded
+    .then(({ main, saveCache }) =>
+      main(process.argv).then((code) => {
+        process.exitCode = code;
+        saveCache();
+      }),
+    )
+    .catch((err) => {
+      // as an uncaught error in the ES module entry did: the stack on stderr, exit 1
+      console.error(err);
+      process.exitCode = 1;
+    });
+}
+
+// Required (by a unit test) rather than run: only the naming.
+if (require.main === module) run();
+else module.exports = { cacheFileName };
