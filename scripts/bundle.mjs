@@ -1,7 +1,8 @@
 // Build step after tsc and build-validators: bundles the compiled CLI (dist/cli/main.js and the
-// npm packages it uses, except ssh2 with its optional native parts, and ajv) into ONE CommonJS file,
-// dist/bundle/main.cjs. bin/runstate.js runs it through vm.Script with a V8 code cache beside it,
-// and only while it is newer than dist/cli/main.js (a later plain `tsc` build wins).
+// npm packages it uses, except ssh2 with its optional native parts, and ajv's compiler; with the
+// precompiled schema validators) into ONE CommonJS file, dist/bundle/main.cjs, already wrapped in
+// the CommonJS module function. bin/runstate.js runs it through vm.Script with a V8 code cache
+// beside it, and only while it is newer than dist/cli/main.js (a later plain `tsc` build wins).
 //
 // Why this shape (docs/performance.md, "Session 5 — start-up and observe"): start-up was module
 // loading. One file instead of ~150 (the yaml package alone is ~40 files, each several slow file
