@@ -3,22 +3,38 @@
 // also bundles it into dist/bundle/main.cjs (faster start-up: one file instead of ~150, see
 // scripts/bundle.mjs); that bundle is used only while it is newer than the plain build, so a later
 // `tsc` build is never shadowed.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+//
+// CommonJS (bin/package.json says so): an ES module entry brings up Node's ES module loader and,
+// with it, streams, fs/promises and readline's internals before a line of runstate runs
+// (docs/performance.md, "Session 6 — start-up"). The plain build is still ES modules: import().
+'use strict';
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { Script } = require('node:vm');
 
-const bundleUrl = new URL('../dist/bundle/main.cjs', import.meta.url);
+const dist = join(__dirname, '..', 'dist');
+const bundlePath = join(dist, 'bundle', 'main.cjs');
 
 function freshBundle() {
   try {
-    const bundle = statSync(bundleUrl);
-    return bundle.mtimeMs >= statSync(new URL('../dist/cli/main.js', import.meta.url)).mtimeMs
-      ? bundle
-      : undefined;
+    const bundle = statSync(bundlePath);
+    return bundle.mtimeMs >= statSync(join(dist, 'cli', 'main.js')).mtimeMs ? bundle : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The code cache's file: named by the bundle's size and mtime, and by the Node flags of the run when
+ * there are any, because V8 rejects a cache made under other flags: runs with and without, say,
+ * NODE_OPTIONS=--max-old-space-size would otherwise each reject and rewrite the other's.
+ */
+function cacheFileName(bundle, stat, execArgv = [], nodeOptions = '') {
+  const flags = [...execArgv, nodeOptions.trim()].filter(Boolean).join(' ');
+  let hash = 0x811c9dc5; // FNV-1a, 32 bits: no node:crypto at start-up
+  for (let i = 0; i < flags.length; i++) hash = Math.imul(hash ^ flags.charCodeAt(i), 0x01000193) >>> 0;
+  const tag = flags ? `-${hash.toString(16).padStart(8, '0')}` : '';
+  return `${bundle}.${stat.size}-${Math.trunc(stat.mtimeMs)}${tag}.cache`;
 }
 
 /**
@@ -29,18 +45,17 @@ function freshBundle() {
  * it holds every function the command compiled); a read-only install simply runs without one.
  */
 function loadBundle(stat) {
-  const path = fileURLToPath(bundleUrl); // not .pathname: a directory with a space is %20 there
-  const require = createRequire(bundleUrl);
-  const cachePath = `${path}.${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`;
+  const cachePath = cacheFileName(bundlePath, stat, process.execArgv, process.env.NODE_OPTIONS);
   let cachedData;
   try {
     cachedData = readFileSync(cachePath);
   } catch {
     cachedData = undefined;
   }
-  const source = readFileSync(path, 'utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: path,
+  // The bundle is ASCII (scripts/bundle.mjs checks), so latin1 reads it exactly and cheaper than
+  // UTF-8; and it is already the function CommonJS would wrap it in (nothing to copy).
+  const script = new Script(readFileSync(bundlePath, 'latin1'), {
+    filename: bundlePath,
     // No importModuleDynamically: Node 20 loses it once cachedData is accepted, so the bundle holds
     // no import() at all (scripts/bundle.mjs refuses to write one that does).
     ...(cachedData ? { cachedData } : {}),
@@ -48,10 +63,10 @@ function loadBundle(stat) {
   const module = { exports: {} };
   script.runInThisContext()(
     module.exports,
-    require,
+    require('node:module').createRequire(bundlePath),
     module,
-    path,
-    fileURLToPath(new URL('.', bundleUrl)).replace(/\/$/, ''),
+    bundlePath,
+    join(dist, 'bundle'),
   );
   const saveCache = () => {
     if (cachedData !== undefined && !script.cachedDataRejected) return;
@@ -66,11 +81,25 @@ function loadBundle(stat) {
   return { main: module.exports.main, saveCache };
 }
 
-const stat = freshBundle();
-const { main, saveCache } = stat
-  ? loadBundle(stat)
-  : { ...(await import('../dist/cli/main.js')), saveCache: () => {} };
-main(process.argv).then((code) => {
-  process.exitCode = code;
-  saveCache();
-});
+function run() {
+  const stat = freshBundle();
+  const loaded = stat
+    ? Promise.resolve(loadBundle(stat))
+    : import('../dist/cli/main.js').then((m) => ({ main: m.main, saveCache: () => {} }));
+  loaded
+    .then(({ main, saveCache }) =>
+      main(process.argv).then((code) => {
+        process.exitCode = code;
+        saveCache();
+      }),
+    )
+    .catch((err) => {
+      // as an uncaught error in the ES module entry did: the stack on stderr, exit 1
+      console.error(err);
+      process.exitCode = 1;
+    });
+}
+
+// Required (by a unit test) rather than run: only the naming.
+if (require.main === module) run();
+else module.exports = { cacheFileName };

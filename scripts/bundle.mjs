@@ -1,7 +1,8 @@
 // Build step after tsc and build-validators: bundles the compiled CLI (dist/cli/main.js and the
-// npm packages it uses, except ssh2 with its optional native parts, and ajv) into ONE CommonJS file,
-// dist/bundle/main.cjs. bin/runstate.js runs it through vm.Script with a V8 code cache beside it,
-// and only while it is newer than dist/cli/main.js (a later plain `tsc` build wins).
+// npm packages it uses, except ssh2 with its optional native parts, and ajv's compiler; with the
+// precompiled schema validators) into ONE CommonJS file, dist/bundle/main.cjs, already wrapped in
+// the CommonJS module function. bin/runstate.js runs it through vm.Script with a V8 code cache
+// beside it, and only while it is newer than dist/cli/main.js (a later plain `tsc` build wins).
 //
 // Why this shape (docs/performance.md, "Session 5 — start-up and observe"): start-up was module
 // loading. One file instead of ~150 (the yaml package alone is ~40 files, each several slow file
@@ -12,6 +13,7 @@
 // command runs, so `validate` still runs none of ssh2's, the drivers' or the executor's top level.
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { bundleProblem, inlineSchemaValidators } from './bundle-checks.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 
@@ -34,6 +36,29 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/** schema.ts's precompiled validators go into the bundle, inside its code cache (bundle-checks.mjs). */
+const bundledSchemaValidators = {
+  name: 'bundled-schema-validators',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]load[\\/]schema\.js$/ }, (args) => ({
+      contents: inlineSchemaValidators(readFileSync(args.path, 'utf8'), args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * ajv's compiler stays outside the bundle (the precompiled validators make it rare: a schema file
+ * edited after the build, json-input's fallback, history files); the small runtime helper the
+ * precompiled validators require is bundled with them.
+ */
+const externalAjvCompiler = {
+  name: 'external-ajv-compiler',
+  setup(b) {
+    b.onResolve({ filter: /^ajv($|\/dist\/2020\.js$)/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 rmSync(new URL('bundle/', dist), { recursive: true, force: true }); // old code caches go with it
 await build({
   entryPoints: { main: new URL('cli/main.js', dist).pathname },
@@ -43,34 +68,32 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['ssh2', 'ajv'],
+  external: ['ssh2'],
   minify: true,
   // Functions and classes keep their names (stack traces, error names) though local names shrink.
   keepNames: true,
   // The sources find schemas/ and the precompiled validators relative to import.meta.url; in the
   // bundle that is the bundle's own URL (dist/bundle/ is two levels below the root, like dist/load/).
   define: { 'import.meta.url': '__rsImportMetaUrl' },
-  banner: { js: "var __rsImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyChildProcessForCommander],
+  // The file is the function CommonJS wraps a module in, ready for bin/runstate.js's vm.Script: no
+  // copy of 700 KB of source to wrap it at every start-up (not loadable with plain `require`).
+  banner: {
+    js: "(function (exports, require, module, __filename, __dirname) {var __rsImportMetaUrl=require('node:url').pathToFileURL(__filename).href;",
+  },
+  footer: { js: '})' },
+  plugins: [lazyChildProcessForCommander, bundledSchemaValidators, externalAjvCompiler],
   logLevel: 'warning',
 });
-// bin/runstate.js runs the bundle with a V8 code cache, and Node 20 drops a vm.Script's import()
-// callback whenever that cache is accepted: an import() left in the bundle fails on every run after
-// the first (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). esbuild inlines our own import()s; a builtin's
-// or an external's stays one, so the sources load those with require.
-const bundled = readFileSync(new URL('bundle/main.cjs', dist), 'utf8');
-const leftImport = /\bimport\(\s*["'`][^"'`]*["'`]\s*\)/.exec(bundled);
-if (leftImport) {
-  console.error(`scripts/bundle.mjs: the bundle still holds ${leftImport[0]}; load that module with createRequire in the source instead`);
+const problem = bundleProblem(readFileSync(new URL('bundle/main.cjs', dist), 'utf8'));
+if (problem) {
+  console.error(`scripts/bundle.mjs: ${problem}`);
   process.exit(1);
 }
-// schema.ts and json-input.ts load the precompiled validators next to themselves. Each is bundled
-// with the few ajv runtime helpers it requires (no node_modules look-ups at start-up) and minified;
-// the schema texts they carry, compared with schemas/, are string values and stay as they were.
-for (const [from, to] of [
-  ['load/schema-validators.cjs', 'schema-validators.cjs'],
-  ['cli/json-validators.cjs', 'json-validators.cjs'],
-]) {
+// json-input.ts loads its precompiled validators next to itself (only `plan --observed` and
+// `apply --plan` use them, so they stay out of main.cjs). Bundled with the few ajv runtime helpers
+// they require (no node_modules look-ups) and minified; the schema texts they carry, compared with
+// schemas/, are string values and stay as they were.
+for (const [from, to] of [['cli/json-validators.cjs', 'json-validators.cjs']]) {
   await build({
     entryPoints: [new URL(from, dist).pathname],
     outfile: new URL(`bundle/${to}`, dist).pathname,

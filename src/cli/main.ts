@@ -131,7 +131,26 @@ export function commonFrom(
   };
 }
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+/**
+ * Commands `main` may set up alone when the first argument names one: building every command's
+ * options is a visible part of start-up. Not `completion` (it describes them all) nor `help`.
+ */
+const ALONE = new Set([
+  'validate',
+  'facts',
+  'plan',
+  'drift',
+  'watch',
+  'apply',
+  'restart',
+  'report',
+  'inventory',
+  'history',
+]);
+
+/** `only`: set up just that command (its help and errors are the same; nothing else is reachable). */
+export function buildProgram(io: Io, setExit: (code: number) => void, only?: string): Command {
+  const wanted = (name: string): boolean => only === undefined || only === name;
   const program = new Command('runstate')
     .description('Keep the services of a fleet of Linux hosts in their declared state.')
     .version(packageVersion(), '-V, --version')
@@ -139,212 +158,224 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
 
-  withWaiverFlags(withInventory(program.command('validate')))
-    .description('check inventory and playbooks (schema and meaning); touches no host')
-    .argument('<playbook...>', 'playbook files or directories')
-    .addOption(
-      new Option('--format <format>', 'text, or json (diagnostics as terraform validate -json)')
-        .choices(['text', 'json'])
-        .default('text'),
+  if (wanted('validate'))
+    withWaiverFlags(withInventory(program.command('validate')))
+      .description('check inventory and playbooks (schema and meaning); touches no host')
+      .argument('<playbook...>', 'playbook files or directories')
+      .addOption(
+        new Option('--format <format>', 'text, or json (diagnostics as terraform validate -json)')
+          .choices(['text', 'json'])
+          .default('text'),
+      )
+      .action(
+        async (
+          playbooks: string[],
+          opts: Partial<CommonOptions> & WaiverFlags & { format: 'text' | 'json' },
+        ) => {
+          const { validateCommand } = await import('./validate.js');
+          const common = commonFrom(opts, io.env, io, undefined, false);
+          setExit(
+            await validateCommand(playbooks, { ...common, ...waiverFlags(opts), format: opts.format }, io),
+          );
+        },
+      );
+
+  if (wanted('facts'))
+    withCommon(program.command('facts'))
+      .description('observed state of every host, one SSH round trip per host')
+      .argument('[playbook...]', 'playbooks: also observe the services they declare')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--resources', 'also read load, memory, swap, disk use and per-service memory/CPU')
+      .action(
+        async (
+          playbooks: string[],
+          opts: Partial<CommonOptions> & { format: 'text' | 'json'; resources?: boolean },
+        ) => {
+          const { factsCommand } = await import('./facts.js');
+          const common = { ...commonFrom(opts, io.env, io), ...(opts.resources ? { resources: true } : {}) };
+          setExit(await factsCommand(playbooks, { ...common, format: opts.format }, io));
+        },
+      );
+
+  if (wanted('plan'))
+    withCommon(program.command('plan'))
+      .description('observe, diff and order; changes nothing')
+      .argument('<playbook...>', 'playbook files or directories')
+      .addOption(
+        new Option('--format <format>', 'output format')
+          .choices(['text', 'json', 'markdown', 'mermaid'])
+          .default('text'),
+      )
+      .option('--out <file>', 'also save the plan as JSON (for `apply --plan`)')
+      .option('--observed <file>', 'plan from an observed-state snapshot (runstate facts --format json)')
+      .option('--detailed-exitcode', 'exit 2 when there are changes')
+      .option('--diff', 'then, per host, a unified diff of observed against desired state (playbook YAML)')
+      .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
+      .option(...EVENTS_FLAG)
+      .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
+        const { planCommand } = await import('./plan.js');
+        setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
+      });
+
+  if (wanted('drift'))
+    withNotify(withHistoryFlags(withWaiverFlags(withCommon(program.command('drift')))))
+      .description('desired vs observed, per host and item; exit 0 in sync, 2 drift, 3 some hosts unchecked')
+      .argument('<playbook...>', 'playbook files or directories')
+      .addOption(
+        new Option('--format <format>', 'report format')
+          .choices(['text', 'json', 'junit', 'markdown'])
+          .default('text'),
+      )
+      .option('--out <file>', 'write the report to a file (a text summary still goes to stdout)')
+      .option('--observed <file>', 'compare against an observed-state snapshot instead of the hosts')
+      .option('--diff', 'then, per host, a unified diff of observed against desired state (playbook YAML)')
+      .option(...EVENTS_FLAG)
+      .action(
+        async (
+          playbooks: string[],
+          opts: Partial<CommonOptions> &
+            WaiverFlags &
+            HistoryFlags & {
+              format: DriftFormat;
+              out?: string;
+              observed?: string;
+              events?: string;
+              diff?: boolean;
+            },
+        ) => {
+          const { driftCommand } = await import('./drift.js');
+          setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
+        },
+      );
+
+  if (wanted('watch'))
+    withNotify(withHistoryFlags(withWaiverFlags(withExecution(withCommon(program.command('watch'))))))
+      .description('scheduled drift checks until stopped; --heal converges what drifted')
+      .argument('<playbook...>', 'playbook files or directories')
+      .requiredOption('--every <interval-or-cron>', 'e.g. 30s, 5m, 1h, or a cron expression "*/5 * * * *"')
+      .option('--heal', 'converge what drifted, with the same code as apply')
+      .option('--max-heals <n>', 'heal one service at most N times per --heal-window', parsePositiveInt, 3)
+      .option('--heal-window <duration>', 'the window --max-heals counts in: 30m, 1h, 1d', '1h')
+      .option(
+        '--fight-after <n>',
+        'a service healed N times within --heal-window that drifts back is "fighting": left alone',
+        parsePositiveInt,
+        3,
+      )
+      .addOption(
+        new Option('--format <format>', 'report format')
+          .choices(['text', 'json', 'junit', 'markdown'])
+          .default('text'),
+      )
+      .option('--out <file>', "append each run's report here (json: one line per run; junit: latest run)")
+      .option('--healthcheck-file <file>', 'after every run, write its status here as JSON')
+      .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
+      .option(...EVENTS_FLAG)
+      .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
+        const { watchCommand } = await import('./watch.js');
+        setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
+      });
+
+  if (wanted('apply'))
+    withHistoryFileFlags(
+      withExecution(withCommon(program.command('apply'))),
+      'what was changed (labelled intentional)',
     )
-    .action(
-      async (
-        playbooks: string[],
-        opts: Partial<CommonOptions> & WaiverFlags & { format: 'text' | 'json' },
-      ) => {
-        const { validateCommand } = await import('./validate.js');
-        const common = commonFrom(opts, io.env, io, undefined, false);
-        setExit(
-          await validateCommand(playbooks, { ...common, ...waiverFlags(opts), format: opts.format }, io),
-        );
-      },
-    );
+      .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')
+      .argument('[playbook...]', 'playbook files or directories (not with --plan)')
+      .option('--dry-run', 'walk the same path as apply and stop before every command')
+      .option('-C, --check', 'the same as --dry-run (Ansible spelling)')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
+      .addOption(
+        new Option(
+          '--format <format>',
+          "text, or json: every step's outcome on stdout (the report on stderr)",
+        )
+          .choices(['text', 'json'])
+          .default('text'),
+      )
+      .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
+      .option(...EVENTS_FLAG)
+      .action(async (playbooks: string[], opts: Partial<CommonOptions> & ApplyFlags) => {
+        if (opts.plan && playbooks.length > 0) {
+          throw new UserError(
+            'give either playbooks or --plan, not both',
+            undefined,
+            'a saved plan already says what to do',
+          );
+        }
+        if (!opts.plan && playbooks.length === 0) {
+          throw new UserError(
+            'apply needs playbooks (or --plan FILE)',
+            undefined,
+            'e.g. runstate apply -i inventory/ playbooks/site.yml',
+          );
+        }
+        if (opts.plan && opts.limit) {
+          throw new UserError(
+            '--limit does not apply to a saved plan',
+            undefined,
+            'make the plan with --limit instead: runstate plan … --limit X --out FILE',
+          );
+        }
+        if (opts.observed && !opts.dryRun && !opts.check) {
+          throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
+        }
+        const { applyCommand } = await import('./apply.js');
+        const dryRun = opts.dryRun || opts.check;
+        setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts, dryRun }, io));
+      });
 
-  withCommon(program.command('facts'))
-    .description('observed state of every host, one SSH round trip per host')
-    .argument('[playbook...]', 'playbooks: also observe the services they declare')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--resources', 'also read load, memory, swap, disk use and per-service memory/CPU')
-    .action(
-      async (
-        playbooks: string[],
-        opts: Partial<CommonOptions> & { format: 'text' | 'json'; resources?: boolean },
-      ) => {
-        const { factsCommand } = await import('./facts.js');
-        const common = { ...commonFrom(opts, io.env, io), ...(opts.resources ? { resources: true } : {}) };
-        setExit(await factsCommand(playbooks, { ...common, format: opts.format }, io));
-      },
-    );
+  if (wanted('restart'))
+    withExecution(withCommon(program.command('restart')))
+      .description('restart GROUP:SERVICE across its hosts a batch at a time (its rolling:, else one by one)')
+      .argument('<group:service>', 'the group (or all) and the service to restart')
+      .argument('<playbook...>', 'playbook files or directories that declare it')
+      .option('--dry-run', 'show the batches and commands; change nothing')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--max-failures <n>', 'failed hosts the roll tolerates before it stops', parseNonNegativeInt, 0)
+      .option(...EVENTS_FLAG)
+      .action(async (target: string, playbooks: string[], opts: Partial<CommonOptions> & RestartFlags) => {
+        const { restartCommand } = await import('./restart.js');
+        setExit(await restartCommand(target, playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
+      });
 
-  withCommon(program.command('plan'))
-    .description('observe, diff and order; changes nothing')
-    .argument('<playbook...>', 'playbook files or directories')
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .choices(['text', 'json', 'markdown', 'mermaid'])
-        .default('text'),
-    )
-    .option('--out <file>', 'also save the plan as JSON (for `apply --plan`)')
-    .option('--observed <file>', 'plan from an observed-state snapshot (runstate facts --format json)')
-    .option('--detailed-exitcode', 'exit 2 when there are changes')
-    .option('--diff', 'then, per host, a unified diff of observed against desired state (playbook YAML)')
-    .option('--explain <host-and-service...>', 'say where each value of HOST SERVICE came from')
-    .option(...EVENTS_FLAG)
-    .action(async (playbooks: string[], opts: Partial<CommonOptions> & PlanFlags) => {
-      const { planCommand } = await import('./plan.js');
-      setExit(await planCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
-    });
+  if (wanted('report'))
+    withCommon(program.command('report'))
+      .description('write one self-contained HTML report: fleet, drift, plan, history; changes nothing')
+      .argument('[playbook...]', 'playbooks: observe, plan and drift now (or give saved JSON instead)')
+      .requiredOption('--html <file>', 'the HTML file to write')
+      .option('--plan <file>', 'a saved plan (runstate plan --out FILE)')
+      .option('--drift <file>', 'a drift report (runstate drift --format json)')
+      .option('--facts <file>', 'an observed-state snapshot (runstate facts --format json)')
+      .option('--history <file>', 'drift history (runstate history --format json)')
+      .option('--title <text>', 'the page title')
+      .action(async (playbooks: string[], opts: Partial<CommonOptions> & ReportFlags) => {
+        const { reportCommand } = await import('./report.js');
+        // From saved files no host is contacted, so no inventory is needed.
+        const common =
+          playbooks.length > 0
+            ? commonFrom(opts, io.env)
+            : { inventory: [], forks: 50, hostKeyChecking: 'strict' as const, connectTimeout: 10 };
+        setExit(await reportCommand(playbooks, { ...opts, ...common, html: opts.html }, io));
+      });
 
-  withNotify(withHistoryFlags(withWaiverFlags(withCommon(program.command('drift')))))
-    .description('desired vs observed, per host and item; exit 0 in sync, 2 drift, 3 some hosts unchecked')
-    .argument('<playbook...>', 'playbook files or directories')
-    .addOption(
-      new Option('--format <format>', 'report format')
-        .choices(['text', 'json', 'junit', 'markdown'])
-        .default('text'),
-    )
-    .option('--out <file>', 'write the report to a file (a text summary still goes to stdout)')
-    .option('--observed <file>', 'compare against an observed-state snapshot instead of the hosts')
-    .option('--diff', 'then, per host, a unified diff of observed against desired state (playbook YAML)')
-    .option(...EVENTS_FLAG)
-    .action(
-      async (
-        playbooks: string[],
-        opts: Partial<CommonOptions> &
-          WaiverFlags &
-          HistoryFlags & {
-            format: DriftFormat;
-            out?: string;
-            observed?: string;
-            events?: string;
-            diff?: boolean;
-          },
-      ) => {
-        const { driftCommand } = await import('./drift.js');
-        setExit(await driftCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
-      },
-    );
-
-  withNotify(withHistoryFlags(withWaiverFlags(withExecution(withCommon(program.command('watch'))))))
-    .description('scheduled drift checks until stopped; --heal converges what drifted')
-    .argument('<playbook...>', 'playbook files or directories')
-    .requiredOption('--every <interval-or-cron>', 'e.g. 30s, 5m, 1h, or a cron expression "*/5 * * * *"')
-    .option('--heal', 'converge what drifted, with the same code as apply')
-    .option('--max-heals <n>', 'heal one service at most N times per --heal-window', parsePositiveInt, 3)
-    .option('--heal-window <duration>', 'the window --max-heals counts in: 30m, 1h, 1d', '1h')
-    .option(
-      '--fight-after <n>',
-      'a service healed N times within --heal-window that drifts back is "fighting": left alone',
-      parsePositiveInt,
-      3,
-    )
-    .addOption(
-      new Option('--format <format>', 'report format')
-        .choices(['text', 'json', 'junit', 'markdown'])
-        .default('text'),
-    )
-    .option('--out <file>', "append each run's report here (json: one line per run; junit: latest run)")
-    .option('--healthcheck-file <file>', 'after every run, write its status here as JSON')
-    .option('--max-runs <n>', 'stop after N runs (default: run until SIGTERM)', parsePositiveInt)
-    .option(...EVENTS_FLAG)
-    .action(async (playbooks: string[], opts: Partial<CommonOptions> & WatchFlags) => {
-      const { watchCommand } = await import('./watch.js');
-      setExit(await watchCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts }, io));
-    });
-
-  withHistoryFileFlags(
-    withExecution(withCommon(program.command('apply'))),
-    'what was changed (labelled intentional)',
-  )
-    .description('plan, confirm, then execute in order; --dry-run shows the exact commands instead')
-    .argument('[playbook...]', 'playbook files or directories (not with --plan)')
-    .option('--dry-run', 'walk the same path as apply and stop before every command')
-    .option('-C, --check', 'the same as --dry-run (Ansible spelling)')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--plan <file>', 'execute exactly this saved plan; refuses if any host changed since')
-    .addOption(
-      new Option('--format <format>', "text, or json: every step's outcome on stdout (the report on stderr)")
-        .choices(['text', 'json'])
-        .default('text'),
-    )
-    .option('--observed <file>', 'plan from a snapshot instead of observing (only with --dry-run)')
-    .option(...EVENTS_FLAG)
-    .action(async (playbooks: string[], opts: Partial<CommonOptions> & ApplyFlags) => {
-      if (opts.plan && playbooks.length > 0) {
-        throw new UserError(
-          'give either playbooks or --plan, not both',
-          undefined,
-          'a saved plan already says what to do',
-        );
-      }
-      if (!opts.plan && playbooks.length === 0) {
-        throw new UserError(
-          'apply needs playbooks (or --plan FILE)',
-          undefined,
-          'e.g. runstate apply -i inventory/ playbooks/site.yml',
-        );
-      }
-      if (opts.plan && opts.limit) {
-        throw new UserError(
-          '--limit does not apply to a saved plan',
-          undefined,
-          'make the plan with --limit instead: runstate plan … --limit X --out FILE',
-        );
-      }
-      if (opts.observed && !opts.dryRun && !opts.check) {
-        throw new UserError('--observed plans from a snapshot, which is only safe with --dry-run');
-      }
-      const { applyCommand } = await import('./apply.js');
-      const dryRun = opts.dryRun || opts.check;
-      setExit(await applyCommand(playbooks, { ...commonFrom(opts, io.env, io), ...opts, dryRun }, io));
-    });
-
-  withExecution(withCommon(program.command('restart')))
-    .description('restart GROUP:SERVICE across its hosts a batch at a time (its rolling:, else one by one)')
-    .argument('<group:service>', 'the group (or all) and the service to restart')
-    .argument('<playbook...>', 'playbook files or directories that declare it')
-    .option('--dry-run', 'show the batches and commands; change nothing')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--max-failures <n>', 'failed hosts the roll tolerates before it stops', parseNonNegativeInt, 0)
-    .option(...EVENTS_FLAG)
-    .action(async (target: string, playbooks: string[], opts: Partial<CommonOptions> & RestartFlags) => {
-      const { restartCommand } = await import('./restart.js');
-      setExit(await restartCommand(target, playbooks, { ...commonFrom(opts, io.env), ...opts }, io));
-    });
-
-  withCommon(program.command('report'))
-    .description('write one self-contained HTML report: fleet, drift, plan, history; changes nothing')
-    .argument('[playbook...]', 'playbooks: observe, plan and drift now (or give saved JSON instead)')
-    .requiredOption('--html <file>', 'the HTML file to write')
-    .option('--plan <file>', 'a saved plan (runstate plan --out FILE)')
-    .option('--drift <file>', 'a drift report (runstate drift --format json)')
-    .option('--facts <file>', 'an observed-state snapshot (runstate facts --format json)')
-    .option('--history <file>', 'drift history (runstate history --format json)')
-    .option('--title <text>', 'the page title')
-    .action(async (playbooks: string[], opts: Partial<CommonOptions> & ReportFlags) => {
-      const { reportCommand } = await import('./report.js');
-      // From saved files no host is contacted, so no inventory is needed.
-      const common =
-        playbooks.length > 0
-          ? commonFrom(opts, io.env)
-          : { inventory: [], forks: 50, hostKeyChecking: 'strict' as const, connectTimeout: 10 };
-      setExit(await reportCommand(playbooks, { ...opts, ...common, html: opts.html }, io));
-    });
-
-  registerInventoryCommand(program, io, setExit);
-  registerHistoryCommand(program, io, setExit);
-  program
-    .command('completion')
-    .description('print a shell completion script')
-    .argument('<shell>', 'bash, zsh or fish')
-    .addHelpText(
-      'after',
-      '\nExample:\n  eval "$(runstate completion bash)"\n\nExit codes: 0 printed, 1 unknown shell.\n',
-    )
-    .action(async (shell: string) => {
-      const { completionScript } = await import('./completion.js');
-      io.out(completionScript(program, shell));
-    });
+  if (wanted('inventory')) registerInventoryCommand(program, io, setExit);
+  if (wanted('history')) registerHistoryCommand(program, io, setExit);
+  if (wanted('completion'))
+    program
+      .command('completion')
+      .description('print a shell completion script')
+      .argument('<shell>', 'bash, zsh or fish')
+      .addHelpText(
+        'after',
+        '\nExample:\n  eval "$(runstate completion bash)"\n\nExit codes: 0 printed, 1 unknown shell.\n',
+      )
+      .action(async (shell: string) => {
+        const { completionScript } = await import('./completion.js');
+        io.out(completionScript(program, shell));
+      });
   addExamples(program);
   return program;
 }
@@ -518,9 +549,14 @@ interface PlanFlags {
 /** The one place that turns outcomes and errors into exit codes (SPEC: 1 = input/usage/internal). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const first = argv[2];
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    first !== undefined && ALONE.has(first) ? first : undefined,
+  );
   try {
     await program.parseAsync(argv);
     return code;
