@@ -5,7 +5,7 @@ import type { EventSink } from '../events/types.js';
 import { explainService, loadAll } from '../load/index.js';
 import type { Plan } from '../model/plan.js';
 import { UserError } from '../model/source.js';
-import { planJsonPieces, renderPlanMarkdown, renderPlanMermaid, renderPlanText } from '../report/index.js';
+import { planJsonPieces, planTextPieces, renderPlanMarkdown, renderPlanMermaid } from '../report/index.js';
 import { isPartial } from '../report/plan-summary.js';
 import { renderPlanDiff } from '../report/state-diff.js';
 import { type CommonOptions, EXIT, type Io, useColor } from './context.js';
@@ -81,6 +81,6 @@ function renderPlan(plan: Plan, opts: PlanOptions, io: Io): Iterable<string> {
     case 'mermaid':
       return [renderPlanMermaid(plan)];
     case 'text':
-      return [renderPlanText(plan, { color: useColor(opts, io) })];
+      return planTextPieces(plan, { color: useColor(opts, io) });
   }
 }

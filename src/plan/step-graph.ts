@@ -42,7 +42,7 @@ export class StepGraph {
   finish(): Finished {
     const order = topologicalOrder(this.preds);
     // contract and reduce replace a node's list, never change it: a list without repeats is shared.
-    const preds = this.preds.map((ps) => (ps.length < 2 ? ps : [...new Set(ps)]));
+    const preds = withoutRepeats(this.preds);
     const alive = contract(this, preds, order);
     const live = order.filter((v) => alive[v]);
     const wave = new Array<number>(preds.length).fill(0);
@@ -77,6 +77,30 @@ export interface Finished {
   wave: number[];
   /** The virtual nodes kept, in topological order. */
   barriers: number[];
+}
+
+/**
+ * Each list with its repeats dropped (first places kept), the list itself when it has none: one
+ * array of marks for all lists, not a Set and a copy per node (400,000 nodes at 10,000 hosts).
+ */
+function withoutRepeats(lists: readonly number[][]): number[][] {
+  const seen = new Uint32Array(lists.length);
+  let round = 0;
+  return lists.map((ps) => {
+    if (ps.length < 2) return ps;
+    round++;
+    let k = 0;
+    while (k < ps.length && seen[ps[k] as number] !== round) seen[ps[k++] as number] = round;
+    if (k === ps.length) return ps;
+    const unique = ps.slice(0, k);
+    for (; k < ps.length; k++) {
+      const p = ps[k] as number;
+      if (seen[p] === round) continue;
+      seen[p] = round;
+      unique.push(p);
+    }
+    return unique;
+  });
 }
 
 /**

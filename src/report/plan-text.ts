@@ -15,6 +15,18 @@ type Paint = (text: string) => string;
 
 /** Terminal plan: a header, numbered waves with one aligned line per step, unreachable hosts. */
 export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
+  return [...planTextPieces(plan, opts)].join('');
+}
+
+/** Characters a piece of planTextPieces holds at least (the last one fewer), as for the JSON plan. */
+const PIECE = 65536;
+
+/**
+ * renderPlanText's text in pieces of about PIECE characters, each cut after a line: at 10,000 hosts
+ * the lines of 400,000 steps were an array of strings, trimmed copies of them and their join, all
+ * alive at once (docs/performance.md, Session 6 — planner).
+ */
+export function* planTextPieces(plan: Plan, opts: { color: boolean }): Generator<string> {
   const c = pc.createColors(opts.color);
   const sets = gateSets(plan);
   const kindColor: Record<StepKind, Paint> = {
@@ -29,33 +41,39 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     mask: c.red,
     'daemon-reload': c.cyan,
   };
-  const lines: string[] = [];
+  let out = '';
+  const line = (l: string): void => {
+    out += `${l.trimEnd()}\n`;
+  };
   const waves = stepsByWave(plan);
   const stackOf = stackLookup(plan);
   if (plan.steps.length === 0) {
-    lines.push(c.green('No changes. Infrastructure matches the playbooks.'));
+    line(c.green('No changes. Infrastructure matches the playbooks.'));
   } else {
-    lines.push(c.bold(`Plan: ${headline(plan)}`));
+    line(c.bold(`Plan: ${headline(plan)}`));
     for (const [name, hosts] of Object.entries(plan.stacks ?? {})) {
-      lines.push(`  stack ${c.bold(name)}: ${hosts.join(', ')}`);
+      line(`  stack ${c.bold(name)}: ${hosts.join(', ')}`);
     }
     // One width per column across all waves, so the columns line up over the whole plan.
-    const all = waves.flat();
-    // A loop, not Math.max(...all): a fleet's plan has more steps than a call has arguments.
+    // A loop, not Math.max(...steps): a fleet's plan has more steps than a call has arguments.
     let hostW = 0;
     let kindW = 0;
     let subjW = 0;
-    for (const s of all) {
-      hostW = Math.max(hostW, s.host.length);
-      kindW = Math.max(kindW, s.kind.length);
-      subjW = Math.max(subjW, stepSubject(s).length);
+    for (const steps of waves) {
+      for (const s of steps) {
+        hostW = Math.max(hostW, s.host.length);
+        kindW = Math.max(kindW, s.kind.length);
+        subjW = Math.max(subjW, stepSubject(s).length);
+      }
     }
-    waves.forEach((steps, i) => {
-      lines.push('', c.bold(`Wave ${i + 1}`));
+    for (const [i, steps] of waves.entries()) {
+      line('');
+      line(c.bold(`Wave ${i + 1}`));
       let stack: string | undefined;
-      for (const s of byStack(steps, stackOf)) {
+      // Without stacks every step is in the one unnamed stack: the wave's order as it is.
+      for (const s of plan.stacks === undefined ? steps : byStack(steps, stackOf)) {
         const here = stackOf(s.host);
-        if (here !== undefined && here !== stack) lines.push(c.dim(`  stack ${here}`));
+        if (here !== undefined && here !== stack) line(c.dim(`  stack ${here}`));
         stack = here;
         const kind = kindColor[s.kind](s.kind.padEnd(kindW));
         const subject = stepSubject(s).padEnd(subjW);
@@ -63,30 +81,43 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
         const gates = s.requiredGates
           ? c.dim(` — first checks the health of ${gatesText(s.requiredGates, sets)}`)
           : '';
-        lines.push(
+        line(
           `  ${s.host.padEnd(hostW)}   ${kind}   ${subject}   ${c.dim(`(${s.reason})`)}${blocked}${gates}`,
         );
+        if (out.length >= PIECE) {
+          yield out;
+          out = '';
+        }
       }
-    });
+    }
   }
   const unreachable = unreachableHosts(plan);
   if (unreachable.length > 0) {
     const w = Math.max(...unreachable.map(([h]) => h.length));
-    lines.push('', c.yellow(c.bold('Unreachable (not planned):')));
+    line('');
+    line(c.yellow(c.bold('Unreachable (not planned):')));
     for (const [host, reason] of unreachable)
-      lines.push(`  ${host.padEnd(w)}   ${c.yellow(`unreachable: ${reason}`)}`);
+      line(`  ${host.padEnd(w)}   ${c.yellow(`unreachable: ${reason}`)}`);
   }
   const rolling = rollingLines(plan);
-  if (rolling.length > 0)
-    lines.push('', c.bold('Rolling batches (each waits for the one before to be healthy):'), ...rolling);
+  if (rolling.length > 0) {
+    line('');
+    line(c.bold('Rolling batches (each waits for the one before to be healthy):'));
+    for (const l of rolling) line(l);
+  }
   const blocked = blockedLines(plan);
   if (blocked.length > 0) {
-    lines.push('', c.yellow(c.bold('Blocked (not planned; what requires it is skipped):')));
-    for (const line of blocked) lines.push(`  ${c.yellow(line)}`);
+    line('');
+    line(c.yellow(c.bold('Blocked (not planned; what requires it is skipped):')));
+    for (const l of blocked) line(`  ${c.yellow(l)}`);
   }
   const detected = detectionLines(plan);
-  if (detected.length > 0) lines.push('', c.dim('Detected:'), ...detected.map((l) => c.dim(l)));
-  return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
+  if (detected.length > 0) {
+    line('');
+    line(c.dim('Detected:'));
+    for (const l of detected) line(c.dim(l));
+  }
+  if (out.length > 0) yield out;
 }
 
 /** "web:crm-app  batch 1 of 2: web1, web2 — then 10s pause", one line per batch, in roll order. */
