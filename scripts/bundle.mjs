@@ -93,15 +93,13 @@ if (problem) {
 // `apply --plan` use them, so they stay out of main.cjs). Bundled with the few ajv runtime helpers
 // they require (no node_modules look-ups) and minified; the schema texts they carry, compared with
 // schemas/, are string values and stay as they were.
-for (const [from, to] of [['cli/json-validators.cjs', 'json-validators.cjs']]) {
-  await build({
-    entryPoints: [new URL(from, dist).pathname],
-    outfile: new URL(`bundle/${to}`, dist).pathname,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    logLevel: 'warning',
-  });
-}
+await build({
+  entryPoints: [new URL('cli/json-validators.cjs', dist).pathname],
+  outfile: new URL('bundle/json-validators.cjs', dist).pathname,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  logLevel: 'warning',
+});

@@ -59,6 +59,9 @@ export interface Merged {
   declared: Map<string, Set<string>>;
 }
 
+/** A host's own entry: the highest layer, and the one no other host shares. */
+const HOST_RANK = 2;
+
 export function placeTargets(entries: TargetEntry[], inventory: Inventory, problems: Problem[]): Layered[] {
   const out: Layered[] = [];
   for (const entry of entries) {
@@ -69,7 +72,7 @@ export function placeTargets(entries: TargetEntry[], inventory: Inventory, probl
     if (key === 'all') out.push({ entry, layer: 'all', rank: 0, hosts: Object.keys(inventory.hosts) });
     else if (group) out.push({ entry, layer: `group:${key}`, rank: 1, hosts: group.hosts });
     // host.name, not key: the implicit localhost keeps the first of its names used.
-    else if (host) out.push({ entry, layer: `host:${host.name}`, rank: 2, hosts: [host.name] });
+    else if (host) out.push({ entry, layer: `host:${host.name}`, rank: HOST_RANK, hosts: [host.name] });
     else {
       const names = [...Object.keys(inventory.hosts), ...Object.keys(inventory.groups)];
       problems.push({
@@ -230,7 +233,7 @@ export function mergeLayers(targets: Layered[], problems: Problem[]): Merged {
   for (const host of [...byHost.keys()].sort()) {
     const layers = byHost.get(host) ?? [];
     // A host layer is one host's own: its combination is never shared, so it is not kept.
-    const shared = layers.every((t) => t.rank < 2);
+    const shared = layers.every((t) => t.rank < HOST_RANK);
     const key = shared ? layers.map((t) => index.get(t)).join(',') : '';
     let template = shared ? templates.get(key) : undefined;
     if (!template) {
@@ -292,7 +295,7 @@ class ServiceMerges {
   ): { merged?: MergedService; conflicts: Conflict[] } {
     // A host's own layer belongs to that host alone, and each host merges each name once: a merge
     // that includes it is never met again, so it is neither looked up nor kept (nor its origins).
-    if (decls.some((d) => d.rank === 2)) {
+    if (decls.some((d) => d.rank === HOST_RANK)) {
       const conflicts: Conflict[] = [];
       const onConflict = (what: string, a: Candidate, b: Candidate) => conflicts.push([what, a, b]);
       const merged = mergeService(name, decls, undefined, onConflict, problems);

@@ -79,12 +79,19 @@ export function stackLookup(plan: Plan): (host: string) => string | undefined {
   return (host) => of.get(host);
 }
 
-/** The steps of one wave grouped by stack (stacks in name order), each group in its listed order. */
-export function byStack(steps: readonly Step[], stackOf: (host: string) => string | undefined): Step[] {
-  const key = (s: Step) => stackOf(s.host) ?? '';
+/**
+ * The steps of one wave grouped by stack (stacks in name order), each group in its listed order.
+ * A wave all in one stack (every wave of a plan without stacks) is handed back as it is.
+ */
+export function byStack(
+  steps: readonly Step[],
+  stackOf: (host: string) => string | undefined,
+): readonly Step[] {
+  const keys = steps.map((s) => stackOf(s.host) ?? '');
+  if (keys.every((k) => k === keys[0])) return steps;
   return steps
     .map((s, i) => ({ s, i }))
-    .sort((a, b) => byText(key(a.s), key(b.s)) || a.i - b.i)
+    .sort((a, b) => byText(keys[a.i] as string, keys[b.i] as string) || a.i - b.i)
     .map(({ s }) => s);
 }
 

@@ -70,8 +70,7 @@ export function* planTextPieces(plan: Plan, opts: { color: boolean }): Generator
       line('');
       line(c.bold(`Wave ${i + 1}`));
       let stack: string | undefined;
-      // Without stacks every step is in the one unnamed stack: the wave's order as it is.
-      for (const s of plan.stacks === undefined ? steps : byStack(steps, stackOf)) {
+      for (const s of byStack(steps, stackOf)) {
         const here = stackOf(s.host);
         if (here !== undefined && here !== stack) line(c.dim(`  stack ${here}`));
         stack = here;
