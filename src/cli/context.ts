@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import pc from 'picocolors';
 import type { HostKeyChecking } from '../model/inventory.js';
+import { OutputStream } from './output-stream.js';
 
 /** Options every command shares (SPEC "Common flags"). */
 export interface CommonOptions {
@@ -33,6 +34,8 @@ export interface Io {
    */
   outPiece?: (text: string) => Promise<void>;
   err: (text: string) => void;
+  /** The error that lost stdout's output (a full disk), if one did; a reader that left is not one. */
+  outputLost?: () => Error | undefined;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   /** Asks a yes/no question on the terminal; undefined when there is no terminal to ask on. */
@@ -41,32 +44,18 @@ export interface Io {
   now?: () => Date;
 }
 
+const stdout = new OutputStream(process.stdout);
+const stderr = new OutputStream(process.stderr);
+
 export const processIo: Io = {
-  out: (t) => process.stdout.write(t),
-  outPiece: (t) => writeWithBackPressure(process.stdout, t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => stdout.write(t),
+  outPiece: (t) => stdout.writePiece(t),
+  err: (t) => stderr.write(t),
+  outputLost: () => stdout.lost(),
   isTTY: Boolean(process.stdout.isTTY),
   env: process.env,
   ask: process.stdin.isTTY ? askOnTerminal : undefined,
 };
-
-/*
- * stdout on a pipe is non-blocking here: a write that does not fit is queued, and the whole 250 MB
- * of a 10,000-host plan would sit in memory. Waits for 'drain' (or 'close': a reader that went
- * away, whose error is still the stream's own to report).
- */
-function writeWithBackPressure(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (stream.write(text)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
-}
 
 async function askOnTerminal(question: string): Promise<string> {
   // Loaded here: only apply asks, and readline is a visible part of every command's start-up.

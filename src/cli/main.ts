@@ -559,10 +559,27 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   );
   try {
     await program.parseAsync(argv);
-    return code;
   } catch (err) {
-    return reportError(err, io);
+    code = reportError(err, io);
   }
+  return withLostOutput(code, io);
+}
+
+/**
+ * Output that never arrived (stdout on a full disk) is a failed run, not a success with half a
+ * plan file: exit 1, as for any error before a host was touched. Once commands went out, the exit
+ * code stays the hosts' (converged, partial); stderr says the output is incomplete either way.
+ */
+function withLostOutput(code: number, io: Io): number {
+  const lost = io.outputLost?.();
+  if (lost === undefined) return code;
+  io.err(
+    `${formatProblem({
+      message: `could not write the output to stdout: ${lost.message}; what was written of it is incomplete`,
+      hint: 'make room where stdout goes, or send it elsewhere (a plan or report: --out FILE)',
+    })}\n`,
+  );
+  return commandWasSent() ? code : EXIT.input;
 }
 
 export function reportError(err: unknown, io: Io): number {
