@@ -138,6 +138,35 @@ export function sortedJson(v: unknown, depth: number): string | undefined {
   return text === '' ? '{}' : `{${text}${newline(depth)}}`;
 }
 
+/**
+ * `v` itself when every object in it is plain and has its keys in code-unit order already (the
+ * usual case: nothing to copy), else sortKeysDeep's copy. JSON.stringify of either writes what
+ * sortedJson writes, natively: a plan's observed states are a large part of its text.
+ */
+export function sortedKeys<T>(v: T): T {
+  return isSortedDeep(v) ? v : sortKeysDeep(v);
+}
+
+function isSortedDeep(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+    for (let i = 0; i < v.length; i++) if (!isSortedDeep(v[i])) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  let previous: string | undefined;
+  const o = v as Record<string, unknown>;
+  for (const key in o) {
+    // an inherited enumerable key, an own toJSON or an index key: sortKeysDeep's copy decides
+    if (!Object.hasOwn(o, key) || key === 'toJSON' || isIndexLike(key)) return false;
+    if (previous !== undefined && previous >= key) return false;
+    if (!isSortedDeep(o[key])) return false;
+    previous = key;
+  }
+  return true;
+}
+
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import type { HealthCheck } from '../model/desired.js';
 import type { Barrier, GateSet, Plan, PlanBlocked, PlanHost, Step } from '../model/plan.js';
-import { insertionOrder, json, jsonString, newline, quote, sortedJson, stringList } from './json-text.js';
+import { insertionOrder, json, newline, sortedJson, sortedKeys, stringList } from './json-text.js';
 import { byText } from './plan-summary.js';
 
 /**
@@ -38,9 +38,8 @@ export function* planJsonPieces(plan: Plan, size = 1 << 16): Generator<string, v
   const names = insertionOrder(Object.keys(plan.hosts).sort(byText));
   out += `${sep}"hosts": ${names.length === 0 ? '{}' : '{'}`;
   sep = `,${newline(1)}`;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
-    out += `${i === 0 ? newline(2) : `,${newline(2)}`}${quote(name)}: ${hostJson(plan.hosts[name] as PlanHost)}`;
+  for (const text of batches(names.length, size, (from, to) => hostsJson(plan.hosts, names, from, to))) {
+    out += text;
     if (out.length >= size) {
       yield out;
       out = '';
@@ -49,8 +48,8 @@ export function* planJsonPieces(plan: Plan, size = 1 << 16): Generator<string, v
   if (names.length > 0) out += `${newline(1)}}`;
 
   out += `${sep}"steps": ${plan.steps.length === 0 ? '[]' : '['}`;
-  for (let i = 0; i < plan.steps.length; i++) {
-    out += `${i === 0 ? newline(2) : `,${newline(2)}`}${stepJson(plan.steps[i] as Step)}`;
+  for (const text of batches(plan.steps.length, size, (from, to) => stepsJson(plan.steps, from, to))) {
+    out += text;
     if (out.length >= size) {
       yield out;
       out = '';
@@ -94,63 +93,100 @@ export function* planJsonPieces(plan: Plan, size = 1 << 16): Generator<string, v
   yield `${out}\n}\n`;
 }
 
-/** One host, 2 levels deep: digest, unreachable, services, watches, users, observed. */
-function hostJson(h: PlanHost): string {
-  let text = '';
-  const add = (key: string, v: string | undefined): void => {
-    if (v !== undefined) text += `${text === '' ? newline(3) : `,${newline(3)}`}"${key}": ${v}`;
-  };
-  add('digest', jsonString(h.digest, 3));
-  if (h.unreachable !== undefined) add('unreachable', jsonString(h.unreachable, 3));
-  add('services', stringList([...h.services], 3));
-  if (h.watches !== undefined) add('watches', sortedJson(h.watches, 3));
-  if (h.users !== undefined) add('users', sortedJson(h.users, 3));
-  add('observed', sortedJson(h.observed, 3));
-  return text === '' ? '{}' : `{${text}${newline(2)}}`;
+/**
+ * Hosts and steps are written in batches by JSON.stringify (native: one flat string per batch, no
+ * JIT warm-up, a fraction of the garbage of building the text from small strings), as many to a
+ * batch as made about `size` characters in the batch before. `render(from, to)` writes items
+ * from..to, each after its newline; the batches after the first start with the comma between.
+ */
+function* batches(
+  count: number,
+  size: number,
+  render: (from: number, to: number) => string,
+): Generator<string, void, undefined> {
+  let perBatch = 1;
+  for (let from = 0; from < count; ) {
+    const to = Math.min(count, from + perBatch);
+    const text = render(from, to);
+    yield from === 0 ? text : `,${text}`;
+    perBatch = Math.max(1, Math.floor((size * (to - from)) / Math.max(1, text.length)));
+    from = to;
+  }
 }
 
-// A step's lines, 3 levels deep: `,\n` and the indentation before each key after the first.
-const NEXT = `,${newline(3)}`;
+// JSON.stringify({ h: { name: host, … } }, null, 2) puts the hosts 2 levels deep, as the plan has them.
+const HOSTS_OPEN = '{\n  "h": {'.length;
+const HOSTS_CLOSE = '\n  }\n}'.length;
 
 /**
- * One step, 2 levels deep, its keys in the plan's fixed order whatever order the object has them
- * in; a key the schema does not know is left out. Written field by field: 400,000 steps at 10,000
- * hosts make this the hottest function of a large plan.
+ * Hosts names[from..to] as the plan lists them, each after `\n    ` and separated by commas. An
+ * object's keys come out array-index names first, as `names` (insertionOrder) has them already.
  */
-function stepJson(s: Step): string {
-  let text = '';
-  const add = (key: string, v: string | undefined): void => {
-    if (v !== undefined) text += `${text === '' ? newline(3) : NEXT}"${key}": ${v}`;
-  };
-  add('id', jsonString(s.id, 3));
-  add('host', jsonString(s.host, 3));
-  add('kind', jsonString(s.kind, 3));
-  if (s.service !== undefined) add('service', jsonString(s.service, 3));
-  if (s.manager !== undefined) add('manager', jsonString(s.manager, 3));
-  if (s.user !== undefined) add('user', jsonString(s.user, 3));
-  if (s.target !== undefined) add('target', jsonString(s.target, 3));
-  add('reason', jsonString(s.reason, 3));
-  if (s.change !== undefined) {
-    const { field, before, after } = s.change;
-    add('change', json({ field, before, after }, 3));
+function hostsJson(
+  hosts: Readonly<Record<string, PlanHost>>,
+  names: readonly string[],
+  from: number,
+  to: number,
+): string {
+  const batch: Record<string, unknown> = {};
+  for (let i = from; i < to; i++) {
+    const name = names[i] as string;
+    const host = canonicalHost(hosts[name] as PlanHost);
+    // `batch.__proto__ = …` would set the prototype, not a key
+    if (name === '__proto__') Object.defineProperty(batch, name, { value: host, enumerable: true });
+    else batch[name] = host;
   }
-  add('commands', commandsJson(s.commands));
-  add('after', stringList([...s.after], 3));
-  add('wave', json(s.wave, 3));
-  if (s.health !== undefined) add('health', json(canonicalHealth(s.health), 3));
-  if (s.blockedBy !== undefined) add('blockedBy', json(s.blockedBy, 3));
-  if (s.requiredGates !== undefined) add('requiredGates', stringList([...s.requiredGates], 3));
-  return text === '' ? '{}' : `{${text}${newline(2)}}`;
+  const text = JSON.stringify({ h: batch }, null, 2);
+  return text.slice(HOSTS_OPEN, text.length - HOSTS_CLOSE);
 }
 
-function commandsJson(commands: readonly (readonly string[])[]): string {
-  if (commands.length === 0) return '[]';
-  let text = '[';
-  for (let i = 0; i < commands.length; i++) {
-    const argv = commands[i] as readonly string[];
-    text += `${i === 0 ? newline(4) : `,${newline(4)}`}${stringList([...argv], 4)}`;
-  }
-  return `${text}${newline(3)}]`;
+/** One host, its keys in the plan's order; watches, users and observed with their keys sorted. */
+function canonicalHost(h: PlanHost): unknown {
+  return {
+    digest: h.digest,
+    unreachable: h.unreachable,
+    services: h.services,
+    watches: h.watches === undefined ? undefined : sortedKeys(h.watches),
+    users: h.users === undefined ? undefined : sortedKeys(h.users),
+    observed: sortedKeys(h.observed),
+  };
+}
+
+// JSON.stringify({ s: [step, …] }, null, 2) puts the steps 2 levels deep, as the plan has them.
+const STEPS_OPEN = '{\n  "s": ['.length;
+const STEPS_CLOSE = '\n  ]\n}'.length;
+
+function stepsJson(steps: readonly Step[], from: number, to: number): string {
+  const batch: unknown[] = new Array(to - from);
+  for (let i = from; i < to; i++) batch[i - from] = canonicalStep(steps[i] as Step);
+  const text = JSON.stringify({ s: batch }, null, 2);
+  return text.slice(STEPS_OPEN, text.length - STEPS_CLOSE);
+}
+
+/**
+ * A step with the plan's keys in the plan's fixed order whatever order it has them in, and only
+ * those (a key the schema does not know is left out); JSON.stringify drops the undefined ones.
+ */
+function canonicalStep(s: Step): unknown {
+  const { change, health } = s;
+  return {
+    id: s.id,
+    host: s.host,
+    kind: s.kind,
+    service: s.service,
+    manager: s.manager,
+    user: s.user,
+    target: s.target,
+    reason: s.reason,
+    change:
+      change === undefined ? undefined : { field: change.field, before: change.before, after: change.after },
+    commands: s.commands,
+    after: s.after,
+    wave: s.wave,
+    health: health === undefined ? undefined : canonicalHealth(health),
+    blockedBy: s.blockedBy,
+    requiredGates: s.requiredGates,
+  };
 }
 
 function barrierJson(b: Barrier): string {

@@ -2,14 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Plan, Step } from '../../../src/model/index.js';
 import { planJsonPieces, renderPlanJson } from '../../../src/report/index.js';
-import { json, sortedJson, sortKeysDeep } from '../../../src/report/json-text.js';
+import { json, sortedJson, sortedKeys, sortKeysDeep } from '../../../src/report/json-text.js';
 import { desired, dhost, observed, ohost, osvc, plan, svc } from '../plan/helpers.js';
 import { referencePlanJson } from './plan-json-reference.js';
 import { emptyPlan, samplePlan } from './sample-plan.js';
 
 /*
- * The plan JSON is written in pieces by hand (issue 15) instead of one JSON.stringify of a
- * canonical copy. These tests hold it to the old renderer (plan-json-reference.ts), byte for byte.
+ * The plan JSON is written in pieces (issue 15), hosts and steps in batches of their own, instead of
+ * one JSON.stringify of a canonical copy. These tests hold it to the old renderer
+ * (plan-json-reference.ts), byte for byte.
  */
 
 function planned(): Plan {
@@ -121,5 +122,23 @@ describe('plan JSON in pieces: the same bytes as one canonical JSON.stringify', 
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('sortedKeys: JSON.stringify of it writes what sortedJson writes, copying only what is unsorted', () => {
+    fc.assert(
+      fc.property(fc.anything({ withBoxedValues: true, withNullPrototype: true, withDate: true }), (v) => {
+        expect(JSON.stringify(sortedKeys(v), null, 2)).toBe(sortedJson(v, 0));
+      }),
+      { numRuns: 1000 },
+    );
+    const sorted = { a: [{ b: 1, c: { d: null } }], e: 'x' };
+    expect(sortedKeys(sorted)).toBe(sorted);
+  });
+
+  it('a host named __proto__ is written as a host, not lost as a prototype', () => {
+    const p = JSON.parse(JSON.stringify(planned())) as Plan;
+    const hosts = JSON.parse(`{"__proto__": ${JSON.stringify(p.hosts.web1)}}`) as Plan['hosts'];
+    const text = renderPlanJson({ ...p, hosts });
+    expect(Object.keys((JSON.parse(text) as Plan).hosts)).toEqual(['__proto__']);
   });
 });
