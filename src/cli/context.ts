@@ -35,7 +35,7 @@ export interface Io {
   outPiece?: (text: string) => Promise<void>;
   err: (text: string) => void;
   /** The error that lost stdout's output (a full disk), if one did; a reader that left is not one. */
-  outputLost?: () => Error | undefined;
+  outputLost?: () => Promise<Error | undefined>;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   /** Asks a yes/no question on the terminal; undefined when there is no terminal to ask on. */

@@ -562,7 +562,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (err) {
     code = reportError(err, io);
   }
-  return withLostOutput(code, io);
+  return await withLostOutput(code, io);
 }
 
 /**
@@ -570,8 +570,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
  * plan file: exit 1, as for any error before a host was touched. Once commands went out, the exit
  * code stays the hosts' (converged, partial); stderr says the output is incomplete either way.
  */
-function withLostOutput(code: number, io: Io): number {
-  const lost = io.outputLost?.();
+async function withLostOutput(code: number, io: Io): Promise<number> {
+  const lost = await io.outputLost?.();
   if (lost === undefined) return code;
   io.err(
     `${formatProblem({

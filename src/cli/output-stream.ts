@@ -8,6 +8,9 @@
 export class OutputStream {
   private ended = false;
   private failure: Error | undefined;
+  /** Writes not yet called back: a write error arrives in its callback, after write() returned. */
+  private pending = 0;
+  private idle: (() => void)[] = [];
 
   constructor(private readonly stream: NodeJS.WritableStream) {
     stream.on('error', (err: NodeJS.ErrnoException) => this.end(err));
@@ -16,7 +19,7 @@ export class OutputStream {
   write(text: string): void {
     if (this.ended) return;
     try {
-      this.stream.write(text);
+      this.send(text);
     } catch (err) {
       this.end(err as NodeJS.ErrnoException);
     }
@@ -31,7 +34,7 @@ export class OutputStream {
     if (this.ended) return Promise.resolve();
     let fits: boolean;
     try {
-      fits = this.stream.write(text);
+      fits = this.send(text);
     } catch (err) {
       this.end(err as NodeJS.ErrnoException);
       return Promise.resolve();
@@ -50,9 +53,27 @@ export class OutputStream {
     });
   }
 
-  /** The write error that lost output, if one did; a reader that went away is not one. */
-  lost(): Error | undefined {
+  /** Once every write so far is done: the write error that lost output, if one did (EPIPE is not one). */
+  async lost(): Promise<Error | undefined> {
+    if (this.pending > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     return this.failure;
+  }
+
+  private send(text: string): boolean {
+    this.pending++;
+    try {
+      return this.stream.write(text, (err) => {
+        if (err) this.end(err);
+        this.written();
+      });
+    } catch (err) {
+      this.written(); // refused before it was queued: no callback will come
+      throw err;
+    }
+  }
+
+  private written(): void {
+    if (--this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private end(err: NodeJS.ErrnoException): void {
