@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../model/source.js';
 
@@ -8,6 +19,11 @@ import { UserError } from '../model/source.js';
  * before any host is locked or contacted, so a typo in --out fails at once and changes nothing,
  * and each write is atomic: a unique temp file beside the target, opened with O_EXCL|O_NOFOLLOW (a
  * symlink planted at the temp name is never followed), then renamed over the target.
+ *
+ * Except where a rename would replace the wrong thing. A device, FIFO or socket (`--out /dev/stdout`,
+ * `/dev/null`, a named pipe) is written in place: renamed over, it would become a plain file, and as
+ * root `/dev/null` itself would be gone. A symlink is followed, as a shell's `>` follows it: the file
+ * it points to is replaced, the link stays.
  */
 
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -26,12 +42,33 @@ function why(err: unknown): string {
   return e.code ?? e.message;
 }
 
-/** Refuses (UserError, exit 1) when `file` cannot be written: checked by making and removing a temp file. */
+/** The process's own descriptors: `--out /dev/stdout` means this run's stdout, whatever it is open on. */
+const OWN_FD = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
+
+/** Where and how `file` is written: in place (not a regular file), or atomically beside its real path. */
+function target(file: string): { inPlace: true } | { inPlace: false; path: string } {
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (st?.isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+  if (st !== undefined && (!st.isFile() || OWN_FD.test(file))) return { inPlace: true };
+  return {
+    inPlace: false,
+    path: st !== undefined && lstatSync(file).isSymbolicLink() ? realpathSync(file) : file,
+  };
+}
+
+/**
+ * Refuses (UserError, exit 1) when `file` cannot be written: checked by making and removing a temp
+ * file beside it; a device or FIFO by its permissions only (opening a FIFO to try it would hand its
+ * reader an end of file).
+ */
 export function checkWritable(file: string, flag: string): void {
   try {
-    if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
-      throw Object.assign(new Error(), { code: 'EISDIR' });
-    const temp = tempBeside(file);
+    const where = target(file);
+    if (where.inPlace) {
+      accessSync(file, constants.W_OK);
+      return;
+    }
+    const temp = tempBeside(where.path);
     closeSync(openSync(temp, CREATE_NEW, 0o600));
     unlinkSync(temp);
   } catch (err) {
@@ -48,25 +85,34 @@ export function checkWritable(file: string, flag: string): void {
  * `text` may come in pieces (a large plan): each is written as it comes, never joined.
  */
 export function writeFileAtomic(file: string, text: string | Iterable<string>, mode = 0o644): void {
-  const temp = tempBeside(file);
+  let temp: string | undefined;
   let fd: number | undefined;
   try {
-    fd = openSync(temp, CREATE_NEW, mode);
-    for (const piece of typeof text === 'string' ? [text] : text) {
-      const data = Buffer.from(piece);
-      let done = 0;
-      while (done < data.length) done += writeSync(fd, data, done);
+    const where = target(file);
+    // O_APPEND: /dev/stdout on a file the shell opened with >> keeps what is there
+    if (where.inPlace) fd = openSync(file, constants.O_WRONLY | constants.O_APPEND);
+    else {
+      temp = tempBeside(where.path);
+      fd = openSync(temp, CREATE_NEW, mode);
     }
+    for (const piece of typeof text === 'string' ? [text] : text) writeAll(fd, Buffer.from(piece));
     closeSync(fd);
     fd = undefined;
-    renameSync(temp, file);
+    if (!where.inPlace && temp !== undefined) renameSync(temp, where.path);
   } catch (err) {
     if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone (rename happened or open failed)
+    if (temp !== undefined) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // already gone (rename happened or open failed)
+      }
     }
     throw new UserError(`cannot write ${file}: ${why(err)}`, undefined, 'check the path and the free space');
   }
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done);
 }
