@@ -139,32 +139,56 @@ export function sortedJson(v: unknown, depth: number): string | undefined {
 }
 
 /**
- * `v` itself when every object in it is plain and has its keys in code-unit order already (the
- * usual case: nothing to copy), else sortKeysDeep's copy. JSON.stringify of either writes what
- * sortedJson writes, natively: a plan's observed states are a large part of its text.
+ * `v` with every object's keys in code-unit order, for JSON.stringify to write what sortedJson
+ * writes, natively (a plan's observed states are a large part of its text). Shares what is in order
+ * already, `v` itself in the usual case; an object out of order (the parsers and snapshots write a
+ * service's fields in their own order) is rebuilt alone, its sorted values shared, not copied.
  */
 export function sortedKeys<T>(v: T): T {
-  return isSortedDeep(v) ? v : sortKeysDeep(v);
+  return inOrder(v) as T;
 }
 
-function isSortedDeep(v: unknown): boolean {
-  if (v === null || typeof v !== 'object') return true;
+function inOrder(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
-    if (Object.getPrototypeOf(v) !== Array.prototype) return false;
-    for (let i = 0; i < v.length; i++) if (!isSortedDeep(v[i])) return false;
-    return true;
+    if (Object.getPrototypeOf(v) !== Array.prototype) return sortKeysDeep(v);
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const item = inOrder(v[i]);
+      if (copy === undefined && item !== v[i]) copy = v.slice(0, i);
+      if (copy !== undefined) copy.push(item);
+    }
+    return copy ?? v;
   }
-  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
-  let previous: string | undefined;
+  // a Date, a boxed value, a null prototype: sortKeysDeep's copy decides
+  if (Object.getPrototypeOf(v) !== Object.prototype) return sortKeysDeep(v);
   const o = v as Record<string, unknown>;
-  for (const key in o) {
-    // an inherited enumerable key, an own toJSON or an index key: sortKeysDeep's copy decides
-    if (!Object.hasOwn(o, key) || key === 'toJSON' || isIndexLike(key)) return false;
-    if (previous !== undefined && previous >= key) return false;
-    if (!isSortedDeep(o[key])) return false;
-    previous = key;
+  const keys = Object.keys(o);
+  let same = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    // an own toJSON or an index key (JS lists those first, whatever order they were set in)
+    if (key === 'toJSON' || isIndexLike(key)) return sortKeysDeep(v);
+    if (i > 0 && (keys[i - 1] as string) >= key) same = false;
   }
-  return true;
+  const values = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const value = o[keys[i] as string];
+    values[i] = inOrder(value);
+    if (values[i] !== value) same = false;
+  }
+  if (same) return v;
+  const order = keys.map((_, i) => i).sort((a, b) => byCodeUnits(keys[a] as string, keys[b] as string));
+  const out: Record<string, unknown> = {};
+  for (const i of order) {
+    const key = keys[i] as string;
+    const value = values[i];
+    // `out.__proto__ = …` would set the prototype, not a key
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
 }
 
 function byCodeUnits(a: string, b: string): number {

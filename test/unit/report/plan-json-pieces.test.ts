@@ -133,6 +133,15 @@ describe('plan JSON in pieces: the same bytes as one canonical JSON.stringify', 
     );
     const sorted = { a: [{ b: 1, c: { d: null } }], e: 'x' };
     expect(sortedKeys(sorted)).toBe(sorted);
+    // out of order: that object alone is rebuilt, what is in order below it is shared
+    const inner = { active: 'active', enabled: 'enabled' };
+    const unsorted = { services: { web: { name: 'web', state: inner } }, host: 'h' };
+    const copy = sortedKeys(unsorted);
+    expect(Object.keys(copy)).toEqual(['host', 'services']);
+    expect(Object.keys(copy.services.web)).toEqual(['name', 'state']);
+    expect(copy.services.web.state).toBe(inner);
+    const proto = JSON.parse('{"z": 1, "__proto__": {"b": 2, "a": 1}}') as unknown;
+    expect(JSON.stringify(sortedKeys(proto))).toBe('{"__proto__":{"a":1,"b":2},"z":1}');
   });
 
   it('a host named __proto__ is written as a host, not lost as a prototype', () => {
