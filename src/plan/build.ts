@@ -12,6 +12,7 @@ import { gateRequirements } from './requirements.js';
 import {
   type Change,
   compareText,
+  NO_AFTER,
   type PlanInput,
   type PlanProblem,
   type PlanResult,
@@ -100,9 +101,10 @@ export function buildPlan(input: PlanInput): PlanResult {
 function stepOrProblem(c: Change, input: PlanInput): Step | { problem: PlanProblem } {
   const request = requestOf(c);
   const why = input.unsupportedFor?.(c.host, c.manager, request);
-  const commands = why === undefined ? input.commandsFor(c.host, c.manager, request) : [];
+  let commands = why === undefined ? input.commandsFor(c.host, c.manager, request) : [];
   if (commands.length > 0 && c.service && c.watchPaths && (c.kind === 'start' || c.kind === 'restart')) {
-    commands.push(recordWatchCommand(c.service, c.watchPaths));
+    // a copy: a driver may hand out one frozen list for every step alike
+    commands = [...commands, recordWatchCommand(c.service, c.watchPaths)];
   }
   if (commands.length > 0) return stepOf(c, commands);
   // A step without commands would be reported as done without anything having happened.
@@ -148,7 +150,7 @@ function stepOf(c: Change, commands: string[][]): Step {
   step.reason = c.reason;
   if (c.change) step.change = c.change;
   step.commands = commands;
-  step.after = [];
+  step.after = NO_AFTER;
   step.wave = 0;
   if (c.health) step.health = c.health;
   return step;

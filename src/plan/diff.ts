@@ -1,6 +1,7 @@
 import { DRIVER_KNOWLEDGE } from '../drivers/index.js';
 import type { DesiredHost, DesiredService, ManagerKind } from '../model/desired.js';
 import type { ObservedService, ReachableHost } from '../model/observed.js';
+import type { StepChange } from '../model/plan.js';
 import { diffRunlevel } from './runlevel.js';
 import {
   type Change,
@@ -238,8 +239,7 @@ function diffService(
       changes.push(
         made(base, {
           kind: 'unmask',
-          reason: `observed masked, want ${want.state}`,
-          change: { field: 'enabled', before: 'masked', after: 'unmasked' },
+          ...observedChange('enabled', 'masked', 'unmasked', want.state),
         }),
       );
       // What the unit's links say once the mask is gone is unknown: enable or disable as declared.
@@ -265,8 +265,7 @@ function diffService(
     changes.push(
       made(base, {
         kind: 'start',
-        reason: `observed ${seen.active}, want running`,
-        change: { field: 'state', before: seen.active, after: 'running' },
+        ...observedChange('state', seen.active, 'running', 'running'),
         health: want.health,
       }),
     );
@@ -274,8 +273,7 @@ function diffService(
     changes.push(
       made(base, {
         kind: 'stop',
-        reason: `observed ${seen.active}, want stopped`,
-        change: { field: 'state', before: seen.active, after: 'stopped' },
+        ...observedChange('state', seen.active, 'stopped', 'stopped'),
       }),
     );
   } else if (want.state === 'stopped' && seen.crashed) {
@@ -301,8 +299,7 @@ function diffService(
       changes.push(
         made(base, {
           kind: 'mask',
-          reason: `observed ${seen.enabled}, want masked`,
-          change: { field: 'enabled', before: seen.enabled, after: 'masked' },
+          ...observedChange('enabled', seen.enabled, 'masked', 'masked'),
         }),
       );
     }
@@ -312,16 +309,14 @@ function diffService(
     changes.push(
       made(base, {
         kind: 'enable',
-        reason: `observed ${seen.enabled}, want enabled`,
-        change: { field: 'enabled', before: seen.enabled, after: 'enabled' },
+        ...observedChange('enabled', seen.enabled, 'enabled', 'enabled'),
       }),
     );
   } else if (want.enabled === false && enabled === 'enabled') {
     changes.push(
       made(base, {
         kind: 'disable',
-        reason: `observed ${seen.enabled}, want disabled`,
-        change: { field: 'enabled', before: seen.enabled, after: 'disabled' },
+        ...observedChange('enabled', seen.enabled, 'disabled', 'disabled'),
       }),
     );
   } else if (want.enabled === false && enabled === 'static') {
@@ -334,6 +329,33 @@ function diffService(
     });
   }
   return { changes, problems };
+}
+
+/*
+ * "observed X, want Y" and its field change, one frozen pair per distinct wording, shared by every
+ * step that makes it: a fleet has few (inactive → running, disabled → enabled…), and at 10,000
+ * hosts × 20 services each step's own copies were 800,000 strings and objects kept to the end,
+ * each copied by the scavenges on the way. Bounded, for `watch`.
+ */
+type ObservedChange = Readonly<{ reason: string; change: StepChange }>;
+const OBSERVED_CHANGES = new Map<string, ObservedChange>();
+const OBSERVED_CHANGES_MAX = 1024;
+
+function observedChange(
+  field: 'state' | 'enabled',
+  before: string,
+  after: string,
+  want: string,
+): ObservedChange {
+  const key = `${field} ${before} ${after} ${want}`;
+  let pair = OBSERVED_CHANGES.get(key);
+  if (pair === undefined) {
+    if (OBSERVED_CHANGES.size >= OBSERVED_CHANGES_MAX) OBSERVED_CHANGES.clear();
+    const change = Object.freeze({ field, before, after });
+    pair = Object.freeze({ reason: `observed ${before}, want ${want}`, change });
+    OBSERVED_CHANGES.set(key, pair);
+  }
+  return pair;
 }
 
 /** What every change of one service shares. */

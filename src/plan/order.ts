@@ -11,7 +11,7 @@ import {
 } from './requires-graph.js';
 import { rollingBarriers } from './rolling.js';
 import { StepGraph } from './step-graph.js';
-import { compareText, KIND_ORDER, type PendingStep, type PlanProblem } from './types.js';
+import { compareText, KIND_ORDER, NO_AFTER, type PendingStep, type PlanProblem } from './types.js';
 
 /*
  * How steps are ordered (SPEC "Ordering"):
@@ -45,7 +45,7 @@ export function orderIntoWaves(
   opts: { maxFailures?: number } = {},
 ): Ordered {
   return orderSteps(
-    pending.map((s) => ({ ...s, after: [], wave: 0 })),
+    pending.map((s) => ({ ...s, after: NO_AFTER, wave: 0 })),
     desired,
     opts,
   );
@@ -287,7 +287,7 @@ function layer(steps: readonly Step[], g: StepGraph): Omit<Ordered, 'problems'> 
     const preds = after[i] ?? [];
     s.after =
       preds.length === 0
-        ? []
+        ? NO_AFTER
         : preds.length === 1
           ? [idOf(preds[0] as number)]
           : preds.map(idOf).sort(compareText);

@@ -8,23 +8,28 @@ import { topologicalOrder } from './graph.js';
  * `finish` drops virtual nodes that order nothing, folds small ones into direct edges, reduces
  * `after` to direct predecessors and layers the steps into waves.
  */
+/** Every node's list until its first edge: one frozen array, not one per step. Only edge() adds. */
+const NO_PREDS: number[] = Object.freeze([]) as unknown as number[];
+
 export class StepGraph {
   readonly preds: number[][];
   private readonly labels: VirtualLabel[] = [];
 
   constructor(readonly steps: number) {
-    this.preds = Array.from({ length: steps }, () => []);
+    this.preds = new Array<number[]>(steps).fill(NO_PREDS);
   }
 
   /** `roll`: a rolling batch's barrier, which the executor acts on, so it is always kept. */
   addVirtual(id: string, reason: string, roll?: RollBarrier): number {
     this.labels.push(roll ? { id, reason, roll } : { id, reason });
-    this.preds.push([]);
+    this.preds.push(NO_PREDS);
     return this.preds.length - 1;
   }
 
   edge(from: number, to: number): void {
-    (this.preds[to] as number[]).push(from);
+    const list = this.preds[to] as number[];
+    if (list === NO_PREDS) this.preds[to] = [from];
+    else list.push(from);
   }
 
   isVirtual(node: number): boolean {

@@ -104,6 +104,13 @@ export interface Change {
 export type PendingStep = Omit<Step, 'after' | 'wave'>;
 
 /**
+ * The `after` of every step that waits for nothing, and the placeholder until orderSteps sets it:
+ * one frozen array, not one per step (half the steps of a fleet-wide plan, the enables, wait for
+ * nothing, and every placeholder lived until ordering, each copied by the scavenges on the way).
+ */
+export const NO_AFTER: string[] = Object.freeze([]) as unknown as string[];
+
+/**
  * The order steps of one host run in inside one wave (the wave's listed order): a reload of the
  * manager's definitions first (everything after acts on what is on disk), runlevel, then stops
  * before starts so a replaced service frees its port before its successor starts; a mask follows
