@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ablationVariants } from './lib/ablation.js';
-import { STATUS_COMMAND } from './lib/columns.js';
+import { STATUS_COMMAND, ssh2FanoutArgs } from './lib/columns.js';
 import { SERVICES, startLoopback } from './lib/loopback.js';
 import { measure, median, type Sample, timeFilePath } from './lib/measure.js';
 
@@ -53,17 +53,14 @@ try {
       const s = await measure(
         {
           cmd: process.execPath,
-          args: [
-            join(ROOT, 'bench', 'ssh2-fanout.mjs'),
-            lb.ports.join(','),
-            lb.user,
-            lb.keyPath,
-            lb.hostKeyBlob.toString('base64'),
-            String(n),
-            String(connectS),
+          args: ssh2FanoutArgs(
+            ROOT,
+            lb,
+            n,
+            connectS,
             v.command,
-            ...(v.stdin !== undefined ? [join(lb.dir, `ablation-${v.id}.sh`)] : []),
-          ],
+            v.stdin !== undefined ? join(lb.dir, `ablation-${v.id}.sh`) : undefined,
+          ),
           env: { ...process.env, SSH_AUTH_SOCK: '' },
         },
         lb.connections,

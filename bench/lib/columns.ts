@@ -42,6 +42,28 @@ function ansibleCheck(s: Sample, n: number): string | undefined {
   return undefined;
 }
 
+/** bench/ssh2-fanout.mjs's arguments: N connections to the loopback sshd, one exec of `command` each. */
+export function ssh2FanoutArgs(
+  root: string,
+  lb: Loopback,
+  n: number,
+  connectS: number,
+  command: string,
+  stdinFile?: string,
+): string[] {
+  return [
+    join(root, 'bench', 'ssh2-fanout.mjs'),
+    lb.ports.join(','),
+    lb.user,
+    lb.keyPath,
+    lb.hostKeyBlob.toString('base64'),
+    String(n),
+    String(connectS),
+    command,
+    ...(stdinFile ? [stdinFile] : []),
+  ];
+}
+
 /** `connectS`: every tool gets the same time to connect (500 handshakes queue on 2 cores). */
 export function columns(root: string, lb: Loopback, connectS: number): Column[] {
   const cli = join(root, 'bin', 'runstate.js');
@@ -109,18 +131,7 @@ export function columns(root: string, lb: Loopback, connectS: number): Column[] 
     label,
     spec: (l, _fx, n) => ({
       cmd: process.execPath,
-      args: [
-        ...nodeArgs,
-        join(root, 'bench', 'ssh2-fanout.mjs'),
-        l.ports.join(','),
-        l.user,
-        l.keyPath,
-        l.hostKeyBlob.toString('base64'),
-        String(n),
-        String(connectS),
-        command,
-        ...(stdin ? [stdin] : []),
-      ],
+      args: [...nodeArgs, ...ssh2FanoutArgs(root, l, n, connectS, command, stdin)],
       env,
     }),
     check: exitIn([0]),
