@@ -14,8 +14,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ablationVariants } from './lib/ablation.js';
-import { STATUS_COMMAND, ssh2FanoutArgs } from './lib/columns.js';
-import { SERVICES, startLoopback } from './lib/loopback.js';
+import { ssh2FanoutArgs } from './lib/columns.js';
+import { startLoopback } from './lib/loopback.js';
 import { measure, median, type Sample, timeFilePath } from './lib/measure.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,14 +38,14 @@ const lb = await startLoopback(1);
 const samples = new Map<string, Sample[]>();
 let failed = false;
 try {
-  const variants = ablationVariants(
-    SERVICES.map((s) => s.name),
-    STATUS_COMMAND,
-    'ab'.repeat(16),
-    600,
-  );
+  const variants = ablationVariants(600);
+  // Each variant's stdin as a file, for bench/ssh2-fanout.mjs.
+  const stdinFile = new Map<string, string>();
   for (const v of variants) {
-    if (v.stdin !== undefined) writeFileSync(join(lb.dir, `ablation-${v.id}.sh`), v.stdin);
+    if (v.stdin === undefined) continue;
+    const file = join(lb.dir, `ablation-${v.id}.sh`);
+    writeFileSync(file, v.stdin);
+    stdinFile.set(v.id, file);
   }
   for (let r = 1; r <= runs; r++) {
     for (const v of variants) {
@@ -53,22 +53,17 @@ try {
       const s = await measure(
         {
           cmd: process.execPath,
-          args: ssh2FanoutArgs(
-            ROOT,
-            lb,
-            n,
-            connectS,
-            v.command,
-            v.stdin !== undefined ? join(lb.dir, `ablation-${v.id}.sh`) : undefined,
-          ),
+          args: ssh2FanoutArgs(ROOT, lb, n, connectS, v.command, stdinFile.get(v.id)),
           env: { ...process.env, SSH_AUTH_SOCK: '' },
         },
         lb.connections,
         timeFilePath(lb.dir),
       );
       if (s.code !== 0) {
+        // A failed run is said and left out of the medians, as bench/run.ts does.
         process.stderr.write(`ablation: ${v.id} failed (exit ${s.code}): ${s.stderr.trim().slice(-300)}\n`);
         failed = true;
+        continue;
       }
       samples.set(v.id, [...(samples.get(v.id) ?? []), s]);
     }
@@ -82,6 +77,10 @@ try {
   ];
   for (const v of variants) {
     const got = samples.get(v.id) ?? [];
+    if (got.length === 0) {
+      lines.push(`| ${v.label} | failed | | |`);
+      continue;
+    }
     const wall = median(got.map((s) => s.wallMs));
     const cpu = median(got.map((s) => s.cpuMs));
     lines.push(

@@ -11,13 +11,17 @@
  *  3. the whole command runs under `timeout -s KILL` (src/transport/command.ts): whatever hangs,
  *     nothing is left running on the host, also on root logins where sshd refuses signals.
  *
- * Each variant is derived from the real script by replacing one exact piece of its text; when the
- * script changes so that a piece is no longer there, deriving throws rather than measuring
- * something else under the old name (test/unit/bench/ablation.test.ts).
+ * Each variant is derived from the real script by replacing one exact piece of its text (the sysv
+ * driver's own STATUS_BATCH and STATUS_CHECK); when the script changes so that a piece is no longer
+ * there, deriving throws rather than measuring something else under the old name
+ * (test/unit/bench/ablation.test.ts).
  */
 import { quote } from 'shell-quote';
+import { STATUS_BATCH, STATUS_CHECK } from '../../src/drivers/sysv.js';
 import { buildObserveScript } from '../../src/observe/script.js';
 import { scriptPayload, shellCommand } from '../../src/transport/command.js';
+import { STATUS_COMMAND } from './columns.js';
+import { SERVICES } from './loopback.js';
 
 export interface Variant {
   id: string;
@@ -28,44 +32,38 @@ export interface Variant {
   stdin?: string;
 }
 
-/** The sysv fragment's batch, as src/drivers/sysv.ts writes it. */
-const BATCH = `rs_g=$(\${rs_t-} sh -c 'for rs_s; do "$rs_s" status >/dev/null; echo "$rs_s=$?;"; done' sh $rs_h 2>/dev/null)`;
-const UNBOUNDED_BATCH = `rs_g=$(for rs_s in $rs_h; do "$rs_s" status >/dev/null; echo "$rs_s=$?;"; done 2>/dev/null)`;
-/** The one awk that finds the scripts with a status action, up to the end of its line. */
-const STATUS_CHECK = /rs_h=\$\(awk [^\n]*\n/;
+/** The batch without its bound: the same calls, in the script's own shell. */
+const UNBOUNDED_BATCH = 'for rs_s in $rs_h; do "$rs_s" status >/dev/null; echo "$rs_s=$?;"; done';
 
 function replaced(text: string, piece: string | RegExp, by: string, what: string): string {
-  const out = text.replace(piece, by);
+  // A function, so that `$` in the replacement is taken as it is.
+  const out = text.replace(piece, () => by);
   if (out === text)
     throw new Error(`ablation: the observe script no longer has ${what}; update bench/lib/ablation.ts`);
   return out;
 }
 
 /**
- * The variants for `services` (SysV scripts in /etc/init.d), `statusCommand` being the bare
- * status calls the bench compares with and `limitS` the whole-command bound runstate would use.
+ * The variants for the bench's services (bench/lib/loopback.ts: SysV scripts in /etc/init.d),
+ * against the bench's bare status calls; `limitS` is the whole-command bound runstate would use.
  */
-export function ablationVariants(
-  services: readonly string[],
-  statusCommand: string,
-  nonce: string,
-  limitS: number,
-): Variant[] {
+export function ablationVariants(limitS: number): Variant[] {
+  const services = SERVICES.map((s) => s.name);
   const bounded = quote(shellCommand(false, true, limitS));
-  const script = buildObserveScript(services, nonce);
-  const noBatchBound = replaced(script, BATCH, UNBOUNDED_BATCH, 'the bounded status batch');
+  const script = buildObserveScript(services, 'ab'.repeat(16));
+  const noBatchBound = replaced(script, STATUS_BATCH, UNBOUNDED_BATCH, 'the bounded status batch');
   const paths = services.map((s) => ` /etc/init.d/${s} `).join('');
-  const noStatusCheck = replaced(noBatchBound, STATUS_CHECK, `rs_h='${paths}'\n`, 'the status-action check');
+  const noStatusCheck = replaced(noBatchBound, STATUS_CHECK, `rs_h='${paths}'`, 'the status-action check');
   // Without the command line's timeout nothing tells the script that `timeout` works; say it,
   // so that this variant does not pay for the probe instead.
   const noCommandBound = replaced(noStatusCheck, /^\{\n/m, '{\nRUNSTATE_TIMEOUT=1\n', 'its opening brace');
   return [
-    { id: 'status', label: 'bare status calls (command line)', command: statusCommand },
+    { id: 'status', label: 'bare status calls (command line)', command: STATUS_COMMAND },
     {
       id: 'status-stdin',
       label: 'bare status calls, on stdin under the command bound',
       command: bounded,
-      stdin: scriptPayload(statusCommand),
+      stdin: scriptPayload(STATUS_COMMAND),
     },
     {
       id: 'script',

@@ -102,14 +102,20 @@ export const HAS_STATUS_ACTIONS = [
   '{ st[FILENAME] = 1; printf " %s ", FILENAME }\'',
 ].join(' ');
 
+/** `rs_h`: the requested scripts that implement `status`, as ` path ` words (bench/lib/ablation.ts too). */
+export const STATUS_CHECK = `rs_h=$(${HAS_STATUS_ACTIONS} $rs_q 2>/dev/null)`;
+
+/** The batch: every script of `rs_h` asked for its status in one `sh` under one bound. */
+export const STATUS_BATCH = `${TIMEOUT} sh -c 'for rs_s; do "$rs_s" status >/dev/null; echo "$rs_s=$?;"; done' sh $rs_h`;
+
 const STATUS = [
   // Names arrive checked (no blank or glob character), so the path lists split back safely. Only
   // readable files go to awk (one awk stops at a file it cannot open); -x is checked below.
   'rs_q=; for rs_n; do rs_s=/etc/init.d/$rs_n; [ -f "$rs_s" ] && [ -r "$rs_s" ] && rs_q="$rs_q $rs_s"; done',
   // With no file at all, awk reads the script's stdin (/dev/null) and names nothing.
-  `rs_h=$(${HAS_STATUS_ACTIONS} $rs_q 2>/dev/null)`,
+  STATUS_CHECK,
   // stdin is already /dev/null (the whole script's), stderr the batch's own /dev/null.
-  `rs_g=; [ -z "$rs_h" ] || rs_g=$(${TIMEOUT} sh -c 'for rs_s; do "$rs_s" status >/dev/null; echo "$rs_s=$?;"; done' sh $rs_h 2>/dev/null)`,
+  `rs_g=; [ -z "$rs_h" ] || rs_g=$(${STATUS_BATCH} 2>/dev/null)`,
   'for rs_n; do rs_s=/etc/init.d/$rs_n',
   '  if [ ! -e "$rs_s" ]; then rs_c=missing',
   '  elif [ ! -x "$rs_s" ]; then rs_c=noexec',

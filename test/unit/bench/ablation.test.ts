@@ -1,15 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ablationVariants } from '../../../bench/lib/ablation.js';
-import { STATUS_COMMAND } from '../../../bench/lib/columns.js';
-import { SERVICES } from '../../../bench/lib/loopback.js';
 
-const variants = ablationVariants(
-  SERVICES.map((s) => s.name),
-  STATUS_COMMAND,
-  'ab'.repeat(16),
-  600,
-);
+const variants = ablationVariants(600);
 const byId = new Map(variants.map((v) => [v.id, v]));
 const stdin = (id: string): string => byId.get(id)?.stdin ?? '';
 
