@@ -152,7 +152,10 @@ function observeScript(services: readonly string[], opts: ObserveOptions = {}): 
   ].join('\n');
 }
 
-/** LSB 4.1 "status" exit codes (and what a wrapper adds: timeout's 124, sh's 126/127). */
+/**
+ * LSB 4.1 "status" exit codes, and what a wrapper adds: 137 from the observe script's
+ * `timeout -s KILL` (124 from a plain `timeout`), sh's 126/127.
+ */
 export function lsbStatus(code: string): { active: ActiveState; detail: string } {
   switch (code) {
     case '0':
@@ -167,6 +170,9 @@ export function lsbStatus(code: string): { active: ActiveState; detail: string }
       return { active: 'unknown', detail: 'LSB 4: status unknown' };
     case '124':
       return { active: 'unknown', detail: 'status timed out' };
+    // SIGKILL: runstate's bound (or, rarely, something else on the host, such as the OOM killer).
+    case '137':
+      return { active: 'unknown', detail: 'status timed out (killed at the bound, exit 137)' };
     case '126':
     case '127':
     case 'noexec':

@@ -6,7 +6,8 @@ import { BED_INVENTORY, describeBed, onHost, resetBed, runstate, tempPlaybook } 
  * Issue 15: a host's SysV status calls run as ONE batch under ONE timeout; only when that bound
  * runs out does each service the batch did not report get its own call under its own timeout.
  * A script whose `status` hangs must cost only its own service: every other service of the host
- * (before and after it in the batch) is still observed, and nothing is left running on the host.
+ * (before and after it in the batch) is still observed, and nothing is left running on the host,
+ * also when the hung script ignores TERM.
  */
 const HUNG = 'rs-hungstatus'; // `status` never returns
 const MARK = '/run/rs-hungstatus.calls'; // one line per status call, to see the re-run
@@ -19,7 +20,11 @@ const SCRIPT = [
   '# Default-Stop:      0 1 6',
   '### END INIT INFO',
   'case "$1" in',
-  `  status) echo call >> ${MARK}; exec sleep 100001 ;;`,
+  // It also ignores TERM (as a daemon's status helper stuck in its own signal handling would):
+  // each `timeout` makes a process group of its own, out of reach of the whole command's bound,
+  // so only a bound that sends KILL ends it. Under a TERM bound this held the host's whole observe
+  // until the client's own bound and left the sleep running (found in session 10).
+  `  status) echo call >> ${MARK}; trap '' TERM; exec sleep 100001 ;;`,
   '  *) echo "usage: $0 status"; exit 2 ;;',
   'esac',
   '',
