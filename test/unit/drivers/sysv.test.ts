@@ -25,7 +25,10 @@ describe('LSB status codes', () => {
     expect(lsbStatus('4')).toEqual({ active: 'unknown', detail: 'LSB 4: status unknown' });
     expect(lsbStatus('124')).toEqual({ active: 'unknown', detail: 'status timed out' });
     // The observe script's bound is `timeout -s KILL`: a status call ended by it exits 137.
-    expect(lsbStatus('137')).toMatchObject({ active: 'unknown', detail: expect.stringMatching(/^status timed out/) });
+    expect(lsbStatus('137')).toMatchObject({
+      active: 'unknown',
+      detail: expect.stringMatching(/^status timed out/),
+    });
     expect(lsbStatus('150').detail).toBe('status exit 150: not an LSB status code');
   });
 });
