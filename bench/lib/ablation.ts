@@ -4,7 +4,7 @@
  * Only for measuring (bench/observe-ablation.ts); runstate never sends any of these.
  *
  * The properties, in the order they are taken away:
- *  1. the status batch runs under its own bound (`timeout 10 sh -c '…'`): a hung init script
+ *  1. the status batch runs under its own bound (`timeout -s KILL 10 sh -c '…'`): a hung init script
  *     costs its own service, not the host's whole observe (test/e2e/observe-hang.test.ts);
  *  2. `status` is asked only of scripts that implement it (one awk over them): a script whose
  *     catch-all case starts the daemon is never run with an argument it does not know;
