@@ -37,8 +37,8 @@ export function setNames(names: readonly string[]): string {
 }
 
 /**
- * The combined script sets `rs_t` to a working `timeout -s KILL N` (empty when the host has none), so one
- * hung status command cannot stall the round trip; a fragment run on its own simply has no bound.
+ * The combined script sets `rs_t` to a working `timeout -s KILL N` (empty when the host has none),
+ * so one hung status command cannot stall the round trip; a fragment run on its own has no bound.
  */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
 export const TIMEOUT = '${rs_t-}';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { shellWord } from '../drivers/fragment.js';
 import { ALL_DRIVERS, type Driver, initKinds, namesFor, type ObserveOptions } from '../drivers/index.js';
 import type { ManagerKind } from '../model/desired.js';
+import { KILL_TIMEOUT } from '../transport/command.js';
 import { type ResourceRequest, resourcesFragment } from './resources.js';
 import { watchFragment } from './watch.js';
 
@@ -162,13 +163,12 @@ export function buildObserveScript(
     'SYSTEMD_COLORS=0; export SYSTEMD_COLORS',
     'EINFO_COLOR=NO; export EINFO_COLOR',
     // A working `timeout` bounds each status call. Under runstate's command line (RUNSTATE_TIMEOUT,
-    // see src/transport/command.ts) it already ran this script with the same `-s KILL`; elsewhere,
-    // probe it once. KILL, not timeout's default TERM: each `timeout` puts itself and its command in
+    // see src/transport/command.ts) it already ran this script as KILL_TIMEOUT; elsewhere, probe
+    // that form once. KILL, not timeout's default TERM: each `timeout` puts itself and its command in
     // a process group of their own, out of reach of the whole command's bound, so a status call
     // that ignores TERM would outlive both bounds and hold the host's observe until the client gave
     // up (test/e2e/observe-hang.test.ts). A status call has nothing to clean up.
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: sh parameter expansion, not a JS template
-    'rs_t=; if [ "${RUNSTATE_TIMEOUT-}" = 1 ] || { command -v timeout >/dev/null 2>&1 && timeout -s KILL 5 true >/dev/null 2>&1; }; then rs_t=\'timeout -s KILL 10\'; fi; unset RUNSTATE_TIMEOUT',
+    `rs_t=; if [ "\${RUNSTATE_TIMEOUT-}" = 1 ] || { command -v timeout >/dev/null 2>&1 && ${KILL_TIMEOUT} 5 true >/dev/null 2>&1; }; then rs_t='${KILL_TIMEOUT} 10'; fi; unset RUNSTATE_TIMEOUT`,
     detectScript(opts.init, drivers),
     `printf '%s\\n' '${marker}:begin:detect'`,
     ...detectReport(drivers),

@@ -2,6 +2,13 @@ import { quote } from 'shell-quote';
 import type { BecomeSpec } from '../model/inventory.js';
 import type { ExecResult } from './types.js';
 
+/**
+ * The bound runstate puts on what it runs on a host: KILL, which nothing can ignore. The command
+ * line runs the whole script under it, and so proves this exact form works on the host; the
+ * observe script (src/observe/script.ts) bounds its own calls with the same words on that proof.
+ */
+export const KILL_TIMEOUT = 'timeout -s KILL';
+
 /** Default bound on one command when the caller gives none. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 600_000;
 /** After the exit status (or a kill), how long to wait for the last output before giving up on it. */
@@ -28,7 +35,7 @@ export function shellCommand(
     sh = [
       'sh',
       '-c',
-      `command -v timeout >/dev/null 2>&1 && RUNSTATE_TIMEOUT=1 exec timeout -s KILL ${secs} sh -s; exec sh -s`,
+      `command -v timeout >/dev/null 2>&1 && RUNSTATE_TIMEOUT=1 exec ${KILL_TIMEOUT} ${secs} sh -s; exec sh -s`,
     ];
   }
   if (!become) return sh;
