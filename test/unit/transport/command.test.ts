@@ -110,6 +110,14 @@ describe('shellCommand and scriptPayload', () => {
     expect((await runDetached(shellCommand(false, false, 30), scriptPayload('exit 6'))).code).toBe(6);
   });
 
+  it('runs the script in sh -s itself, not in a forked subshell (a process less per command)', async () => {
+    // A child's parent is the shell that ran it: $$ inside a group, a forked pid inside a subshell
+    // (the trailing `:` keeps a subshell from exec'ing its last command in place).
+    const res = await runDetached(['sh', '-s'], scriptPayload('echo $$; sh -c \'echo $PPID\'; :'));
+    const [own, parentOfChild] = res.stdout.trim().split('\n');
+    expect(parentOfChild).toBe(own);
+  });
+
   it('runs nothing of a script with a syntax error', async () => {
     const res = await runDetached(['sh', '-s'], scriptPayload('echo first\nif then fi'));
     expect(res.stdout).toBe('');
