@@ -113,7 +113,7 @@ describe('shellCommand and scriptPayload', () => {
   it('runs the script in sh -s itself, not in a forked subshell (a process less per command)', async () => {
     // A child's parent is the shell that ran it: $$ inside a group, a forked pid inside a subshell
     // (the trailing `:` keeps a subshell from exec'ing its last command in place).
-    const res = await runDetached(['sh', '-s'], scriptPayload('echo $$; sh -c \'echo $PPID\'; :'));
+    const res = await runDetached(['sh', '-s'], scriptPayload("echo $$; sh -c 'echo $PPID'; :"));
     const [own, parentOfChild] = res.stdout.trim().split('\n');
     expect(parentOfChild).toBe(own);
   });
