@@ -51,8 +51,8 @@ export function shellCommand(
  * in it that reads stdin gets EOF instead of eating the rest of the payload, and sh parses the
  * whole group before running its first line, so a syntax error anywhere runs nothing.
  * A group, not a subshell: nothing follows it, so its `exit`, `exec` and traps end sh -s exactly
- * as they ended the subshell, and it spares the host a fork per command (~1.2 ms here, a twentieth
- * of what observing a SysV host costs it: docs/performance.md, Session 11).
+ * as they ended the subshell, and it spares the host a fork per command (~3 ms of the ~60 ms that
+ * observing a SysV host costs it here: docs/performance.md, Session 11).
  */
 export function scriptPayload(script: string): string {
   return `{\n${script}\n} </dev/null\n`;
