@@ -27,6 +27,9 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vite
 if [ "$(id -u)" -eq 0 ]; then
   timeout 300 npm run -s bench -- --quick --no-build --out reports/bench-smoke.json >reports/bench-smoke.txt 2>&1 \
     || { echo "test: bench smoke failed (see reports/bench-smoke.txt)" >&2; tail -20 reports/bench-smoke.txt >&2; status=1; }
+  # The host-side bench (no sshd, a private mount namespace), 3 runs: that it still runs.
+  timeout 120 npm run -s bench:host -- --runs 3 --rounds 1 >reports/bench-host-smoke.txt 2>&1 \
+    || { echo "test: bench:host smoke failed (see reports/bench-host-smoke.txt)" >&2; tail -20 reports/bench-host-smoke.txt >&2; status=1; }
 else
   echo "test: SKIPPING the bench smoke: it needs root (own login user and sshd)" >&2
 fi

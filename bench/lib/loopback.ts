@@ -94,8 +94,8 @@ function sshdConfig(dir: string, port: number, user: string, index: number): str
   ].join('\n');
 }
 
-/** The service tree the sshd's sessions see instead of /etc/init.d and /etc/rc?.d. */
-function writeServices(dir: string): { etc: string; state: string; sleeper: ChildProcess } {
+/** The service tree the sshd's sessions see instead of /etc/init.d and /etc/rc?.d (also bench/observe-host.ts). */
+export function writeServices(dir: string): { etc: string; state: string; sleeper: ChildProcess } {
   const etc = join(dir, 'etc');
   const state = join(dir, 'state');
   mkdirSync(join(etc, 'init.d'), { recursive: true });
