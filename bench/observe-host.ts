@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { quote } from 'shell-quote';
 import { KILL_TIMEOUT, shellCommand } from '../src/transport/command.js';
 import { ablationVariants, type Variant } from './lib/ablation.js';
-import { writeServices } from './lib/loopback.js';
+import { bindServices, writeServices } from './lib/loopback.js';
 
 function option(name: string, fallback: string): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,12 +56,9 @@ try {
     writeFileSync(join(dir, `${v.id}.cmd`), v.command);
     writeFileSync(join(dir, `${v.id}.in`), v.stdin ?? '');
   }
-  const binds = ['init.d', ...['0', '1', '2', '3', '4', '5', '6', 'S'].map((l) => `rc${l}.d`)]
-    .map((d) => `mount --bind ${join(etc, d)} /etc/${d}`)
-    .join(' && ');
   // One line per variant and round: "<id> <microseconds per run>".
   const harness = [
-    `${binds} || exit 1`,
+    `${bindServices(etc)} || exit 1`,
     `k=0; while [ $k -lt ${rounds} ]; do k=$((k+1))`,
     `for v in ${variants.map((v) => v.id).join(' ')}; do`,
     `  cmd=$(cat ${dir}/$v.cmd); s=$(date +%s%N); i=0`,

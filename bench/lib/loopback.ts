@@ -94,13 +94,22 @@ function sshdConfig(dir: string, port: number, user: string, index: number): str
   ].join('\n');
 }
 
+const LEVELS = ['0', '1', '2', '3', '4', '5', '6', 'S'];
+
+/** The sh command that bind-mounts the tree of writeServices over this machine's /etc/init.d and /etc/rc?.d. */
+export function bindServices(etc: string): string {
+  return ['init.d', ...LEVELS.map((l) => `rc${l}.d`)]
+    .map((d) => `mount --bind ${join(etc, d)} /etc/${d}`)
+    .join(' && ');
+}
+
 /** The service tree the sshd's sessions see instead of /etc/init.d and /etc/rc?.d (also bench/observe-host.ts). */
 export function writeServices(dir: string): { etc: string; state: string; sleeper: ChildProcess } {
   const etc = join(dir, 'etc');
   const state = join(dir, 'state');
   mkdirSync(join(etc, 'init.d'), { recursive: true });
   mkdirSync(state);
-  for (const level of ['0', '1', '2', '3', '4', '5', '6', 'S']) mkdirSync(join(etc, `rc${level}.d`));
+  for (const level of LEVELS) mkdirSync(join(etc, `rc${level}.d`));
   // One real process stands in for the running services' daemons.
   const sleeper = spawn('sleep', ['100000'], { stdio: 'ignore', detached: false });
   for (const s of SERVICES) {
@@ -142,9 +151,6 @@ export async function startLoopback(sshds = 1): Promise<Loopback> {
       const port = await freePort();
       const config = join(dir, `sshd_config.${index}`);
       writeFileSync(config, sshdConfig(dir, port, user, index));
-      const binds = ['init.d', ...['0', '1', '2', '3', '4', '5', '6', 'S'].map((l) => `rc${l}.d`)]
-        .map((d) => `mount --bind ${join(etc, d)} /etc/${d}`)
-        .join(' && ');
       const child = spawn(
         'unshare',
         [
@@ -153,7 +159,7 @@ export async function startLoopback(sshds = 1): Promise<Loopback> {
           'private',
           'sh',
           '-c',
-          `${binds} && exec /usr/sbin/sshd -D -e -f "$1"`,
+          `${bindServices(etc)} && exec /usr/sbin/sshd -D -e -f "$1"`,
           'sh',
           config,
         ],
