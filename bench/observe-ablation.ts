@@ -14,16 +14,12 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ablationVariants } from './lib/ablation.js';
+import { option } from './lib/args.js';
 import { ssh2FanoutArgs } from './lib/columns.js';
 import { startLoopback } from './lib/loopback.js';
 import { measure, median, type Sample, timeFilePath } from './lib/measure.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
 
 const n = Number(option('n', '100'));
 const runs = Number(option('runs', '5'));

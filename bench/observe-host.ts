@@ -17,14 +17,11 @@ import { join } from 'node:path';
 import { quote } from 'shell-quote';
 import { KILL_TIMEOUT, shellCommand } from '../src/transport/command.js';
 import { ablationVariants, type Variant } from './lib/ablation.js';
+import { option } from './lib/args.js';
 import { bindServices, writeServices } from './lib/loopback.js';
 
-function option(name: string, fallback: string): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return Number(i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback);
-}
-const runs = option('runs', '60');
-const rounds = option('rounds', '2');
+const runs = Number(option('runs', '60'));
+const rounds = Number(option('rounds', '2'));
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(rounds) || rounds < 1) {
   process.stderr.write('usage: observe-host [--runs R] [--rounds K]\n');
   process.exit(2);
