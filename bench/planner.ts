@@ -17,6 +17,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option } from './lib/args.js';
 
 const GROUPS = 40;
 const SERVICES = 20;
@@ -135,13 +136,8 @@ function runCli(args: string[]): Promise<Run> {
   });
 }
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? undefined : process.argv[i + 1];
-}
-
 async function main(): Promise<void> {
-  const hosts = Number(flag('--hosts') ?? '1000');
+  const hosts = Number(option('hosts', '1000'));
   if (!Number.isInteger(hosts) || hosts < 1) throw new Error('--hosts needs a positive whole number');
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: build the CLI first (npx tsc -p tsconfig.build.json)');
